@@ -1,0 +1,67 @@
+"""``python -m sandbox``: serve the emulators, write a seed, or summarise one."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from sandbox.seed import load_seed, summarise_seed
+from sandbox.server import SandboxOptions, serve
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add_seed_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--seed", default="demo", help="'demo' (generated) or the path of a seed JSON file")
+        p.add_argument("--scale", type=float, default=1.0, help="multiply the demo seed (benchmarks)")
+
+    p_serve = sub.add_parser("serve", help="start both emulators on loopback")
+    add_seed_args(p_serve)
+    p_serve.add_argument("--host", default="127.0.0.1")
+    p_serve.add_argument("--procore-port", type=int, default=8701)
+    p_serve.add_argument("--xero-port", type=int, default=8702)
+    p_serve.add_argument("--clock-speed", type=float, default=1.0, help="sandbox seconds per real second")
+    p_serve.add_argument("--latency-ms", type=float, default=0.0, help="added to every API call")
+    p_serve.add_argument("--xero-spec", type=Path, default=None, help="Xero's OpenAPI file for body validation")
+
+    p_write = sub.add_parser("seed", help="write a seed JSON file")
+    add_seed_args(p_write)
+    p_write.add_argument("--out", type=Path, required=True)
+
+    p_sum = sub.add_parser("summary", help="print what a seed holds")
+    add_seed_args(p_sum)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        seed = load_seed(args.seed, scale=args.scale)
+    except (OSError, ValueError) as exc:
+        print(f"sandbox: cannot load seed {args.seed!r}: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "seed":
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(seed, indent=1, ensure_ascii=False), encoding="utf-8")
+        print(f"sandbox: wrote {args.out}")
+    elif args.command == "summary":
+        print(json.dumps(summarise_seed(seed), indent=2))
+    else:
+        if args.host not in ("127.0.0.1", "::1", "localhost"):
+            print(f"sandbox: warning: serving on {args.host}; the /_sandbox admin routes still answer loopback only")
+        serve(
+            seed,
+            SandboxOptions(
+                host=args.host,
+                procore_port=args.procore_port,
+                xero_port=args.xero_port,
+                clock_speed=args.clock_speed,
+                latency_ms=args.latency_ms,
+                xero_spec=args.xero_spec,
+            ),
+        )
+    return 0

@@ -1,0 +1,1 @@
+"""Pieces both emulators share: the sandbox clock, rate-limit windows, fault injection, admin routes."""

@@ -1,0 +1,69 @@
+"""ASGI middleware around each emulator: counts calls, injects armed faults, adds configured latency."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sandbox.core.service import SandboxService
+
+ADMIN_PREFIX = "/_sandbox"
+
+
+async def _drop_connection(send: Send) -> None:
+    """Close the TCP connection without answering, as a lost response looks to the client."""
+    transport = getattr(getattr(send, "__self__", None), "transport", None)
+    if transport is None:  # not served by uvicorn's protocol: break the response instead
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1")]})
+        raise ConnectionAbortedError("sandbox dropped the connection")
+    transport.close()
+    await asyncio.sleep(0.01)  # let the server notice the close before it tries to answer
+
+
+class SandboxMiddleware:
+    """Must wrap the app directly (outside Starlette's own middleware) so a dropped connection is real."""
+
+    def __init__(self, app: ASGIApp, service: SandboxService) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        method, path = scope["method"], scope["path"]
+        status: dict[str, Any] = {"code": 0}
+
+        async def tracking_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        try:
+            rule = self.service.faults.take(method, path)
+            if rule is None or rule.kind in ("drop_after_write",):
+                if self.service.latency_ms:
+                    await asyncio.sleep(self.service.latency_ms / 1000)
+                if rule is None:
+                    await self.app(scope, receive, tracking_send)
+                    return
+                await self.app(scope, receive, _discard)  # the write is applied, the answer is lost
+                status["code"] = 0
+                await _drop_connection(send)
+            elif rule.kind == "drop":
+                await _drop_connection(send)
+            elif rule.kind == "timeout":
+                await asyncio.sleep(rule.delay_seconds)
+                await _drop_connection(send)
+            else:
+                await self.service.fault_response(rule)(scope, receive, tracking_send)
+        finally:
+            route = scope.get("route")
+            template = getattr(route, "path", None) or path
+            self.service.stats.record(method, template, status["code"])
+
+
+async def _discard(message: Message) -> None:
+    """A ``send`` that throws the answer away."""

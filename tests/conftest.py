@@ -1,0 +1,25 @@
+"""Shared fixtures: one real sandbox process per test session, reset before each test that asks for it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.sandbox_process import REPO_ROOT, SandboxProcess, start_sandbox
+
+
+@pytest.fixture(scope="session")
+def sandbox_server() -> Iterator[SandboxProcess]:
+    server = start_sandbox(REPO_ROOT / "out" / "test-logs" / "sandbox.log")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sandbox(sandbox_server: SandboxProcess) -> SandboxProcess:
+    """The session's sandbox, reloaded from its seed (state, tokens, limits, clock speed 1, no faults)."""
+    sandbox_server.reset()
+    for service in ("procore", "xero"):
+        sandbox_server.admin(service, "POST", "clock", {"speed": 1})
+    return sandbox_server

@@ -1,0 +1,77 @@
+"""Starts ``python -m sandbox serve`` as a real process on free loopback ports, for tests and tools."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+XERO_SPEC = REPO_ROOT.parent / "shared" / "reference" / "xero_accounting.yaml"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class SandboxProcess:
+    """A running pair of emulators; ``admin()`` calls the ``/_sandbox`` routes of one of them."""
+
+    procore_url: str
+    xero_url: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    http: requests.Session = field(default_factory=requests.Session)
+
+    def url(self, service: str) -> str:
+        return {"procore": self.procore_url, "xero": self.xero_url}[service]
+
+    def admin(self, service: str, method: str, path: str, body: Any = None) -> Any:
+        response = self.http.request(method, f"{self.url(service)}/_sandbox/{path}", json=body, timeout=30)
+        response.raise_for_status()
+        return response.json()
+
+    def reset(self) -> None:
+        for service in ("procore", "xero"):
+            self.admin(service, "POST", "reset")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def start_sandbox(log_path: Path, *extra_args: str, seed: str = "demo", timeout: float = 60.0) -> SandboxProcess:
+    procore_port, xero_port = free_port(), free_port()
+    args = [sys.executable, "-m", "sandbox", "serve", "--seed", seed,
+            "--procore-port", str(procore_port), "--xero-port", str(xero_port), *extra_args]
+    if XERO_SPEC.exists() and "--xero-spec" not in extra_args:
+        args += ["--xero-spec", str(XERO_SPEC)]
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = log_path.open("wb")
+    process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env={**os.environ})
+    sandbox = SandboxProcess(f"http://127.0.0.1:{procore_port}", f"http://127.0.0.1:{xero_port}", process, log_path)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"sandbox exited with {process.returncode}:\n{log_path.read_text()[-3000:]}")
+        try:
+            sandbox.admin("procore", "GET", "clock")
+            sandbox.admin("xero", "GET", "clock")
+            return sandbox
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    sandbox.stop()
+    raise RuntimeError(f"sandbox did not start within {timeout}s:\n{log_path.read_text()[-3000:]}")
