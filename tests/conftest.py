@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.sandbox_process import REPO_ROOT, SandboxProcess, start_sandbox
+from sandbox.process import REPO_ROOT, SandboxProcess, start_sandbox
 
 
 @pytest.fixture(scope="session")

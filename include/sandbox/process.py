@@ -1,4 +1,4 @@
-"""Starts ``python -m sandbox serve`` as a real process on free loopback ports, for tests and tools."""
+"""Starts ``python -m sandbox serve`` as a real process on free loopback ports (tests, demo, benchmarks)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ from typing import Any
 
 import requests
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-XERO_SPEC = REPO_ROOT.parent / "shared" / "reference" / "xero_accounting.yaml"
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
@@ -57,8 +56,6 @@ def start_sandbox(log_path: Path, *extra_args: str, seed: str = "demo", timeout:
     procore_port, xero_port = free_port(), free_port()
     args = [sys.executable, "-m", "sandbox", "serve", "--seed", seed,
             "--procore-port", str(procore_port), "--xero-port", str(xero_port), *extra_args]
-    if XERO_SPEC.exists() and "--xero-spec" not in extra_args:
-        args += ["--xero-spec", str(XERO_SPEC)]
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log = log_path.open("wb")
     process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env={**os.environ})

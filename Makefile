@@ -1,0 +1,53 @@
+# One-command setup: every target bootstraps .venv from requirements.txt (the pins are the lock).
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+export AIRFLOW_HOME ?= $(CURDIR)/.airflow
+export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
+export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
+export AIRFLOW__CORE__LOAD_EXAMPLES := False
+export PXSYNC_DATA_DIR ?= $(CURDIR)/data
+
+.PHONY: venv test lint demo airflow bench sandbox lock clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is required (Airflow 3.3 pins are for Python 3.11)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(BIN)/python -m pytest
+
+demo: $(STAMP)
+	$(BIN)/python -m tools.demo
+
+sandbox: $(STAMP)
+	$(BIN)/python -m sandbox serve --procore-port 8701 --xero-port 8702 --seed demo
+
+airflow: $(STAMP)
+	$(BIN)/python -m tools.airflow_standalone
+
+bench: $(STAMP)
+	$(BIN)/python -m tools.bench
+
+# Re-resolve the lock after changing a direct dependency (needs the registry).
+lock:
+	rm -rf .lockvenv && $(PYTHON) -m venv .lockvenv
+	.lockvenv/bin/pip install --quiet apache-airflow==3.3.2 apache-airflow-providers-http apache-airflow-providers-smtp \
+	  apache-airflow-providers-standard pandas sqlalchemy great-expectations requests pyyaml jsonschema \
+	  psycopg2-binary pytest aiosmtpd ruff setuptools wheel
+	{ sed -n '1,/^# Regenerate/p' requirements.txt; .lockvenv/bin/pip freeze --all | grep -v '^pip=='; } > requirements.txt.new
+	mv requirements.txt.new requirements.txt && rm -rf .lockvenv
+
+clean:
+	rm -rf $(VENV) .airflow out data .pytest_cache .ruff_cache
