@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
 
 from sandbox.process import REPO_ROOT, SandboxProcess, start_sandbox
+from tests.staging_fixtures import postgres_url  # noqa: F401 - session PostgreSQL server for staging tests
+
+# Airflow reads its configuration at import: point it at a throwaway home and this project's DAGs.
+os.environ.setdefault("AIRFLOW_HOME", str(REPO_ROOT / "out" / "airflow-test-home"))
+os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(REPO_ROOT / "dags")
+os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+os.environ.setdefault("PXSYNC_DATA_DIR", str(REPO_ROOT / "out" / "test-data"))
 
 
 @pytest.fixture(scope="session")

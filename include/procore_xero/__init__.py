@@ -1,0 +1,1 @@
+"""The Procore <-> Xero sync library: importable and testable without a running Airflow."""

@@ -1,0 +1,171 @@
+"""The exception queue: records the sync skipped or held, who, why, and the controller's call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select, update
+
+from procore_xero.staging.dialect import upsert_insert
+from procore_xero.staging.engine import transaction
+from procore_xero.staging.keys import TenantKey
+from procore_xero.staging.schema import OPEN_EXCEPTION, PROBLEM_COLUMNS, exceptions
+from procore_xero.staging.timestamps import utc_now
+
+
+class ExceptionStatus(StrEnum):
+    OPEN = "open"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    RESOLVED = "resolved"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What makes two exceptions the same: one reason on one source record of one tenant."""
+
+    tenant: TenantKey
+    source_system: str
+    object_type: str
+    source_id: str | int
+    reason_code: str
+
+    def where(self) -> Any:
+        return (
+            (exceptions.c.company_id == self.tenant.company_id)
+            & (exceptions.c.tenant_id == self.tenant.tenant_id)
+            & (exceptions.c.source_system == str(self.source_system))
+            & (exceptions.c.object_type == self.object_type)
+            & (exceptions.c.source_id == str(self.source_id))
+            & (exceptions.c.reason_code == self.reason_code)
+        )
+
+
+@dataclass(frozen=True)
+class QueuedException:
+    id: int
+    problem: Problem
+    source_label: str
+    message: str
+    details: Any
+    status: ExceptionStatus
+    occurrences: int
+    created_at: datetime
+    last_seen_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    run_id: str | None
+
+
+class ExceptionDecisionError(LookupError):
+    """A decision on an exception that does not exist or is no longer open."""
+
+
+def raise_exception(
+    bind: Engine | Connection,
+    problem: Problem,
+    *,
+    source_label: str,
+    message: str,
+    details: Any = None,
+    run_id: str | None = None,
+) -> int:
+    """Queue the problem, or if already open bump ``occurrences`` and refresh its text; returns its id."""
+    now = utc_now()
+    refreshed = {"source_label": source_label, "message": message, "details": details, "run_id": run_id}
+    with transaction(bind) as connection:
+        insert = upsert_insert(connection, exceptions)
+        statement = insert.values(
+            company_id=problem.tenant.company_id,
+            tenant_id=problem.tenant.tenant_id,
+            source_system=str(problem.source_system),
+            object_type=problem.object_type,
+            source_id=str(problem.source_id),
+            reason_code=problem.reason_code,
+            status=ExceptionStatus.OPEN.value,
+            occurrences=1,
+            created_at=now,
+            updated_at=now,
+            last_seen_at=now,
+            **refreshed,
+        ).on_conflict_do_update(
+            index_elements=list(PROBLEM_COLUMNS),
+            index_where=OPEN_EXCEPTION,
+            set_={
+                **{name: insert.excluded[name] for name in refreshed},
+                "occurrences": exceptions.c.occurrences + 1,
+                "updated_at": insert.excluded.updated_at,
+                "last_seen_at": insert.excluded.last_seen_at,
+            },
+        )
+        return connection.execute(statement.returning(exceptions.c.id)).scalar_one()
+
+
+def list_open(bind: Engine | Connection, tenant: TenantKey | None = None) -> list[QueuedException]:
+    """Open exceptions, oldest first, for one tenant or all."""
+    query = (
+        select(exceptions).where(exceptions.c.status == ExceptionStatus.OPEN.value).order_by(exceptions.c.id)
+    )
+    if tenant is not None:
+        query = query.where(
+            exceptions.c.company_id == tenant.company_id, exceptions.c.tenant_id == tenant.tenant_id
+        )
+    with transaction(bind) as connection:
+        return [_queued(row) for row in connection.execute(query)]
+
+
+def decide(
+    bind: Engine | Connection, exception_id: int, *, approve: bool, decided_by: str
+) -> ExceptionStatus:
+    """The controller's call on an open exception: approved (let it through) or rejected (keep it out)."""
+    status = ExceptionStatus.APPROVED if approve else ExceptionStatus.REJECTED
+    now = utc_now()
+    with transaction(bind) as connection:
+        changed = connection.execute(
+            update(exceptions)
+            .where(exceptions.c.id == exception_id, exceptions.c.status == ExceptionStatus.OPEN.value)
+            .values(status=status.value, decided_by=decided_by, decided_at=now, updated_at=now)
+        ).rowcount
+    if changed != 1:
+        raise ExceptionDecisionError(f"exception {exception_id} does not exist or is not open")
+    return status
+
+
+def resolve(bind: Engine | Connection, problem: Problem, *, run_id: str | None = None) -> int:
+    """Close the problem's open or approved exception once its record went through; returns rows closed."""
+    with transaction(bind) as connection:
+        return connection.execute(
+            update(exceptions)
+            .where(
+                problem.where(),
+                exceptions.c.status.in_([ExceptionStatus.OPEN.value, ExceptionStatus.APPROVED.value]),
+            )
+            .values(status=ExceptionStatus.RESOLVED.value, updated_at=utc_now(), run_id=run_id)
+        ).rowcount
+
+
+def _queued(row: Any) -> QueuedException:
+    problem = Problem(
+        TenantKey(row.company_id, row.tenant_id),
+        row.source_system,
+        row.object_type,
+        row.source_id,
+        row.reason_code,
+    )
+    return QueuedException(
+        id=row.id,
+        problem=problem,
+        source_label=row.source_label,
+        message=row.message,
+        details=row.details,
+        status=ExceptionStatus(row.status),
+        occurrences=row.occurrences,
+        created_at=row.created_at,
+        last_seen_at=row.last_seen_at,
+        decided_by=row.decided_by,
+        decided_at=row.decided_at,
+        run_id=row.run_id,
+    )

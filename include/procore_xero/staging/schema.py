@@ -1,0 +1,171 @@
+"""The staging schema as SQLAlchemy Core tables: always the latest version (migrations.py upgrades old files).
+
+One table per registered object type (``procore_<type>`` / ``xero_<type>``) plus the bookkeeping tables.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
+
+from procore_xero.staging.column_types import ExactJSON, UTCDateTime
+from procore_xero.staging.objects import OBJECT_TYPES, ObjectType, System, get_object_type
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+SYSTEM = String(16)
+OBJECT_NAME = String(64)
+RECORD_ID = String(64)
+TENANT_ID = String(36)
+AIRFLOW_ID = String(250)  # Airflow's own limit for dag_id, task_id and run_id
+SHA256_HEX = String(64)
+
+
+def _account_columns(system: System) -> list[Column]:
+    if system is System.PROCORE:
+        return [
+            Column("company_id", BigInteger, primary_key=True, autoincrement=False),
+            Column("id", BigInteger, primary_key=True, autoincrement=False),
+            Column("project_id", BigInteger, nullable=True),
+        ]
+    return [
+        Column("tenant_id", TENANT_ID, primary_key=True),
+        Column("id", RECORD_ID, primary_key=True),
+    ]
+
+
+def _staging_table(object_type: ObjectType) -> Table:
+    return Table(
+        object_type.table_name,
+        metadata,
+        *_account_columns(object_type.system),
+        Column("updated_at", UTCDateTime, nullable=True, index=True),
+        Column("deleted", Boolean, nullable=False),
+        Column("raw", ExactJSON, nullable=False),
+        Column("content_hash", SHA256_HEX, nullable=False),
+        Column("first_seen_at", UTCDateTime, nullable=False),
+        Column("last_seen_at", UTCDateTime, nullable=False),
+        Column("last_run_id", AIRFLOW_ID, nullable=True),
+    )
+
+
+STAGING_TABLES: dict[ObjectType, Table] = {
+    object_type: _staging_table(object_type) for object_type in OBJECT_TYPES.values()
+}
+
+schema_version = Table(
+    "schema_version",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("applied_at", UTCDateTime, nullable=False),
+)
+
+sync_state = Table(
+    "sync_state",
+    metadata,
+    Column("system", SYSTEM, primary_key=True),
+    Column("object_type", OBJECT_NAME, primary_key=True),
+    Column("account", RECORD_ID, primary_key=True),
+    Column("scope", RECORD_ID, primary_key=True),
+    Column("watermark", UTCDateTime, nullable=True),
+    Column("resume", ExactJSON, nullable=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+sync_runs = Table(
+    "sync_runs",
+    metadata,
+    Column("dag_id", AIRFLOW_ID, primary_key=True),
+    Column("run_id", AIRFLOW_ID, primary_key=True),
+    Column("task_id", AIRFLOW_ID, primary_key=True),
+    Column("map_index", Integer, primary_key=True, autoincrement=False),
+    Column("try_number", Integer, primary_key=True, autoincrement=False),
+    Column("system", SYSTEM, nullable=False),
+    Column("object_type", OBJECT_NAME, nullable=False),
+    Column("account", RECORD_ID, nullable=False),
+    Column("scope", RECORD_ID, nullable=False),
+    Column("started_at", UTCDateTime, nullable=False, index=True),
+    Column("finished_at", UTCDateTime, nullable=True),
+    Column("duration_seconds", Float, nullable=True),
+    Column("status", String(32), nullable=False),
+    Column("records_read", Integer, nullable=False),
+    Column("inserted", Integer, nullable=False),
+    Column("updated", Integer, nullable=False),
+    Column("unchanged", Integer, nullable=False),
+    Column("deleted", Integer, nullable=False),
+    Column("api_calls", Integer, nullable=False),
+    Column("message", Text, nullable=True),
+)
+
+id_map = Table(
+    "id_map",
+    metadata,
+    Column("company_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("tenant_id", TENANT_ID, primary_key=True),
+    Column("source_system", SYSTEM, primary_key=True),
+    Column("source_type", OBJECT_NAME, primary_key=True),
+    Column("source_id", RECORD_ID, primary_key=True),
+    Column("target_system", SYSTEM, primary_key=True),
+    Column("target_type", OBJECT_NAME, primary_key=True),
+    Column("target_id", RECORD_ID, nullable=False),
+    Column("payload_hash", SHA256_HEX, nullable=True),
+    Column("target_updated_at", UTCDateTime, nullable=True),
+    Column("synced_at", UTCDateTime, nullable=False),
+    Index(None, "company_id", "tenant_id", "target_system", "target_type", "target_id"),
+)
+
+OPEN_EXCEPTION = text("status = 'open'")
+PROBLEM_COLUMNS = ("company_id", "tenant_id", "source_system", "object_type", "source_id", "reason_code")
+
+exceptions = Table(
+    "exceptions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("company_id", BigInteger, nullable=False),
+    Column("tenant_id", TENANT_ID, nullable=False),
+    Column("source_system", SYSTEM, nullable=False),
+    Column("object_type", OBJECT_NAME, nullable=False),
+    Column("source_id", RECORD_ID, nullable=False),
+    Column("source_label", Text, nullable=False),
+    Column("reason_code", OBJECT_NAME, nullable=False),
+    Column("message", Text, nullable=False),
+    Column("details", ExactJSON, nullable=True),
+    Column("status", String(16), nullable=False, index=True),
+    Column("decided_by", AIRFLOW_ID, nullable=True),
+    Column("decided_at", UTCDateTime, nullable=True),
+    Column("run_id", AIRFLOW_ID, nullable=True),
+    Column("occurrences", Integer, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False),
+    # At most one open exception per problem: raising it again bumps ``occurrences`` instead.
+    Index(
+        "uq_exceptions_open_problem",
+        *PROBLEM_COLUMNS,
+        unique=True,
+        sqlite_where=OPEN_EXCEPTION,
+        postgresql_where=OPEN_EXCEPTION,
+    ),
+)
+
+
+def staging_table(system: str, object_type: str) -> Table:
+    """The table holding one object type's staged records."""
+    return STAGING_TABLES[get_object_type(system, object_type)]

@@ -1,0 +1,69 @@
+import threading
+
+import pytest
+from sqlalchemy import Column, Engine, String, inspect, select
+
+from procore_xero.staging import MIGRATIONS, SchemaVersionError, create_staging_engine, ensure_schema
+from procore_xero.staging.migrations import operations, schema_version_of
+from procore_xero.staging.schema import metadata, schema_version
+
+
+def _versions(engine: Engine) -> list[int]:
+    with engine.connect() as connection:
+        return list(connection.execute(select(schema_version.c.version)).scalars())
+
+
+def test_fresh_database_gets_every_table_at_version_1(blank_engine: Engine) -> None:
+    assert ensure_schema(blank_engine) == 1
+    assert set(inspect(blank_engine).get_table_names()) == set(metadata.tables)
+    assert len(metadata.tables) == 26 + 5
+    assert ensure_schema(blank_engine) == 1
+    assert _versions(blank_engine) == [1]
+
+
+def test_an_appended_migration_upgrades_an_existing_database(blank_engine: Engine) -> None:
+    ensure_schema(blank_engine)
+
+    def add_vendor_region(connection) -> None:
+        operations(connection).add_column("procore_vendors", Column("region", String(32), nullable=True))
+
+    with_v2 = [*MIGRATIONS, add_vendor_region]
+    assert ensure_schema(blank_engine, with_v2) == 2
+    assert ensure_schema(blank_engine, with_v2) == 2
+    assert _versions(blank_engine) == [1, 2]
+    assert "region" in {column["name"] for column in inspect(blank_engine).get_columns("procore_vendors")}
+    assert len(MIGRATIONS) == 1
+    with pytest.raises(SchemaVersionError, match="schema version 2; this code knows 1"):
+        ensure_schema(blank_engine)
+
+
+def test_concurrent_callers_migrate_exactly_once(blank_engine: Engine) -> None:
+    url = blank_engine.url.render_as_string(hide_password=False)
+    calls: list[int] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(8)
+
+    def counted_baseline(connection) -> None:
+        calls.append(1)
+        MIGRATIONS[0](connection)
+
+    def caller() -> None:
+        engine = create_staging_engine(url)
+        try:
+            start.wait()
+            ensure_schema(engine, [counted_baseline])
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            engine.dispose()
+
+    threads = [threading.Thread(target=caller) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(calls) == 1
+    assert _versions(blank_engine) == [1]
+    with blank_engine.connect() as connection:
+        assert schema_version_of(connection) == 1

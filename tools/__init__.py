@@ -1,0 +1,1 @@
+"""Developer and evaluator commands behind the Makefile: demo, benchmarks, local Airflow."""
