@@ -26,7 +26,9 @@ def _parser() -> argparse.ArgumentParser:
     p_serve.add_argument("--xero-port", type=int, default=8702)
     p_serve.add_argument("--clock-speed", type=float, default=1.0, help="sandbox seconds per real second")
     p_serve.add_argument("--latency-ms", type=float, default=0.0, help="added to every API call")
-    p_serve.add_argument("--xero-spec", type=Path, default=None, help="Xero's OpenAPI file for body validation")
+    p_serve.add_argument(
+        "--xero-spec", type=Path, default=None, help="Xero's OpenAPI file for body validation"
+    )
 
     p_write = sub.add_parser("seed", help="write a seed JSON file")
     add_seed_args(p_write)
@@ -52,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(summarise_seed(seed), indent=2))
     else:
         if args.host not in ("127.0.0.1", "::1", "localhost"):
-            print(f"sandbox: warning: serving on {args.host}; the /_sandbox admin routes still answer loopback only")
+            print(f"sandbox: warning: serving on {args.host}; /_sandbox admin routes answer loopback only")
         serve(
             seed,
             SandboxOptions(

@@ -52,14 +52,29 @@ class SandboxProcess:
             self.process.kill()
 
 
-def start_sandbox(log_path: Path, *extra_args: str, seed: str = "demo", timeout: float = 60.0) -> SandboxProcess:
+def start_sandbox(
+    log_path: Path, *extra_args: str, seed: str = "demo", timeout: float = 60.0
+) -> SandboxProcess:
     procore_port, xero_port = free_port(), free_port()
-    args = [sys.executable, "-m", "sandbox", "serve", "--seed", seed,
-            "--procore-port", str(procore_port), "--xero-port", str(xero_port), *extra_args]
+    args = [
+        sys.executable,
+        "-m",
+        "sandbox",
+        "serve",
+        "--seed",
+        seed,
+        "--procore-port",
+        str(procore_port),
+        "--xero-port",
+        str(xero_port),
+        *extra_args,
+    ]
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log = log_path.open("wb")
     process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env={**os.environ})
-    sandbox = SandboxProcess(f"http://127.0.0.1:{procore_port}", f"http://127.0.0.1:{xero_port}", process, log_path)
+    sandbox = SandboxProcess(
+        f"http://127.0.0.1:{procore_port}", f"http://127.0.0.1:{xero_port}", process, log_path
+    )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -26,7 +26,11 @@ def admin_router(service: SandboxService) -> APIRouter:
 
     @router.get("/stats")
     def stats() -> dict[str, Any]:
-        return {"service": service.name, **service.stats.snapshot(), "faults_fired": service.faults.fired_by_kind}
+        return {
+            "service": service.name,
+            **service.stats.snapshot(),
+            "faults_fired": service.faults.fired_by_kind,
+        }
 
     @router.delete("/stats")
     def reset_stats() -> dict[str, Any]:
@@ -71,7 +75,9 @@ def admin_router(service: SandboxService) -> APIRouter:
     def set_clock(body: dict[str, Any]) -> dict[str, Any]:
         """``{"speed": 60}`` runs sandbox time 60x; ``{"advance_seconds": 3600}`` jumps an hour ahead."""
         try:
-            start = datetime.fromisoformat(body["start"].replace("Z", "+00:00")) if body.get("start") else None
+            start = (
+                datetime.fromisoformat(body["start"].replace("Z", "+00:00")) if body.get("start") else None
+            )
             service.clock.set(
                 speed=body.get("speed"), advance_seconds=float(body.get("advance_seconds", 0)), start=start
             )

@@ -1,4 +1,4 @@
-"""A clock the tests can speed up or move forward, so token expiry and rate-limit windows cost no real time."""
+"""A clock tests can speed up or move forward: token expiry and rate-limit windows cost no real time."""
 
 from __future__ import annotations
 
@@ -29,7 +29,9 @@ class SandboxClock:
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.time(), UTC)
 
-    def set(self, *, speed: float | None = None, advance_seconds: float = 0.0, start: datetime | None = None) -> None:
+    def set(
+        self, *, speed: float | None = None, advance_seconds: float = 0.0, start: datetime | None = None
+    ) -> None:
         """Re-anchor the clock: optionally jump to ``start``, move forward, and change the speed."""
         now = start.timestamp() if start else self.time()
         with self._lock:
@@ -45,4 +47,8 @@ class SandboxClock:
         await asyncio.sleep(max(0.0, sandbox_seconds) / self._speed)
 
     def describe(self) -> dict[str, object]:
-        return {"now": self.now().isoformat().replace("+00:00", "Z"), "epoch": self.time(), "speed": self._speed}
+        return {
+            "now": self.now().isoformat().replace("+00:00", "Z"),
+            "epoch": self.time(),
+            "speed": self._speed,
+        }

@@ -38,7 +38,9 @@ class FaultRule:
         re.compile(self.path)
 
     def matches(self, method: str, path: str) -> bool:
-        return (self.method is None or self.method.upper() == method) and re.search(self.path, path) is not None
+        return (self.method is None or self.method.upper() == method) and re.search(
+            self.path, path
+        ) is not None
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)

@@ -1,4 +1,4 @@
-"""ASGI middleware around each emulator: counts calls, injects armed faults, adds configured latency."""
+"""ASGI middleware around each emulator: counts calls and injects armed faults."""
 
 from __future__ import annotations
 
@@ -43,9 +43,7 @@ class SandboxMiddleware:
 
         try:
             rule = self.service.faults.take(method, path)
-            if rule is None or rule.kind in ("drop_after_write",):
-                if self.service.latency_ms:
-                    await asyncio.sleep(self.service.latency_ms / 1000)
+            if rule is None or rule.kind == "drop_after_write":
                 if rule is None:
                     await self.app(scope, receive, tracking_send)
                     return

@@ -23,7 +23,7 @@ class WindowState:
 
 @dataclass
 class Window:
-    """Counts calls in fixed windows of ``seconds``; a window opens at the first call after the last one closed."""
+    """Counts calls in fixed windows of ``seconds``, opened by the first call after the last one closed."""
 
     limit: int
     seconds: float

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from abc import ABC, abstractmethod
 from typing import Any
 
@@ -24,6 +25,11 @@ class SandboxService(ABC):
         self.faults = FaultInjector()
         self.stats = CallStats()
         self.reset()
+
+    async def simulate_latency(self) -> None:
+        """Spend ``--latency-ms`` inside an admitted call, so concurrent calls overlap as on the real API."""
+        if self.latency_ms:
+            await asyncio.sleep(self.latency_ms / 1000)
 
     @abstractmethod
     def reset(self) -> None:

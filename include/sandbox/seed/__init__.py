@@ -21,8 +21,12 @@ def generate_seed(scale: float = 1.0, seed_number: int = DEMO_SEED_NUMBER) -> di
     rng = random.Random(seed_number)
     procore = generate_procore(rng, scale)
     xero = generate_xero(rng, scale, procore)
-    return {"format": SEED_FORMAT, "generator": {"seed_number": seed_number, "scale": scale},
-            "procore": procore, "xero": xero}
+    return {
+        "format": SEED_FORMAT,
+        "generator": {"seed_number": seed_number, "scale": scale},
+        "procore": procore,
+        "xero": xero,
+    }
 
 
 def load_seed(spec: str, scale: float = 1.0) -> dict[str, Any]:

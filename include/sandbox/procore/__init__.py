@@ -1,0 +1,1 @@
+"""The Procore REST API emulator: OAuth, company/project scope, paging, filters, sync actions, rate limits."""

@@ -1,0 +1,360 @@
+"""Record builders: request attributes (+ the stored record on update) → the record as Procore returns it.
+
+Each builder validates what Procore validates for that resource and raises ``RecordInvalid`` with the field
+and the reason. Ids, timestamps and origin_id ownership are handled by the write layer, not here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from sandbox.procore.context import WriteContext
+from sandbox.procore.errors import RecordInvalid
+from sandbox.procore.fields import (
+    choice,
+    copy_fields,
+    cost_code_ref,
+    iso_date,
+    line_item_type_ref,
+    money,
+    priced_line,
+    required,
+    stage_ref,
+    vendor_ref,
+)
+
+Builder = Callable[[WriteContext, dict[str, Any], dict[str, Any] | None], dict[str, Any]]
+ORIGIN_FIELDS = ("origin_id", "origin_data")
+COMMITMENT_STATUSES = (
+    "Draft",
+    "Out For Bid",
+    "Out For Signature",
+    "Approved",
+    "Complete",
+    "Terminated",
+    "Void",
+)
+LOCKED_COMMITMENT_STATUSES = ("Approved", "Complete")
+DIRECT_COST_TYPES = ("invoice", "expense", "payroll")
+DIRECT_COST_STATUSES = ("draft", "pending", "revise_and_resubmit", "approved")
+ZERO = Decimal("0.00")
+
+
+def _start(existing: dict[str, Any] | None, defaults: dict[str, Any]) -> dict[str, Any]:
+    return dict(existing) if existing else {**defaults, "origin_id": None, "origin_data": None}
+
+
+def _unique(
+    w: WriteContext, collection: str, record: dict[str, Any], field: str, scope: str = "company"
+) -> None:
+    value = record.get(field)
+    if value in (None, ""):
+        return
+    rows = (
+        w.store.in_company(collection, w.call.company_id)
+        if scope == "company"
+        else (r for r in w.store.rows(collection) if r.get("project_id") == w.project_id)
+    )
+    if any(r[field] == value and r["id"] != record.get("id") and not r.get("deleted_at") for r in rows):
+        raise RecordInvalid.field(field, f"has already been taken ({value!r})")
+
+
+def build_project(w: WriteContext, attrs: dict[str, Any], existing: dict[str, Any] | None) -> dict[str, Any]:
+    company = w.store.get("companies", w.call.company_id) or {"name": None}
+    record = _start(
+        existing,
+        {
+            "project_number": None,
+            "active": True,
+            "address": None,
+            "city": None,
+            "state_code": None,
+            "country_code": "US",
+            "zip": None,
+            "project_stage": None,
+            "stage": None,
+            "company": {"id": w.call.company_id, "name": company["name"]},
+            "currency_configuration": {"currency_iso_code": "USD"},
+        },
+    )
+    copy_fields(
+        record,
+        attrs,
+        (
+            "name",
+            "display_name",
+            "project_number",
+            "address",
+            "city",
+            "state_code",
+            "country_code",
+            "zip",
+            "active",
+            "start_date",
+            "completion_date",
+            *ORIGIN_FIELDS,
+        ),
+    )
+    if "project_stage_id" in attrs:
+        record["project_stage"] = stage_ref(w, attrs["project_stage_id"])
+        record["stage"] = record["project_stage"]["name"]
+    if "total_value" in attrs:
+        record["total_value"] = money(attrs, "total_value")
+    required(record, "name")
+    record.setdefault("display_name", record["name"])
+    _unique(w, "projects", record, "project_number")
+    return record
+
+
+def build_vendor(w: WriteContext, attrs: dict[str, Any], existing: dict[str, Any] | None) -> dict[str, Any]:
+    record = _start(
+        existing,
+        {
+            "abbreviated_name": None,
+            "address": None,
+            "city": None,
+            "state_code": None,
+            "zip": None,
+            "country_code": "US",
+            "business_phone": None,
+            "fax_number": None,
+            "email_address": None,
+            "is_active": True,
+            "origin_code": None,
+        },
+    )
+    copy_fields(
+        record,
+        attrs,
+        (
+            "name",
+            "abbreviated_name",
+            "address",
+            "city",
+            "state_code",
+            "zip",
+            "country_code",
+            "business_phone",
+            "fax_number",
+            "email_address",
+            "is_active",
+            "trade_name",
+            "origin_code",
+            *ORIGIN_FIELDS,
+        ),
+    )
+    required(record, "name")
+    email = record.get("email_address")
+    if email and ("@" not in email or "." not in email.rsplit("@", 1)[-1]):
+        raise RecordInvalid.field("email_address", f"is not a valid e-mail address: {email!r}")
+    return record
+
+
+def build_line_item_type(
+    w: WriteContext, attrs: dict[str, Any], existing: dict[str, Any] | None
+) -> dict[str, Any]:
+    record = _start(existing, {"base_type": "Other"})
+    copy_fields(record, attrs, ("name", "code", "base_type", *ORIGIN_FIELDS))
+    required(record, "name", "code")
+    _unique(w, "line_item_types", record, "code")
+    return record
+
+
+def build_project_stage(
+    w: WriteContext, attrs: dict[str, Any], existing: dict[str, Any] | None
+) -> dict[str, Any]:
+    record = dict(existing) if existing else {"is_bidding_stage": False, "category": "course_of_construction"}
+    copy_fields(record, attrs, ("name", "is_bidding_stage"))
+    if "category" in attrs:
+        record["category"] = choice(
+            attrs["category"],
+            "category",
+            (
+                "pre_construction",
+                "course_of_construction",
+                "post_construction",
+                "completed",
+                "not_awarded",
+                "canceled",
+            ),
+        )
+    required(record, "name")
+    _unique(w, "project_stages", record, "name")
+    return record
+
+
+def build_cost_code(
+    w: WriteContext, attrs: dict[str, Any], existing: dict[str, Any] | None
+) -> dict[str, Any]:
+    record = _start(existing, {"project_id": w.project_id, "parent": None})
+    copy_fields(record, attrs, ("name", "code", "full_code", *ORIGIN_FIELDS))
+    if record.get("code") and not record.get("full_code"):
+        record["full_code"] = record["code"]
+    required(record, "name", "code")
+    _unique(w, "cost_codes", record, "full_code", scope="project")
+    return record
+
+
+def build_budget_line_item(
+    w: WriteContext, attrs: dict[str, Any], existing: dict[str, Any] | None
+) -> dict[str, Any]:
+    record = (
+        dict(existing)
+        if existing
+        else {"project_id": w.project_id, "budget_modifications": ZERO, "approved_cos": ZERO}
+    )
+    if "cost_code_id" in attrs or not existing:
+        record["cost_code"] = cost_code_ref(w, attrs.get("cost_code_id"))
+    if "line_item_type_id" in attrs or not existing:
+        record["line_item_type"] = line_item_type_ref(w, attrs.get("line_item_type_id"))
+    for name in ("original_budget_amount", "budget_modifications", "approved_cos"):
+        record[name] = money(attrs, name, record.get(name, ZERO))
+    record["revised_budget"] = (
+        record["original_budget_amount"] + record["budget_modifications"] + record["approved_cos"]
+    )
+    return record
+
+
+def commitment_builder(collection: str, prefix: str) -> Builder:
+    """Work order contracts (subcontracts, ``SC-``) and purchase order contracts (``PO-``) share rules."""
+
+    def build(w: WriteContext, attrs: dict[str, Any], existing: dict[str, Any] | None) -> dict[str, Any]:
+        record = _start(
+            existing,
+            {
+                "project": {"id": w.project_id, "name": w.project["name"] if w.project else None},
+                "project_id": w.project_id,
+                "status": "Draft",
+                "executed": False,
+                "retainage_percent": ZERO,
+                "grand_total": ZERO,
+                "description": None,
+                "origin_code": None,
+                "contract_date": None,
+                "currency_configuration": (w.project or {}).get("currency_configuration"),
+            },
+        )
+        if existing and existing["status"] in LOCKED_COMMITMENT_STATUSES and "vendor_id" in attrs:
+            raise RecordInvalid.field(
+                "vendor_id",
+                f"cannot change the contract company of a commitment that is {existing['status']}",
+            )
+        copy_fields(
+            record,
+            attrs,
+            (
+                "title",
+                "number",
+                "description",
+                "executed",
+                "origin_code",
+                "ship_via",
+                "ship_to",
+                *ORIGIN_FIELDS,
+            ),
+        )
+        if "status" in attrs:
+            record["status"] = choice(attrs["status"], "status", COMMITMENT_STATUSES)
+        if "vendor_id" in attrs or not existing:
+            record["vendor"] = vendor_ref(w, attrs.get("vendor_id"))
+        record["contract_date"] = iso_date(attrs, "contract_date", record.get("contract_date"))
+        record["retainage_percent"] = money(attrs, "retainage_percent", record["retainage_percent"])
+        if not record.get("number"):
+            taken = [
+                int(r["number"].rpartition("-")[2])
+                for r in w.store.rows(collection)
+                if r["project_id"] == w.project_id and r["number"].rpartition("-")[2].isdigit()
+            ]
+            record["number"] = f"{prefix}-{max(taken, default=0) + 1:03d}"
+        required(record, "title")
+        _unique(w, collection, record, "number", scope="project")
+        return record
+
+    return build
+
+
+def build_contract_payment(
+    w: WriteContext, attrs: dict[str, Any], existing: dict[str, Any] | None
+) -> dict[str, Any]:
+    record = _start(
+        existing,
+        {
+            "project_id": w.project_id,
+            "check_number": None,
+            "notes": None,
+            "invoice_number": None,
+            "payment_number": None,
+        },
+    )
+    if "contract_id" in attrs or not existing:
+        commitment = commitment_of(w, attrs.get("contract_id"), "contract_id")
+        record["contract_id"] = commitment["id"]
+    copy_fields(record, attrs, ("invoice_number", "check_number", "notes", "payment_number", *ORIGIN_FIELDS))
+    record["amount"] = money(attrs, "amount", record.get("amount"))
+    record["date"] = iso_date(attrs, "date", record.get("date"))
+    required(record, "amount", "date")
+    return record
+
+
+def commitment_of(w: WriteContext, value: Any, field: str) -> dict[str, Any]:
+    """The project's work order or purchase order contract with this id, or a reason why not."""
+    record_id = int(value) if isinstance(value, int | str) and str(value).isdigit() else None
+    for collection in ("work_order_contracts", "purchase_order_contracts"):
+        found = w.store.get(collection, record_id) if record_id is not None else None
+        if found and found["project_id"] == w.project_id and not found.get("deleted_at"):
+            return found
+    raise RecordInvalid.field(field, f"commitment {value!r} does not exist in project {w.project_id}")
+
+
+def build_direct_cost(
+    w: WriteContext, attrs: dict[str, Any], existing: dict[str, Any] | None
+) -> dict[str, Any]:
+    record = _start(
+        existing,
+        {
+            "project_id": w.project_id,
+            "status": "draft",
+            "vendor": None,
+            "invoice_number": None,
+            "description": None,
+            "received_date": None,
+            "paid_date": None,
+            "line_items": [],
+            "grand_total": ZERO,
+        },
+    )
+    if "direct_cost_type" in attrs or not existing:
+        record["direct_cost_type"] = choice(
+            attrs.get("direct_cost_type"), "direct_cost_type", DIRECT_COST_TYPES
+        )
+    if "status" in attrs:
+        record["status"] = choice(attrs["status"], "status", DIRECT_COST_STATUSES)
+    if attrs.get("vendor_id") is not None:
+        record["vendor"] = vendor_ref(w, attrs["vendor_id"])
+    copy_fields(record, attrs, ("invoice_number", "description", *ORIGIN_FIELDS))
+    for name in ("direct_cost_date", "received_date", "paid_date"):
+        record[name] = iso_date(attrs, name, record.get(name))
+    if "line_items" in attrs:
+        if not isinstance(attrs["line_items"], list):
+            raise RecordInvalid.field("line_items", "must be a list of line items")
+        record["line_items"] = [
+            priced_line(w, line, w.store.new_id("direct_cost_line_items")) for line in attrs["line_items"]
+        ]
+    record["grand_total"] = sum((line["amount"] for line in record["line_items"]), ZERO)
+    required(record, "direct_cost_date")
+    return record
+
+
+def origin_only_builder(extra: tuple[str, ...] = ()) -> Builder:
+    """Prime contracts and payment applications: an integration may tag them and edit a few fields."""
+
+    def build(w: WriteContext, attrs: dict[str, Any], existing: dict[str, Any] | None) -> dict[str, Any]:
+        if existing is None:
+            raise RecordInvalid.field("id", "this resource is created in Procore, not through the API")
+        record = dict(existing)
+        copy_fields(record, attrs, (*extra, *ORIGIN_FIELDS))
+        return record
+
+    return build

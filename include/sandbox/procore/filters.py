@@ -1,0 +1,73 @@
+"""``filters[...]`` on list actions: updated_at / created_at ranges, deletions, origin_id, ids and fields."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.datastructures import QueryParams
+
+from sandbox.procore.errors import bad_request
+
+FieldKey = Callable[[dict[str, Any]], Any]
+_FILTER = re.compile(r"^filters\[(\w+)\](\[\])?$")
+
+
+def parse_time(value: str) -> datetime:
+    moment = datetime.fromisoformat(value.strip().strip('"').replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _range(name: str, raw: str) -> tuple[datetime, datetime]:
+    start, sep, end = raw.strip().strip('"').partition("...")
+    if not sep:
+        raise bad_request(
+            f"filters[{name}] must be a range 'START...END' of ISO 8601 date-times, got {raw!r}"
+        )
+    try:
+        return parse_time(start), parse_time(end)
+    except ValueError as exc:
+        raise bad_request(f"filters[{name}]: {raw!r} is not a range of ISO 8601 date-times") from exc
+
+
+def requested_filters(query: QueryParams) -> dict[str, list[str]]:
+    """``filters[name]=v`` and ``filters[name][]=v1&filters[name][]=v2`` as name -> values."""
+    found: dict[str, list[str]] = {}
+    for key, value in query.multi_items():
+        match = _FILTER.match(key)
+        if match:
+            found.setdefault(match.group(1), []).extend(v for v in value.split(",") if v != "")
+    return found
+
+
+def apply_filters(
+    rows: Iterable[dict[str, Any]], query: QueryParams, fields: Mapping[str, FieldKey]
+) -> list[dict[str, Any]]:
+    """The rows a list action returns: deleted ones hidden unless asked for, then every filter ANDed.
+
+    Filters the resource does not support are ignored, as Procore ignores unknown parameters.
+    """
+    filters = requested_filters(query)
+    deleted = (filters.pop("include_deleted", None) or [None])[0]
+    if deleted not in (None, "with", "only"):
+        raise bad_request(f"filters[include_deleted] must be 'with' or 'only', got {deleted!r}")
+    tests: list[Callable[[dict[str, Any]], bool]] = []
+    if deleted is None:
+        tests.append(lambda r: r.get("deleted_at") is None)
+    elif deleted == "only":
+        tests.append(lambda r: r.get("deleted_at") is not None)
+    for stamp in ("updated_at", "created_at"):
+        if stamp in filters:
+            start, end = _range(stamp, ",".join(filters.pop(stamp)))
+            tests.append(lambda r, s=stamp, a=start, b=end: a <= parse_time(r[s]) <= b)
+    if "id" in filters:
+        ids = set(filters.pop("id"))
+        tests.append(lambda r: str(r["id"]) in ids)
+    for name, values in filters.items():
+        key = {"origin_id": lambda r: r.get("origin_id")}.get(name) or fields.get(name)
+        if key is not None:
+            wanted = {v.lower() for v in values}
+            tests.append(lambda r, k=key, w=wanted: str(k(r)).lower() in w)
+    return [row for row in rows if all(test(row) for test in tests)]

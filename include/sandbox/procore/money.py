@@ -1,0 +1,97 @@
+"""Exact amounts: Decimal inside the emulator, JSON numbers with two decimals on the wire."""
+
+from __future__ import annotations
+
+import json
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+CENT = Decimal("0.01")
+
+# Every field that holds an amount, quantity or percentage, in any Procore record the emulator serves.
+MONEY_FIELDS = frozenset(
+    {
+        "amount",
+        "quantity",
+        "unit_cost",
+        "grand_total",
+        "total_value",
+        "retainage_percent",
+        "original_budget_amount",
+        "budget_modifications",
+        "approved_cos",
+        "revised_budget",
+        "committed_costs",
+        "direct_costs",
+        "job_to_date_costs",
+        "pending_budget_changes",
+        "scheduled_value",
+        "work_completed_from_previous_application",
+        "work_completed_this_period",
+        "materials_presently_stored",
+        "total_completed_and_stored_to_date",
+        "work_completed_retainage_from_previous_application",
+        "work_completed_retainage_retained_this_period",
+        "work_completed_retainage_released_this_period",
+        "total_retainage_currently_retained",
+        "balance_to_finish",
+        "net_amount",
+        "contract_sum_to_date",
+        "total_retainage",
+        "total_earned_less_retainage",
+        "less_previous_certificates_for_payment",
+        "current_payment_due",
+        "balance_to_finish_including_retainage",
+        "retainage_retained_this_period",
+        "retainage_released_this_period",
+    }
+)
+
+
+def to_money(value: Any) -> Decimal:
+    """Parse an amount (number or numeric string) exactly, rounded half-up to the cent."""
+    if isinstance(value, bool) or value is None:
+        raise ValueError("must be a number")
+    try:
+        amount = Decimal(str(value)) if not isinstance(value, Decimal) else value
+    except InvalidOperation as exc:
+        raise ValueError("must be a number") from exc
+    if not amount.is_finite():
+        raise ValueError("must be a finite number")
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def decimalize(value: Any) -> Any:
+    """Turn the money fields of a JSON record (seed or request body) into Decimals, recursively."""
+    if isinstance(value, dict):
+        return {
+            k: to_money(v)
+            if k in MONEY_FIELDS and isinstance(v, int | float | str | Decimal) and v != ""
+            else decimalize(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [decimalize(v) for v in value]
+    return value
+
+
+def render_json(value: Any) -> str:
+    """Serialise with Decimals as JSON numbers carrying exactly two decimals (``12.50``, not ``12.5``)."""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{json.dumps(str(k))}:{render_json(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(render_json(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def plain(value: Any) -> Any:
+    """The JSON-serialisable form (Decimal → float, exact for two-decimal amounts): seeds, state dumps."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value

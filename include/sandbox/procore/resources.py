@@ -1,0 +1,221 @@
+"""The Procore resources the emulator serves: their real paths, scope, writes and list filters."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from sandbox.procore.billing import build_requisition
+from sandbox.procore.builders import (
+    Builder,
+    build_budget_line_item,
+    build_contract_payment,
+    build_cost_code,
+    build_direct_cost,
+    build_line_item_type,
+    build_project,
+    build_project_stage,
+    build_vendor,
+    commitment_builder,
+    origin_only_builder,
+)
+from sandbox.procore.filters import FieldKey
+
+V10, V11 = "/rest/v1.0", "/rest/v1.1"
+ID = "{record_id:int}"
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One resource type. ``scope`` says whether a call needs only the company or also a ``project_id``."""
+
+    collection: str
+    label: str  # how messages name one record
+    wrapper: str  # the key a create / update body nests the attributes under
+    scope: Literal["company", "project"]
+    list_paths: tuple[str, ...]
+    item_path: str | None = None  # show, update, delete
+    create_path: str | None = None
+    sync_path: str | None = None
+    deletable: bool = False
+    build: Builder | None = None  # None: read-only
+    filters: Mapping[str, FieldKey] = field(default_factory=dict)
+
+
+def _status(r: dict) -> object:
+    return r.get("status")
+
+
+COMMITMENT_FILTERS: Mapping[str, FieldKey] = {"status": _status, "vendor_id": lambda r: r["vendor"]["id"]}
+
+
+def _commitments(collection: str, wrapper: str, label: str, prefix: str) -> Resource:
+    return Resource(
+        collection,
+        label,
+        wrapper,
+        "project",
+        (f"{V10}/{collection}",),
+        item_path=f"{V10}/{collection}/{ID}",
+        create_path=f"{V10}/{collection}",
+        sync_path=f"{V10}/{collection}/sync",
+        deletable=True,
+        build=commitment_builder(collection, prefix),
+        filters=COMMITMENT_FILTERS,
+    )
+
+
+RESOURCES: tuple[Resource, ...] = (
+    Resource("companies", "company", "company", "company", (f"{V10}/companies",)),
+    Resource(
+        "project_stages",
+        "project stage",
+        "project_stage",
+        "company",
+        (f"{V10}/companies/{{company_id:int}}/project_stages",),
+        item_path=f"{V10}/companies/{{company_id:int}}/project_stages/{ID}",
+        create_path=f"{V10}/companies/{{company_id:int}}/project_stages",
+        build=build_project_stage,
+    ),
+    Resource(
+        "projects",
+        "project",
+        "project",
+        "company",
+        (f"{V10}/projects", f"{V11}/projects"),
+        item_path=f"{V10}/projects/{ID}",
+        create_path=f"{V10}/projects",
+        sync_path=f"{V10}/projects/sync",
+        build=build_project,
+        filters={
+            "by_stage": lambda r: (r.get("project_stage") or {}).get("id"),
+            "project_number": lambda r: r.get("project_number"),
+            "active": lambda r: r.get("active"),
+        },
+    ),
+    Resource(
+        "vendors",
+        "vendor",
+        "vendor",
+        "company",
+        (f"{V10}/vendors",),
+        item_path=f"{V10}/vendors/{ID}",
+        create_path=f"{V10}/vendors",
+        sync_path=f"{V10}/vendors/sync",
+        build=build_vendor,
+        filters={"is_active": lambda r: r.get("is_active"), "name": lambda r: r.get("name")},
+    ),
+    Resource(
+        "line_item_types",
+        "line item type",
+        "line_item_type",
+        "company",
+        (f"{V10}/line_item_types",),
+        item_path=f"{V10}/line_item_types/{ID}",
+        create_path=f"{V10}/line_item_types",
+        sync_path=f"{V10}/line_item_types/sync",
+        build=build_line_item_type,
+        filters={"code": lambda r: r.get("code")},
+    ),
+    Resource(
+        "cost_codes",
+        "cost code",
+        "cost_code",
+        "project",
+        (f"{V10}/cost_codes",),
+        item_path=f"{V10}/cost_codes/{ID}",
+        create_path=f"{V10}/cost_codes",
+        sync_path=f"{V10}/cost_codes/sync",
+        deletable=True,
+        build=build_cost_code,
+        filters={"full_code": lambda r: r.get("full_code")},
+    ),
+    Resource(
+        "budget_line_items",
+        "budget line item",
+        "budget_line_item",
+        "project",
+        (f"{V10}/budget_line_items",),
+        item_path=f"{V10}/budget_line_items/{ID}",
+        create_path=f"{V10}/budget_line_items",
+        deletable=True,
+        build=build_budget_line_item,
+        filters={"cost_code_id": lambda r: r["cost_code"]["id"]},
+    ),
+    Resource(
+        "budget_views",
+        "budget view",
+        "budget_view",
+        "project",
+        (f"{V10}/budget_views",),
+        item_path=f"{V10}/budget_views/{ID}",
+    ),
+    _commitments("work_order_contracts", "work_order_contract", "work order contract", "SC"),
+    _commitments("purchase_order_contracts", "purchase_order_contract", "purchase order contract", "PO"),
+    Resource(
+        "commitment_change_orders",
+        "commitment change order",
+        "commitment_change_order",
+        "project",
+        (f"{V10}/projects/{{project_id:int}}/commitment_change_orders",),
+        item_path=f"{V10}/projects/{{project_id:int}}/commitment_change_orders/{ID}",
+        filters={"status": _status, "contract_id": lambda r: r.get("contract_id")},
+    ),
+    Resource(
+        "requisitions",
+        "subcontractor invoice",
+        "requisition",
+        "project",
+        (f"{V11}/requisitions",),
+        item_path=f"{V10}/requisitions/{ID}",
+        create_path=f"{V10}/requisitions",
+        build=build_requisition,
+        filters={"status": _status, "commitment_id": lambda r: r["commitment_id"]},
+    ),
+    Resource(
+        "contract_payments",
+        "contract payment",
+        "contract_payment",
+        "project",
+        (f"{V10}/contract_payments",),
+        item_path=f"{V10}/contract_payments/{ID}",
+        create_path=f"{V10}/contract_payments",
+        deletable=True,
+        build=build_contract_payment,
+        filters={"contract_id": lambda r: r["contract_id"]},
+    ),
+    Resource(
+        "prime_contracts",
+        "prime contract",
+        "prime_contract",
+        "project",
+        (f"{V10}/prime_contracts",),
+        item_path=f"{V10}/prime_contracts/{ID}",
+        build=origin_only_builder(("title", "description")),
+        filters={"status": _status},
+    ),
+    Resource(
+        "payment_applications",
+        "payment application",
+        "payment_application",
+        "project",
+        (f"{V10}/payment_applications",),
+        item_path=f"{V10}/payment_applications/{ID}",
+        build=origin_only_builder(("invoice_number",)),
+        filters={"status": _status, "prime_contract_id": lambda r: r["prime_contract_id"]},
+    ),
+    Resource(
+        "direct_costs",
+        "direct cost",
+        "direct_cost",
+        "project",
+        (f"{V11}/projects/{{project_id:int}}/direct_costs",),
+        item_path=f"{V11}/projects/{{project_id:int}}/direct_costs/{ID}",
+        create_path=f"{V11}/projects/{{project_id:int}}/direct_costs",
+        sync_path=f"{V11}/projects/{{project_id:int}}/direct_costs/sync",
+        deletable=True,
+        build=build_direct_cost,
+        filters={"status": _status, "direct_cost_type": lambda r: r.get("direct_cost_type")},
+    ),
+)

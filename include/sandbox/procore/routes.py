@@ -1,0 +1,94 @@
+"""List, show, create, update, delete and sync routes for every resource in ``resources.RESOURCES``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from fastapi import FastAPI, Request
+from starlette.responses import Response
+
+from sandbox.procore.errors import ProcoreError, not_found
+from sandbox.procore.filters import apply_filters
+from sandbox.procore.http import read_body, respond, wrapped, write_context
+from sandbox.procore.money import decimalize
+from sandbox.procore.paging import paginate
+from sandbox.procore.resources import RESOURCES, Resource
+from sandbox.procore.writes import delete, in_scope, save, sync
+
+if TYPE_CHECKING:
+    from sandbox.procore.context import WriteContext
+    from sandbox.procore.service import ProcoreService
+
+
+def add_resource_routes(app: FastAPI, service: ProcoreService) -> None:
+    for res in RESOURCES:
+        _add(app, service, res)
+
+
+def _add(app: FastAPI, service: ProcoreService, res: Resource) -> None:
+    project_scoped = res.scope == "project"
+
+    def context(request: Request, body: dict[str, Any] | None = None) -> WriteContext:
+        return write_context(
+            request, service.store, service.clock.now(), project_scoped=project_scoped, body=body
+        )
+
+    def find(w: WriteContext, record_id: int) -> dict[str, Any]:
+        record = service.store.get(res.collection, record_id)
+        if not in_scope(w, res, record) or record is None or record.get("deleted_at"):
+            raise not_found(res.label, record_id)
+        return record
+
+    async def list_records(request: Request) -> Response:
+        w = context(request)
+        rows = [r for r in service.store.rows(res.collection) if in_scope(w, res, r)]
+        page, headers = paginate(
+            apply_filters(rows, request.query_params, res.filters), request.url, request.query_params
+        )
+        return respond(list(page), headers=headers)
+
+    for path in res.list_paths:
+        app.add_api_route(path, list_records, methods=["GET"], name=f"list {res.collection} {path}")
+
+    if res.sync_path and res.build:
+
+        async def sync_records(request: Request) -> Response:
+            body = await read_body(request)
+            if "updates" not in body:
+                raise ProcoreError(400, "param is missing or the value is empty: updates")
+            return respond(sync(context(request, body), res, decimalize(body["updates"])))
+
+        app.add_api_route(res.sync_path, sync_records, methods=["PATCH"], name=f"sync {res.collection}")
+
+    if res.item_path:
+
+        async def show(request: Request, record_id: int) -> Response:
+            return respond(find(context(request), record_id))
+
+        app.add_api_route(res.item_path, show, methods=["GET"], name=f"show {res.collection}")
+
+    if res.item_path and res.build:
+
+        async def update(request: Request, record_id: int) -> Response:
+            body = await read_body(request)
+            w = context(request, body)
+            return respond(save(w, res, wrapped(body, res.wrapper), find(w, record_id)))
+
+        app.add_api_route(res.item_path, update, methods=["PATCH"], name=f"update {res.collection}")
+
+    if res.create_path and res.build:
+
+        async def create(request: Request) -> Response:
+            body = await read_body(request)
+            return respond(save(context(request, body), res, wrapped(body, res.wrapper), None), status=201)
+
+        app.add_api_route(res.create_path, create, methods=["POST"], name=f"create {res.collection}")
+
+    if res.item_path and res.deletable:
+
+        async def remove(request: Request, record_id: int) -> Response:
+            w = context(request)
+            delete(w, res, find(w, record_id))
+            return Response(status_code=204)
+
+        app.add_api_route(res.item_path, remove, methods=["DELETE"], name=f"delete {res.collection}")
