@@ -53,9 +53,15 @@ class SandboxProcess:
 
 
 def start_sandbox(
-    log_path: Path, *extra_args: str, seed: str = "demo", timeout: float = 60.0
+    log_path: Path,
+    *extra_args: str,
+    seed: str = "demo",
+    timeout: float = 60.0,
+    procore_port: int | None = None,
+    xero_port: int | None = None,
 ) -> SandboxProcess:
-    procore_port, xero_port = free_port(), free_port()
+    """Start the emulators (on free ports unless given) and wait until both answer."""
+    procore_port, xero_port = procore_port or free_port(), xero_port or free_port()
     args = [
         sys.executable,
         "-m",

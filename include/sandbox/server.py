@@ -47,7 +47,11 @@ def build_apps(procore: SandboxService, xero: SandboxService) -> tuple[ASGIApp, 
 
 async def _serve(apps: list[tuple[ASGIApp, int]], host: str) -> None:
     servers = [
-        uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False))
+        uvicorn.Server(
+            uvicorn.Config(
+                app, host=host, port=port, log_level="warning", access_log=False, date_header=False
+            )
+        )
         for app, port in apps
     ]
     await asyncio.gather(*(server.serve() for server in servers))

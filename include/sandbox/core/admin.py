@@ -102,7 +102,7 @@ def admin_router(service: SandboxService) -> APIRouter:
         """Reload the seed: state, tokens and rate-limit windows afresh; counters and faults cleared."""
         service.reset()
         service.stats.reset()
-        service.faults.clear()
+        service.faults.reset()
         return {"service": service.name, "reset": True}
 
     return router

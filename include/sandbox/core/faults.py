@@ -59,8 +59,15 @@ class FaultInjector:
             self._rules.append(rule)
 
     def clear(self) -> None:
+        """Disarm every rule; what already fired stays counted."""
         with self._lock:
             self._rules.clear()
+
+    def reset(self) -> None:
+        """Disarm every rule and forget what fired."""
+        with self._lock:
+            self._rules.clear()
+            self.fired_by_kind.clear()
 
     def take(self, method: str, path: str) -> FaultRule | None:
         """Return (and use up one shot of) the first armed rule that matches this call."""

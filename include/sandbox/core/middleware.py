@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from email.utils import formatdate
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -29,6 +30,10 @@ class SandboxMiddleware:
         self.app = app
         self.service = service
 
+    def _http_date(self) -> bytes:
+        """The ``Date`` header on the sandbox clock, which clients may use to time rate-limit waits."""
+        return formatdate(self.service.clock.time(), usegmt=True).encode()
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX):
             await self.app(scope, receive, send)
@@ -39,6 +44,7 @@ class SandboxMiddleware:
         async def tracking_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
+                message["headers"] = [*message.get("headers", []), (b"date", self._http_date())]
             await send(message)
 
         try:

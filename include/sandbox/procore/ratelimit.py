@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +34,7 @@ def rate_headers(state: WindowState) -> dict[str, str]:
     return {
         "X-Rate-Limit-Limit": str(state.limit),
         "X-Rate-Limit-Remaining": str(state.remaining),
-        "X-Rate-Limit-Reset": str(int(state.reset_at)),
+        "X-Rate-Limit-Reset": str(math.ceil(state.reset_at)),  # the window is open until then
     }
 
 

@@ -13,7 +13,7 @@ def test_every_answer_carries_rate_headers_for_the_closest_window(sandbox):
     ok = api.get(f"{V10}/companies")
     now = sandbox.admin("procore", "GET", "clock")["epoch"]
     assert ok.headers["X-Rate-Limit-Limit"] == "100" and ok.headers["X-Rate-Limit-Remaining"] == "99"
-    assert 0 < int(ok.headers["X-Rate-Limit-Reset"]) - now <= 10
+    assert 0 < int(ok.headers["X-Rate-Limit-Reset"]) - now <= 11  # rounded up to whole seconds
     error = api.get(f"{V10}/cost_codes")  # 400, still counted and reported
     assert error.status_code == 400 and error.headers["X-Rate-Limit-Remaining"] == "98"
     sandbox.admin("procore", "POST", "limits", {"hourly": 5})
@@ -64,7 +64,7 @@ def test_injected_429_503_500(sandbox):
     limited = api.get(f"{V10}/vendors")
     assert limited.status_code == 429 and limited.headers["X-Rate-Limit-Remaining"] == "0"
     now = sandbox.admin("procore", "GET", "clock")["epoch"]
-    assert 5 <= int(limited.headers["X-Rate-Limit-Reset"]) - now <= 7
+    assert 5 <= int(limited.headers["X-Rate-Limit-Reset"]) - now <= 8  # rounded up
     busy = api.get(f"{V10}/vendors")
     assert (
         busy.status_code == 503

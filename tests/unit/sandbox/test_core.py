@@ -64,7 +64,19 @@ def test_fault_rule_matches_method_and_path_and_is_used_up() -> None:
     assert faults.fired_by_kind == {"503": 2}
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [({"kind": "418"}, "unknown fault kind"), ({"kind": "500", "count": 0}, "count")])
+@pytest.mark.parametrize(
+    ("kwargs", "message"), [({"kind": "418"}, "unknown fault kind"), ({"kind": "500", "count": 0}, "count")]
+)
 def test_fault_rule_rejects_nonsense(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         FaultRule(**kwargs)  # type: ignore[arg-type]
+
+
+def test_fault_injector_reset_forgets_what_fired_but_clear_keeps_it() -> None:
+    faults = FaultInjector()
+    faults.add(FaultRule(kind="500", count=3))
+    faults.take("GET", "/x")
+    faults.clear()
+    assert faults.take("GET", "/x") is None and faults.fired_by_kind == {"500": 1}
+    faults.reset()
+    assert faults.fired_by_kind == {}

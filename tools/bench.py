@@ -1,0 +1,158 @@
+"""``make bench``: the benchmark suite. Prints one table and writes ``out/bench.json``.
+
+Sections so far: sandbox start-up per seed scale, and emulator throughput for paged lists (the
+requests/s a client can draw from each emulator on one keep-alive connection, and from 4 in parallel).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import requests
+
+from sandbox.process import REPO_ROOT, SandboxProcess, start_sandbox
+
+OUT = REPO_ROOT / "out" / "bench.json"
+LOG_DIR = REPO_ROOT / "out" / "bench-logs"
+UNTHROTTLED = {
+    "procore": {"hourly": 10**9, "spike": 10**9},
+    "xero": {"minute": 10**9, "daily": 10**9, "app_minute": 10**9},
+}
+
+
+@dataclass
+class Row:
+    section: str
+    case: str
+    value: float
+    unit: str
+    detail: str = ""
+
+
+def procore_lister(sandbox: SandboxProcess, per_page: int) -> Callable[[requests.Session], int]:
+    creds = sandbox.admin("procore", "GET", "credentials")
+    client = creds["clients"][0]
+    token = requests.post(
+        f"{sandbox.procore_url}/oauth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": client["client_id"],
+            "client_secret": client["client_secret"],
+        },
+        timeout=10,
+    ).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}", "Procore-Company-Id": str(creds["company_id"])}
+    project_id = sandbox.admin("procore", "GET", "state")["projects"][0]["id"]
+    url = f"{sandbox.procore_url}/rest/v1.1/requisitions"
+    params = {"project_id": project_id, "per_page": per_page, "page": 1}
+
+    def call(http: requests.Session) -> int:
+        response = http.get(url, params=params, headers=headers, timeout=30)
+        response.raise_for_status()
+        return len(response.json())
+
+    return call
+
+
+def xero_lister(sandbox: SandboxProcess, page_size: int) -> Callable[[requests.Session], int]:
+    creds = sandbox.admin("xero", "GET", "credentials")
+    app = next(a for a in creds["apps"] if a.get("refresh_token"))
+    grant = requests.post(
+        f"{sandbox.xero_url}/connect/token",
+        data={"grant_type": "refresh_token", "refresh_token": app["refresh_token"]},
+        auth=(app["client_id"], app["client_secret"]),
+        timeout=10,
+    ).json()
+    headers = {
+        "Authorization": f"Bearer {grant['access_token']}",
+        "xero-tenant-id": app["tenant_ids"][0],
+        "Accept": "application/json",
+    }
+    url = f"{sandbox.xero_url}/api.xro/2.0/Invoices"
+    params = {"page": 1, "pageSize": page_size}
+
+    def call(http: requests.Session) -> int:
+        response = http.get(url, params=params, headers=headers, timeout=30)
+        response.raise_for_status()
+        return len(response.json()["Invoices"])
+
+    return call
+
+
+def throughput(call: Callable[[requests.Session], int], seconds: float, workers: int) -> tuple[float, float]:
+    """Requests/s and records/s over ``seconds``, each worker on its own keep-alive session."""
+
+    def worker(_: int) -> tuple[int, int]:
+        http, calls, records = requests.Session(), 0, 0
+        deadline = time.perf_counter() + seconds
+        while time.perf_counter() < deadline:
+            records += call(http)
+            calls += 1
+        return calls, records
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(workers) as pool:
+        results = list(pool.map(worker, range(workers)))
+    elapsed = time.perf_counter() - started
+    return sum(c for c, _ in results) / elapsed, sum(r for _, r in results) / elapsed
+
+
+def bench_sandbox(rows: list[Row]) -> None:
+    for scale in (1, 10):
+        started = time.perf_counter()
+        sandbox = start_sandbox(LOG_DIR / f"sandbox-scale{scale}.log", "--scale", str(scale))
+        rows.append(Row("sandbox", f"start, demo seed --scale {scale}", time.perf_counter() - started, "s"))
+        try:
+            for service, limits in UNTHROTTLED.items():
+                sandbox.admin(service, "POST", "limits", limits)
+            if scale == 1:
+                cases = {
+                    "Procore requisitions, per_page=100": procore_lister(sandbox, 100),
+                    "Xero Invoices, pageSize=100": xero_lister(sandbox, 100),
+                }
+                for name, call in cases.items():
+                    for workers in (1, 4):
+                        req_s, rec_s = throughput(call, seconds=3.0, workers=workers)
+                        rows.append(
+                            Row(
+                                "sandbox",
+                                f"{name}, {workers} client(s)",
+                                req_s,
+                                "req/s",
+                                f"{rec_s:,.0f} records/s",
+                            )
+                        )
+        finally:
+            sandbox.stop()
+
+
+def print_table(rows: list[Row]) -> None:
+    width = max(len(r.case) for r in rows)
+    print(f"\n{'section':<10} {'case':<{width}} {'value':>12}  unit    detail")
+    for r in rows:
+        print(f"{r.section:<10} {r.case:<{width}} {r.value:>12,.2f}  {r.unit:<7} {r.detail}")
+
+
+def main() -> int:
+    rows: list[Row] = []
+    bench_sandbox(rows)
+    print_table(rows)
+    document: dict[str, Any] = {
+        "machine": {"python": platform.python_version(), "cpu_count": os.cpu_count()},
+        "results": [asdict(r) for r in rows],
+    }
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps(document, indent=1), encoding="utf-8")
+    print(f"\nWrote {OUT.relative_to(REPO_ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
