@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from sandbox.process import REPO_ROOT, SandboxProcess, start_sandbox
-from tests.staging_fixtures import postgres_url  # noqa: F401 - session PostgreSQL server for staging tests
+from tests.staging_fixtures import database_url, postgres_url  # noqa: F401 - staging databases for the tests
 
 # Airflow reads its configuration at import: point it at a throwaway home and this project's DAGs.
 os.environ.setdefault("AIRFLOW_HOME", str(REPO_ROOT / "out" / "airflow-test-home"))

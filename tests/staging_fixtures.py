@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
+from procore_xero.staging import create_staging_engine
 from tests.postgres import INSTALL_HINT, find_postgres_bin, start_postgres
 
 
@@ -21,3 +24,16 @@ def postgres_url() -> Iterator[str]:
     server = start_postgres(bin_dir)
     yield server.url
     server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A URL to an empty database: a fresh SQLite file, or the session's PostgreSQL with a wiped schema."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'staging.db'}"
+    url = request.getfixturevalue("postgres_url")
+    engine = create_staging_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    return url

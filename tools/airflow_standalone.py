@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from sandbox.process import REPO_ROOT, start_sandbox
-from tools.sandbox_connections import connection_env, xero_pools
+from tools.sandbox_connections import connection_env, local_token_key, xero_pools
 
 
 def airflow(*args: str, env: dict[str, str]) -> None:
@@ -22,7 +22,7 @@ def airflow(*args: str, env: dict[str, str]) -> None:
 def main() -> int:
     sandbox = start_sandbox(REPO_ROOT / "out" / "airflow" / "sandbox.log", procore_port=8701, xero_port=8702)
     try:
-        env = {**os.environ, **connection_env(sandbox)}
+        env = {**os.environ, **connection_env(sandbox), **local_token_key()}
         airflow("db", "migrate", env=env)
         for pool, slots in xero_pools(sandbox).items():
             airflow("pools", "set", pool, str(slots), "Xero allows 5 calls in flight per tenant", env=env)

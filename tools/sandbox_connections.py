@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
+
+from cryptography.fernet import Fernet
 
 from sandbox.process import SandboxProcess
 
 XERO_POOL_SLOTS = 5  # Xero allows 5 calls in flight per tenant
+XERO_POOL_ENV = "PXSYNC_XERO_POOL"  # the pool the xero_extract tasks run in (dags/xero_extract.py)
+
+
+def local_token_key() -> dict[str, str]:
+    """``PXSYNC_TOKEN_KEY`` as set, else a key generated for this local sandbox session only: rotated
+    refresh tokens stored with it are unreadable once it is gone (fine for a sandbox, not for real hosts)."""
+    return {"PXSYNC_TOKEN_KEY": os.environ.get("PXSYNC_TOKEN_KEY") or Fernet.generate_key().decode()}
 
 
 def connection_env(sandbox: SandboxProcess) -> dict[str, str]:
@@ -47,4 +57,6 @@ def connection_env(sandbox: SandboxProcess) -> dict[str, str]:
 def xero_pools(sandbox: SandboxProcess) -> dict[str, int]:
     """One pool per Xero tenant, named ``xero_<tenant id>``, holding Xero's concurrency limit."""
     tenants = sandbox.admin("xero", "GET", "credentials")["tenants"]
-    return {f"xero_{t['tenant_id']}": XERO_POOL_SLOTS for t in tenants}
+    pools = {f"xero_{t['tenant_id']}": XERO_POOL_SLOTS for t in tenants}
+    pools[os.environ.get(XERO_POOL_ENV, "xero_default")] = XERO_POOL_SLOTS  # the xero_default connection's
+    return pools

@@ -17,23 +17,15 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import Column, DateTime, Engine, MetaData, String, Table, Text, insert, select, update
+from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from procore_xero.clients.errors import ConfigurationError
 from procore_xero.clients.redact import register_secret
+from procore_xero.staging.migrations import ensure_schema
+from procore_xero.staging.schema import oauth_tokens
 
 TOKEN_KEY_ENV = "PXSYNC_TOKEN_KEY"
-
-metadata = MetaData()
-
-oauth_tokens = Table(
-    "oauth_tokens",
-    metadata,
-    Column("token_key", String(200), primary_key=True),  # e.g. "xero:<tenant id>", "procore:<company id>"
-    Column("ciphertext", Text, nullable=True),  # Fernet token of the StoredToken JSON; NULL until first saved
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-)
 
 
 @dataclass(frozen=True)
@@ -112,8 +104,8 @@ class SqlTokenStore:
         self.cipher = cipher or TokenCipher.from_env()
 
     def create_table(self) -> None:
-        """Create ``oauth_tokens`` if missing (until it joins the staging migrations)."""
-        metadata.create_all(self.engine, tables=[oauth_tokens])
+        """Bring the database to the staging schema, which holds ``oauth_tokens`` (migration 2)."""
+        ensure_schema(self.engine)
 
     @contextmanager
     def locked(self, key: str) -> Iterator[TokenSlot]:

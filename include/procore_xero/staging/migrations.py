@@ -16,7 +16,7 @@ from alembic.operations import Operations
 from sqlalchemy import Connection, Engine, func, insert, inspect, select, text
 
 from procore_xero.staging.engine import transaction
-from procore_xero.staging.schema import metadata, schema_version
+from procore_xero.staging.schema import metadata, oauth_tokens, schema_version
 from procore_xero.staging.timestamps import utc_now
 
 Migration = Callable[[Connection], None]
@@ -34,7 +34,12 @@ def create_baseline(connection: Connection) -> None:
     metadata.create_all(connection)
 
 
-MIGRATIONS: tuple[Migration, ...] = (create_baseline,)
+def add_oauth_tokens(connection: Connection) -> None:
+    """Version 2: the token store's table joins the schema (it may exist from ``create_table``)."""
+    oauth_tokens.create(connection, checkfirst=True)
+
+
+MIGRATIONS: tuple[Migration, ...] = (create_baseline, add_oauth_tokens)
 
 
 def operations(connection: Connection) -> Operations:

@@ -9,6 +9,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    DateTime,
     Float,
     Index,
     Integer,
@@ -75,6 +76,15 @@ schema_version = Table(
     metadata,
     Column("version", Integer, primary_key=True, autoincrement=False),
     Column("applied_at", UTCDateTime, nullable=False),
+)
+
+# Rotating OAuth tokens (``procore_xero.clients.token_store``): one Fernet-encrypted row per connection.
+oauth_tokens = Table(
+    "oauth_tokens",
+    metadata,
+    Column("token_key", String(200), primary_key=True),  # e.g. "xero:<tenant id>", "procore:<company id>"
+    Column("ciphertext", Text, nullable=True),  # Fernet token of the StoredToken JSON; NULL until first saved
+    Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
 sync_state = Table(

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from procore_xero.clients import ProcoreClient
 from sandbox.process import SandboxProcess
-from tests.integration.clients.conftest import SandboxTime
+from tests.integration.conftest import SandboxTime
 
 PROJECTS = "/rest/v1.0/projects"
 

@@ -12,7 +12,7 @@ from sqlalchemy import create_engine
 from procore_xero.clients import SqlTokenStore, TokenCipher, XeroClient
 from procore_xero.staging.engine import create_staging_engine
 from sandbox.process import SandboxProcess
-from tests.integration.clients.conftest import xero_refresh_provider
+from tests.integration.conftest import xero_refresh_provider
 
 
 def refresh_in_a_process(

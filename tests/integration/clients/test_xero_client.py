@@ -9,7 +9,7 @@ import pytest
 
 from procore_xero.clients import DailyLimitReached, ServiceUnavailable, XeroClient
 from sandbox.process import SandboxProcess
-from tests.integration.clients.conftest import SandboxTime
+from tests.integration.conftest import SandboxTime
 
 
 def stats(sandbox: SandboxProcess) -> dict:

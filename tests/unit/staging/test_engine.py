@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from procore_xero.staging import create_staging_engine, open_staging, staging_url
+from procore_xero.staging import MIGRATIONS, create_staging_engine, open_staging, staging_url
 from procore_xero.staging.migrations import schema_version_of
 
 
@@ -33,5 +33,5 @@ def test_open_staging_returns_one_migrated_engine_per_url(database_url: str) -> 
     engine: Engine = open_staging(database_url)
     assert open_staging(database_url) is engine
     with engine.connect() as connection:
-        assert schema_version_of(connection) == 1
+        assert schema_version_of(connection) == len(MIGRATIONS)
     engine.dispose()

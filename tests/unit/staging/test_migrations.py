@@ -13,12 +13,21 @@ def _versions(engine: Engine) -> list[int]:
         return list(connection.execute(select(schema_version.c.version)).scalars())
 
 
-def test_fresh_database_gets_every_table_at_version_1(blank_engine: Engine) -> None:
-    assert ensure_schema(blank_engine) == 1
+def test_fresh_database_gets_every_table_stamped_at_the_latest_version(blank_engine: Engine) -> None:
+    assert ensure_schema(blank_engine) == 2
     assert set(inspect(blank_engine).get_table_names()) == set(metadata.tables)
-    assert len(metadata.tables) == 26 + 5
-    assert ensure_schema(blank_engine) == 1
-    assert _versions(blank_engine) == [1]
+    assert len(metadata.tables) == 26 + 6
+    assert ensure_schema(blank_engine) == 2
+    assert _versions(blank_engine) == [2]
+
+
+def test_version_2_adds_the_token_table_to_a_version_1_database(blank_engine: Engine) -> None:
+    ensure_schema(blank_engine, MIGRATIONS[:1])
+    with blank_engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE oauth_tokens")
+    assert ensure_schema(blank_engine) == 2
+    assert _versions(blank_engine) == [1, 2]
+    assert "oauth_tokens" in inspect(blank_engine).get_table_names()
 
 
 def test_an_appended_migration_upgrades_an_existing_database(blank_engine: Engine) -> None:
@@ -27,13 +36,13 @@ def test_an_appended_migration_upgrades_an_existing_database(blank_engine: Engin
     def add_vendor_region(connection) -> None:
         operations(connection).add_column("procore_vendors", Column("region", String(32), nullable=True))
 
-    with_v2 = [*MIGRATIONS, add_vendor_region]
-    assert ensure_schema(blank_engine, with_v2) == 2
-    assert ensure_schema(blank_engine, with_v2) == 2
-    assert _versions(blank_engine) == [1, 2]
+    with_v3 = [*MIGRATIONS, add_vendor_region]
+    assert ensure_schema(blank_engine, with_v3) == 3
+    assert ensure_schema(blank_engine, with_v3) == 3
+    assert _versions(blank_engine) == [2, 3]
     assert "region" in {column["name"] for column in inspect(blank_engine).get_columns("procore_vendors")}
-    assert len(MIGRATIONS) == 1
-    with pytest.raises(SchemaVersionError, match="schema version 2; this code knows 1"):
+    assert len(MIGRATIONS) == 2
+    with pytest.raises(SchemaVersionError, match="schema version 3; this code knows 2"):
         ensure_schema(blank_engine)
 
 

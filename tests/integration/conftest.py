@@ -1,4 +1,5 @@
-"""Clients wired to the session's sandbox, with sleep and clock on sandbox time (sleeping advances it)."""
+"""Clients wired to the session's sandbox (for the client and extract tests), with sleep and clock on sandbox
+time (sleeping advances it)."""
 
 from __future__ import annotations
 

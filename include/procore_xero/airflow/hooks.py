@@ -1,0 +1,100 @@
+"""``ProcoreHook`` / ``XeroHook``: API clients built from Airflow Connections.
+
+Connection format (what ``tools/sandbox_connections.py`` writes, and what an operator enters for the real
+hosts): host = API base URL, login = client id, password = client secret; extras ``company_id`` (Procore)
+or ``tenant_id`` (Xero), ``token_url``, ``grant_type`` (``client_credentials`` or ``refresh_token``) and,
+for ``refresh_token``, the FIRST ``refresh_token`` only: after its first use the rotated tokens live
+encrypted in the staging database (``oauth_tokens``, key ``PXSYNC_TOKEN_KEY``), one row per account.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow.providers.http.hooks.http import HttpHook
+
+from procore_xero.clients import (
+    ClientCredentialsProvider,
+    ProcoreClient,
+    RefreshTokenProvider,
+    SqlTokenStore,
+    TokenEndpoint,
+    TokenProvider,
+    XeroClient,
+)
+from procore_xero.clients.auth import ClientAuth
+from procore_xero.clients.errors import ConfigurationError
+
+
+class _ApiHook(HttpHook):
+    """Reads the Connection once; subclasses say how their service authenticates."""
+
+    default_token_url = ""
+    client_auth: ClientAuth = "basic"
+    account_extra = ""
+
+    def __init__(self, conn_id: str | None = None) -> None:
+        super().__init__(method="GET", http_conn_id=conn_id or self.default_conn_name)
+
+    def _settings(self) -> tuple[str, dict[str, Any], Any]:
+        connection = self.get_connection(self.http_conn_id)
+        self._set_base_url(connection)  # HttpHook's rules: host may carry the scheme, else schema / https
+        extra = connection.extra_dejson
+        if not extra.get(self.account_extra):
+            raise ConfigurationError(f"connection {self.http_conn_id!r} has no {self.account_extra!r} extra")
+        return self.base_url.rstrip("/"), extra, connection
+
+    def _auth(self, connection: Any, extra: dict[str, Any], store_key: str) -> TokenProvider:
+        endpoint = TokenEndpoint(
+            extra.get("token_url") or self.default_token_url,
+            connection.login,
+            connection.password,
+            client_auth=self.client_auth,
+        )
+        grant = extra.get("grant_type", "client_credentials")
+        if grant == "client_credentials":
+            return ClientCredentialsProvider(endpoint)
+        if grant != "refresh_token":
+            raise ConfigurationError(f"connection {self.http_conn_id!r}: unsupported grant_type {grant!r}")
+        from procore_xero.staging import open_staging  # the token store lives in the staging database
+
+        return RefreshTokenProvider(
+            endpoint,
+            SqlTokenStore(open_staging()),
+            store_key,
+            initial_refresh_token=extra.get("refresh_token"),
+        )
+
+
+class ProcoreHook(_ApiHook):
+    """``ProcoreHook().get_client()``: a ``ProcoreClient`` for the connection's company."""
+
+    conn_name_attr = "procore_conn_id"
+    default_conn_name = "procore_default"
+    hook_name = "Procore"
+    default_token_url = "https://login.procore.com/oauth/token"
+    client_auth: ClientAuth = "form"
+    account_extra = "company_id"
+
+    def get_client(self, **options: Any) -> ProcoreClient:
+        base_url, extra, connection = self._settings()
+        company_id = int(extra["company_id"])
+        auth = self._auth(connection, extra, f"procore:{company_id}")
+        return ProcoreClient(base_url, auth, company_id, **options)
+
+
+class XeroHook(_ApiHook):
+    """``XeroHook().get_client()``: a ``XeroClient`` for the connection's tenant."""
+
+    conn_name_attr = "xero_conn_id"
+    default_conn_name = "xero_default"
+    hook_name = "Xero"
+    default_token_url = "https://identity.xero.com/connect/token"
+    client_auth: ClientAuth = "basic"
+    account_extra = "tenant_id"
+
+    def get_client(self, **options: Any) -> XeroClient:
+        base_url, extra, connection = self._settings()
+        tenant_id = str(extra["tenant_id"])
+        auth = self._auth(connection, extra, f"xero:{tenant_id}")
+        return XeroClient(base_url, auth, tenant_id, **options)

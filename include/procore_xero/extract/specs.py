@@ -1,0 +1,117 @@
+"""One declarative spec per extracted object type: the API path, its scope, and which filters it honours.
+
+Pure data with no heavy imports, so DAG files can build one task per spec at parse time. Checked against
+the emulator's routes (docs/sandbox-procore.md, docs/sandbox-xero.md) and Procore's / Xero's docs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ProcoreSpec:
+    """``path`` may hold ``{company_id}``, ``{project_id}`` and (nested specs) ``{parent_id}``.
+
+    ``incremental``: the list honours ``filters[updated_at]``. ``deletions``: soft-deleted records are
+    listed with ``filters[include_deleted]=with``. ``parents``: a nested list read once per parent record;
+    parents are the staged records of those types (changed in the window, or all on a full read).
+    ``parent_path``: the parents are listed from the API instead (they are not staged).
+    """
+
+    name: str
+    path: str
+    project_scoped: bool = False
+    incremental: bool = True
+    deletions: bool = False
+    parents: tuple[str, ...] = ()
+    parent_path: str | None = None
+
+    @property
+    def nested(self) -> bool:
+        return bool(self.parents or self.parent_path)
+
+
+@dataclass(frozen=True)
+class XeroSpec:
+    """``endpoint`` under ``/api.xro/2.0``; ``paged`` lists take ``page``/``pageSize``; ``incremental``
+    ones honour ``If-Modified-Since``; ``params`` are sent on every read."""
+
+    name: str
+    endpoint: str
+    paged: bool
+    incremental: bool = True
+    params: tuple[tuple[str, str], ...] = ()
+
+
+V10, V11 = "/rest/v1.0", "/rest/v1.1"
+COMMITMENT_TYPES = ("work_order_contracts", "purchase_order_contracts")
+
+PROCORE_SPECS: dict[str, ProcoreSpec] = {
+    spec.name: spec
+    for spec in (
+        ProcoreSpec("projects", f"{V10}/projects"),
+        # Stages and cost types are few and have no updated_at filter worth relying on: read in full.
+        ProcoreSpec("project_stages", f"{V10}/companies/{{company_id}}/project_stages", incremental=False),
+        ProcoreSpec("vendors", f"{V10}/vendors"),
+        ProcoreSpec("line_item_types", f"{V10}/line_item_types"),
+        ProcoreSpec("cost_codes", f"{V10}/cost_codes", project_scoped=True, deletions=True),
+        ProcoreSpec("budget_line_items", f"{V10}/budget_line_items", project_scoped=True, deletions=True),
+        # Computed rows without updated_at: re-read whole, once per budget view.
+        ProcoreSpec(
+            "budget_view_detail_rows",
+            f"{V10}/budget_views/{{parent_id}}/detail_rows",
+            project_scoped=True,
+            incremental=False,
+            parent_path=f"{V10}/budget_views",
+        ),
+        *(
+            ProcoreSpec(name, f"{V10}/{name}", project_scoped=True, deletions=True)
+            for name in COMMITMENT_TYPES
+        ),
+        # Schedule-of-values lines exist only per commitment; adding one touches the commitment.
+        ProcoreSpec(
+            "commitment_line_items",
+            f"{V10}/{{parent_type}}/{{parent_id}}/line_items",
+            project_scoped=True,
+            incremental=False,
+            parents=COMMITMENT_TYPES,
+        ),
+        ProcoreSpec(
+            "commitment_change_orders",
+            f"{V10}/projects/{{project_id}}/commitment_change_orders",
+            project_scoped=True,
+        ),
+        ProcoreSpec("requisitions", f"{V11}/requisitions", project_scoped=True),
+        ProcoreSpec("contract_payments", f"{V10}/contract_payments", project_scoped=True, deletions=True),
+        ProcoreSpec("prime_contracts", f"{V10}/prime_contracts", project_scoped=True),
+        ProcoreSpec("payment_applications", f"{V10}/payment_applications", project_scoped=True),
+        ProcoreSpec(
+            "direct_costs", f"{V11}/projects/{{project_id}}/direct_costs", project_scoped=True, deletions=True
+        ),
+    )
+}
+
+# tax_rates is staged by the schema but not extracted: the Xero emulator serves no TaxRates endpoint.
+XERO_SPECS: dict[str, XeroSpec] = {
+    spec.name: spec
+    for spec in (
+        XeroSpec("contacts", "Contacts", paged=True, params=(("includeArchived", "true"),)),
+        XeroSpec("items", "Items", paged=False),
+        XeroSpec("accounts", "Accounts", paged=False),
+        XeroSpec("currencies", "Currencies", paged=False, incremental=False),
+        XeroSpec("tracking_categories", "TrackingCategories", paged=False),
+        XeroSpec("purchase_orders", "PurchaseOrders", paged=True),
+        XeroSpec("invoices", "Invoices", paged=True),
+        XeroSpec("payments", "Payments", paged=True),
+        XeroSpec("bank_transactions", "BankTransactions", paged=True),
+    )
+}
+
+COMPANY_SCOPED = tuple(name for name, spec in PROCORE_SPECS.items() if not spec.project_scoped)
+PROJECT_SCOPED = tuple(name for name, spec in PROCORE_SPECS.items() if spec.project_scoped)
+
+
+def asset_uri(system: str, object_type: str) -> str:
+    """The Asset a task emits when it has refreshed one staged object type."""
+    return f"pxsync://staging/{system}/{object_type}"
