@@ -5,6 +5,7 @@ hosts): host = API base URL, login = client id, password = client secret; extras
 or ``tenant_id`` (Xero), ``token_url``, ``grant_type`` (``client_credentials`` or ``refresh_token``) and,
 for ``refresh_token``, the FIRST ``refresh_token`` only: after its first use the rotated tokens live
 encrypted in the staging database (``oauth_tokens``, key ``PXSYNC_TOKEN_KEY``), one row per account.
+Client-credentials access tokens are kept there too, so the tasks of a run share one token.
 """
 
 from __future__ import annotations
@@ -52,17 +53,15 @@ class _ApiHook(HttpHook):
             client_auth=self.client_auth,
         )
         grant = extra.get("grant_type", "client_credentials")
-        if grant == "client_credentials":
-            return ClientCredentialsProvider(endpoint)
-        if grant != "refresh_token":
+        if grant not in ("client_credentials", "refresh_token"):
             raise ConfigurationError(f"connection {self.http_conn_id!r}: unsupported grant_type {grant!r}")
         from procore_xero.staging import open_staging  # the token store lives in the staging database
 
+        store = SqlTokenStore(open_staging())
+        if grant == "client_credentials":
+            return ClientCredentialsProvider(endpoint, store=store, store_key=store_key)
         return RefreshTokenProvider(
-            endpoint,
-            SqlTokenStore(open_staging()),
-            store_key,
-            initial_refresh_token=extra.get("refresh_token"),
+            endpoint, store, store_key, initial_refresh_token=extra.get("refresh_token")
         )
 
 

@@ -1,7 +1,8 @@
 """OAuth 2.0 token providers: what a client asks for a bearer token, and how tokens are renewed.
 
-* ``ClientCredentialsProvider``: Procore service accounts and Xero custom connections. The token lives in
-  memory and is renewed ``margin`` seconds before it expires (Procore: 5,400 s; Xero: 1,800 s).
+* ``ClientCredentialsProvider``: Procore service accounts and Xero custom connections. The token is
+  renewed ``margin`` seconds before it expires (Procore: 5,400 s; Xero: 1,800 s); given a ``TokenStore``
+  it is shared, encrypted, between the tasks of a run instead of each task asking for its own.
 * ``RefreshTokenProvider``: authorization-code connections whose refresh tokens ROTATE (Xero; Procore's
   are single-use). Refreshes are serialised through a ``TokenStore`` lock; after taking it the stored
   token is read again, so a process that finds another already rotated it uses the new tokens instead of
@@ -111,42 +112,74 @@ class TokenEndpoint:
 
 
 class ClientCredentialsProvider:
-    """Tokens from the ``client_credentials`` grant, cached in memory and renewed before they expire."""
+    """Tokens from the ``client_credentials`` grant, renewed before they expire.
+
+    Without a ``store`` the token lives in this provider only. With one, it is kept under ``store_key``
+    and reused by every process until it nears expiry: an hourly run of a few hundred tasks then asks for
+    one token, not one per task.
+    """
 
     def __init__(
         self,
         endpoint: TokenEndpoint,
         *,
         scope: str | None = None,
+        store: TokenStore | None = None,
+        store_key: str = "",
         margin: float = DEFAULT_MARGIN,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        if store is not None and not store_key:
+            raise ValueError("a shared client-credentials token needs a store_key")
         self.endpoint = endpoint
         self.scope = scope
+        self.store = store
+        self.store_key = store_key
         self.margin = margin
         self.clock = clock
         self._lock = threading.Lock()
-        self._token: str | None = None
-        self._expires_at = 0.0
+        self._token: StoredToken | None = None
+        self._rejected: str | None = None
         self.grants = 0  # token requests made, for the run log
+        self.adopted = 0  # times it reused a token another process had stored
 
     def __repr__(self) -> str:
         return f"ClientCredentialsProvider({self.endpoint!r})"
 
     def access_token(self) -> str:
         with self._lock:
-            now = self.clock()
-            if self._token is None or now >= self._expires_at - self.margin:
-                form = {"grant_type": "client_credentials", **({"scope": self.scope} if self.scope else {})}
-                answer = self.endpoint.grant(form)
-                self.grants += 1
-                self._token, self._expires_at = answer["access_token"], _expires_at(answer, now)
-            return self._token
+            if self._token is None or not self._token.access_valid(self.clock(), self.margin):
+                self._token = self._shared_or_granted() if self.store else self._grant()
+            assert self._token.access_token is not None
+            return self._token.access_token
 
     def invalidate(self, token: str) -> None:
         with self._lock:
-            if self._token == token:
+            self._rejected = token
+            if self._token is not None and self._token.access_token == token:
                 self._token = None
+
+    def _grant(self) -> StoredToken:
+        now = self.clock()
+        form = {"grant_type": "client_credentials", **({"scope": self.scope} if self.scope else {})}
+        answer = self.endpoint.grant(form)
+        self.grants += 1
+        return StoredToken(None, answer["access_token"], _expires_at(answer, now))
+
+    def _shared_or_granted(self) -> StoredToken:
+        assert self.store is not None
+        with self.store.locked(self.store_key) as slot:
+            current = slot.current
+            if (
+                current is not None
+                and current.access_token != self._rejected
+                and current.access_valid(self.clock(), self.margin)
+            ):
+                self.adopted += 1
+                return current
+            token = self._grant()
+            slot.save(token)
+            return token
 
 
 class RefreshTokenProvider:

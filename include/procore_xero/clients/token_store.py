@@ -30,9 +30,9 @@ TOKEN_KEY_ENV = "PXSYNC_TOKEN_KEY"
 
 @dataclass(frozen=True)
 class StoredToken:
-    """A connection's current refresh token and the access token last issued with it."""
+    """A connection's current refresh token (none for client-credentials grants) and its access token."""
 
-    refresh_token: str = field(repr=False)
+    refresh_token: str | None = field(repr=False)
     access_token: str | None = field(default=None, repr=False)
     access_expires_at: float = 0.0  # epoch seconds
 

@@ -88,16 +88,12 @@ def _nested_pages(
     since: datetime | None,
     until: datetime,
 ) -> Iterator[list[dict[str, Any]]]:
-    """Each parent's list in turn. Staged parents are those changed in the window (all on a full read);
-    listed parents (``parent_path``) are all read, their rows having no timestamps to filter on."""
+    """Each staged parent's list in turn: the parents changed in the window, or all of them on a full read
+    and for rows that change without their parent (``every_parent``)."""
     params = {"project_id": key.project_id}
-    if spec.parent_path:
-        for views in client.pages(spec.parent_path, params):
-            for view in views:
-                yield from client.pages(_path(spec, key, parent_id=view["id"]), params)
-        return
+    changed_since = None if spec.every_parent else since
     for parent_type in spec.parents:
-        for parent_id in _staged_parents(engine, parent_type, key, since, until):
+        for parent_id in _staged_parents(engine, parent_type, key, changed_since, until):
             yield from client.pages(_path(spec, key, parent_type=parent_type, parent_id=parent_id), params)
 
 

@@ -15,8 +15,8 @@ class ProcoreSpec:
 
     ``incremental``: the list honours ``filters[updated_at]``. ``deletions``: soft-deleted records are
     listed with ``filters[include_deleted]=with``. ``parents``: a nested list read once per parent record;
-    parents are the staged records of those types (changed in the window, or all on a full read).
-    ``parent_path``: the parents are listed from the API instead (they are not staged).
+    parents are the staged records of those types changed in the window (all on a full read), or always
+    all of them when ``every_parent`` (the nested rows change without their parent changing).
     """
 
     name: str
@@ -25,11 +25,11 @@ class ProcoreSpec:
     incremental: bool = True
     deletions: bool = False
     parents: tuple[str, ...] = ()
-    parent_path: str | None = None
+    every_parent: bool = False
 
     @property
     def nested(self) -> bool:
-        return bool(self.parents or self.parent_path)
+        return bool(self.parents)
 
 
 @dataclass(frozen=True)
@@ -57,13 +57,16 @@ PROCORE_SPECS: dict[str, ProcoreSpec] = {
         ProcoreSpec("line_item_types", f"{V10}/line_item_types"),
         ProcoreSpec("cost_codes", f"{V10}/cost_codes", project_scoped=True, deletions=True),
         ProcoreSpec("budget_line_items", f"{V10}/budget_line_items", project_scoped=True, deletions=True),
-        # Computed rows without updated_at: re-read whole, once per budget view.
+        ProcoreSpec("budget_views", f"{V10}/budget_views", project_scoped=True),
+        # Rows computed from budgets, commitments and costs, without updated_at: every run re-reads them
+        # whole, one call per staged budget view.
         ProcoreSpec(
             "budget_view_detail_rows",
-            f"{V10}/budget_views/{{parent_id}}/detail_rows",
+            f"{V10}/{{parent_type}}/{{parent_id}}/detail_rows",
             project_scoped=True,
             incremental=False,
-            parent_path=f"{V10}/budget_views",
+            parents=("budget_views",),
+            every_parent=True,
         ),
         *(
             ProcoreSpec(name, f"{V10}/{name}", project_scoped=True, deletions=True)

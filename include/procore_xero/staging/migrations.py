@@ -16,7 +16,7 @@ from alembic.operations import Operations
 from sqlalchemy import Connection, Engine, func, insert, inspect, select, text
 
 from procore_xero.staging.engine import transaction
-from procore_xero.staging.schema import metadata, oauth_tokens, schema_version
+from procore_xero.staging.schema import metadata, oauth_tokens, schema_version, staging_table
 from procore_xero.staging.timestamps import utc_now
 
 Migration = Callable[[Connection], None]
@@ -39,7 +39,12 @@ def add_oauth_tokens(connection: Connection) -> None:
     oauth_tokens.create(connection, checkfirst=True)
 
 
-MIGRATIONS: tuple[Migration, ...] = (create_baseline, add_oauth_tokens)
+def add_procore_budget_views(connection: Connection) -> None:
+    """Version 3: budget views are staged, so their detail rows are read without listing views each run."""
+    staging_table("procore", "budget_views").create(connection, checkfirst=True)
+
+
+MIGRATIONS: tuple[Migration, ...] = (create_baseline, add_oauth_tokens, add_procore_budget_views)
 
 
 def operations(connection: Connection) -> Operations:

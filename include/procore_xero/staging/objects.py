@@ -23,6 +23,7 @@ PROCORE_OBJECT_TYPES = (
     "cost_codes",
     "line_item_types",
     "budget_line_items",
+    "budget_views",
     "budget_view_detail_rows",
     "work_order_contracts",
     "purchase_order_contracts",

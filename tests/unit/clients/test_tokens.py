@@ -54,6 +54,28 @@ def test_client_credentials_token_is_renewed_a_margin_before_its_1_5_hour_expiry
     }
 
 
+def test_client_credentials_token_is_shared_through_the_store_until_it_nears_expiry(tmp_path: Path) -> None:
+    """Each Airflow task builds its own provider; with a store they ask for one token between them."""
+    fake = FakeTime()
+    answers = [response(200, {"access_token": f"cc-token-{n}", "expires_in": 5400}) for n in range(2)]
+    token_endpoint, session = endpoint(answers, fake)
+    shared = store(tmp_path)
+    tasks = [
+        ClientCredentialsProvider(token_endpoint, store=shared, store_key="procore:42", clock=fake.clock)
+        for _ in range(3)
+    ]
+    assert [task.access_token() for task in tasks] == ["cc-token-0"] * 3
+    assert [task.grants for task in tasks] == [1, 0, 0] and [task.adopted for task in tasks] == [0, 1, 1]
+    tasks[1].invalidate("cc-token-0")  # the API refused it: the next task must not adopt it again
+    assert tasks[1].access_token() == "cc-token-1"
+    fake.now += 5400 - 301
+    late = ClientCredentialsProvider(token_endpoint, store=shared, store_key="procore:42", clock=fake.clock)
+    assert late.access_token() == "cc-token-1" and len(session.sent) == 2
+    with shared.engine.connect() as connection:
+        ciphertext = connection.execute(select(oauth_tokens.c.ciphertext)).scalar_one()
+    assert "cc-token" not in ciphertext  # encrypted at rest
+
+
 def test_token_endpoint_retries_5xx_but_not_a_refusal(caplog: pytest.LogCaptureFixture) -> None:
     fake = FakeTime()
     token_endpoint, session = endpoint(

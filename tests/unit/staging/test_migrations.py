@@ -13,21 +13,30 @@ def _versions(engine: Engine) -> list[int]:
         return list(connection.execute(select(schema_version.c.version)).scalars())
 
 
+LATEST = len(MIGRATIONS)
+
+
 def test_fresh_database_gets_every_table_stamped_at_the_latest_version(blank_engine: Engine) -> None:
-    assert ensure_schema(blank_engine) == 2
+    assert LATEST == 3
+    assert ensure_schema(blank_engine) == LATEST
     assert set(inspect(blank_engine).get_table_names()) == set(metadata.tables)
-    assert len(metadata.tables) == 26 + 6
-    assert ensure_schema(blank_engine) == 2
-    assert _versions(blank_engine) == [2]
+    assert len(metadata.tables) == 27 + 6  # staged object types + the bookkeeping tables
+    assert ensure_schema(blank_engine) == LATEST
+    assert _versions(blank_engine) == [LATEST]
 
 
-def test_version_2_adds_the_token_table_to_a_version_1_database(blank_engine: Engine) -> None:
-    ensure_schema(blank_engine, MIGRATIONS[:1])
+@pytest.mark.parametrize(
+    ("version", "table"), [(2, "oauth_tokens"), (3, "procore_budget_views")], ids=["v2", "v3"]
+)
+def test_each_migration_adds_its_table_to_an_older_database(
+    blank_engine: Engine, version: int, table: str
+) -> None:
+    ensure_schema(blank_engine, MIGRATIONS[: version - 1])
     with blank_engine.begin() as connection:
-        connection.exec_driver_sql("DROP TABLE oauth_tokens")
-    assert ensure_schema(blank_engine) == 2
-    assert _versions(blank_engine) == [1, 2]
-    assert "oauth_tokens" in inspect(blank_engine).get_table_names()
+        connection.exec_driver_sql(f"DROP TABLE {table}")  # as a database made before the table existed
+    assert ensure_schema(blank_engine) == LATEST
+    assert _versions(blank_engine) == [version - 1, *range(version, LATEST + 1)]
+    assert table in inspect(blank_engine).get_table_names()
 
 
 def test_an_appended_migration_upgrades_an_existing_database(blank_engine: Engine) -> None:
@@ -36,13 +45,13 @@ def test_an_appended_migration_upgrades_an_existing_database(blank_engine: Engin
     def add_vendor_region(connection) -> None:
         operations(connection).add_column("procore_vendors", Column("region", String(32), nullable=True))
 
-    with_v3 = [*MIGRATIONS, add_vendor_region]
-    assert ensure_schema(blank_engine, with_v3) == 3
-    assert ensure_schema(blank_engine, with_v3) == 3
-    assert _versions(blank_engine) == [2, 3]
+    appended = [*MIGRATIONS, add_vendor_region]
+    assert ensure_schema(blank_engine, appended) == LATEST + 1
+    assert ensure_schema(blank_engine, appended) == LATEST + 1
+    assert _versions(blank_engine) == [LATEST, LATEST + 1]
     assert "region" in {column["name"] for column in inspect(blank_engine).get_columns("procore_vendors")}
-    assert len(MIGRATIONS) == 2
-    with pytest.raises(SchemaVersionError, match="schema version 3; this code knows 2"):
+    assert len(MIGRATIONS) == LATEST
+    with pytest.raises(SchemaVersionError, match=f"schema version {LATEST + 1}; this code knows {LATEST}"):
         ensure_schema(blank_engine)
 
 

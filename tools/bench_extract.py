@@ -1,0 +1,219 @@
+"""``make bench``'s "extract" section: full and no-change incremental extracts through the library functions
+(not the DAGs), each system in a fresh process so its peak RSS is its own; API calls against the minimum.
+
+The minimum is records ÷ max page size, rounded up, per list the API makes us read (one per project for
+project-scoped Procore types, one per staged parent for nested ones: commitments, budget views).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import multiprocessing
+import os
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from procore_xero.clients.procore import MAX_PER_PAGE
+from procore_xero.clients.xero import MAX_PAGE_SIZE
+from procore_xero.extract.specs import (
+    COMMITMENT_TYPES,
+    COMPANY_SCOPED,
+    PROCORE_SPECS,
+    PROJECT_SCOPED,
+    XERO_SPECS,
+)
+from sandbox.process import REPO_ROOT, SandboxProcess
+from tools.extract_env import extract_env, sandbox_now, staged_counts
+
+WORK_DIR = REPO_ROOT / "out" / "bench-extract"
+STATE_COLLECTION = {"budget_view_detail_rows": "budget_line_items"}
+
+
+def pages(records: int) -> int:
+    """Calls to read one list: at least one, even when it is empty."""
+    return max(1, math.ceil(records / MAX_PER_PAGE))
+
+
+def procore_minimum(state: dict[str, Any], name: str) -> int:
+    """The fewest calls that can read one Procore object type of the seed."""
+    spec = PROCORE_SPECS[name]
+    records = state[STATE_COLLECTION.get(name, name)]
+    if not spec.project_scoped:
+        return pages(len(records))
+    per_key: Counter[Any] = Counter(r["project_id"] for r in records)
+    if name == "commitment_line_items":
+        parents = [c["id"] for t in COMMITMENT_TYPES for c in state[t] if not c.get("deleted_at")]
+        per_parent: Counter[Any] = Counter(r["contract_id"] for r in records)
+        return sum(pages(per_parent[p]) for p in parents)
+    if name == "budget_view_detail_rows":  # each view lists its project's rows
+        return sum(pages(per_key[view["project_id"]]) for view in state["budget_views"])
+    return sum(pages(per_key[p["id"]]) for p in state["projects"])
+
+
+def xero_minimum(tenant: dict[str, Any], name: str) -> int:
+    spec = XERO_SPECS[name]
+    return max(1, math.ceil(len(tenant[spec.endpoint]) / MAX_PAGE_SIZE)) if spec.paged else 1
+
+
+def connection(env: dict[str, str], name: str) -> dict[str, Any]:
+    return json.loads(env[f"AIRFLOW_CONN_{name.upper()}"])
+
+
+def procore_run(env: dict[str, str], until: datetime, since: datetime | None) -> list[dict[str, Any]]:
+    """Every Procore type: company-scoped ones, then project-scoped ones per staged project."""
+    from procore_xero.clients import ClientCredentialsProvider, ProcoreClient, TokenEndpoint
+    from procore_xero.extract.procore import extract_procore, staged_project_ids
+    from procore_xero.staging import TaskTry, open_staging
+
+    conn, engine = connection(env, "procore_default"), open_staging()
+    auth = ClientCredentialsProvider(
+        TokenEndpoint(conn["extra"]["token_url"], conn["login"], conn["password"], client_auth="form")
+    )
+    client = ProcoreClient(conn["host"], auth, int(conn["extra"]["company_id"]))
+    run = TaskTry("bench", f"bench-{since}", "extract")
+
+    def one(name: str, project_id: int | None = None) -> dict[str, Any]:
+        return extract_procore(
+            client, engine, name, task_try=run, window_start=since, window_end=until, project_id=project_id
+        )
+
+    results = [one(name) for name in COMPANY_SCOPED]
+    projects = staged_project_ids(engine, client.company_id)
+    return results + [one(name, project) for name in PROJECT_SCOPED for project in projects]
+
+
+def xero_run(env: dict[str, str], until: datetime, since: datetime | None) -> list[dict[str, Any]]:
+    """Every Xero type of the connection's tenant."""
+    from procore_xero.clients import RefreshTokenProvider, SqlTokenStore, TokenEndpoint, XeroClient
+    from procore_xero.extract.xero import extract_xero
+    from procore_xero.staging import TaskTry, open_staging
+
+    conn, engine = connection(env, "xero_default"), open_staging()
+    extra = conn["extra"]
+    endpoint = TokenEndpoint(extra["token_url"], conn["login"], conn["password"], client_auth="basic")
+    auth = RefreshTokenProvider(
+        endpoint, SqlTokenStore(engine), "xero:bench", initial_refresh_token=extra["refresh_token"]
+    )
+    client = XeroClient(conn["host"], auth, extra["tenant_id"])
+    run = TaskTry("bench", f"bench-{since}", "extract")
+    return [extract_xero(client, engine, name, task_try=run, window_start=since) for name in XERO_SPECS]
+
+
+RUNNERS: dict[str, Callable[[dict[str, str], datetime, datetime | None], list[dict[str, Any]]]] = {
+    "procore": procore_run,
+    "xero": xero_run,
+}
+
+
+def calls_by_type(results: list[dict[str, Any]]) -> dict[str, int]:
+    calls: defaultdict[str, int] = defaultdict(int)
+    for result in results:
+        calls[result["object_type"]] += result["api_calls"]
+    return dict(calls)
+
+
+def measure(system: str, env: dict[str, str], until: datetime) -> dict[str, Any]:
+    """In a fresh process: a full extract, then a no-change incremental one; times, calls, rows, peak RSS."""
+    os.environ.update(env)
+    started = time.perf_counter()
+    full = RUNNERS[system](env, until, None)
+    seconds = time.perf_counter() - started
+    incremental = RUNNERS[system](env, until, until)
+    rows = staged_counts(env["STAGING_DB_URL"], system, sorted({r["object_type"] for r in full}))
+    return {
+        "seconds": seconds,
+        "rows": sum(rows.values()),
+        "full_calls": calls_by_type(full),
+        "incremental_calls": calls_by_type(incremental),
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def peak_rss_mb() -> float:
+    """This process's own peak RSS: ``VmHWM`` starts afresh at exec, unlike ``getrusage``'s ``ru_maxrss``,
+    which Linux carries over from the parent that forked it."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+def run_system(sandbox: SandboxProcess, system: str, label: str) -> dict[str, Any]:
+    """``measure`` in a spawned process against an empty SQLite staging database."""
+    database = WORK_DIR / f"{label}-{system}.db"
+    database.unlink(missing_ok=True)
+    env = extract_env(sandbox, f"sqlite:///{database}")
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(measure, system, env, sandbox_now(sandbox)).result()
+
+
+def minimums(sandbox: SandboxProcess) -> dict[str, dict[str, int]]:
+    procore = sandbox.admin("procore", "GET", "state")
+    xero_state = sandbox.admin("xero", "GET", "state")["tenants"]
+    tenant_id = json.loads(extract_env(sandbox, "sqlite://")["AIRFLOW_CONN_XERO_DEFAULT"])["extra"][
+        "tenant_id"
+    ]
+    return {
+        "procore": {name: procore_minimum(procore, name) for name in PROCORE_SPECS},
+        "xero": {name: xero_minimum(xero_state[tenant_id], name) for name in XERO_SPECS},
+    }
+
+
+def bench_extract(
+    sandbox: SandboxProcess, label: str
+) -> tuple[list[tuple[str, str, float, str, str]], list[dict]]:
+    """Summary rows ``(case, value, unit, detail)`` and the per-object-type calls table for one seed."""
+    WORK_DIR.mkdir(parents=True, exist_ok=True)
+    least = minimums(sandbox)
+    summary: list[tuple[str, str, float, str, str]] = []
+    table: list[dict[str, Any]] = []
+    for system in RUNNERS:
+        result = run_system(sandbox, system, label)
+        calls, minimum = sum(result["full_calls"].values()), sum(least[system].values())
+        summary += [
+            (system, f"full extract, {label}", result["seconds"], "s", f"{result['rows']:,} rows"),
+            (system, f"rows/s into staging, {label}", result["rows"] / result["seconds"], "rows/s", ""),
+            (
+                system,
+                f"API calls, {label}",
+                calls,
+                "calls",
+                f"minimum {minimum:,} ({calls / minimum - 1:+.1%})",
+            ),
+            (
+                system,
+                f"no-change incremental, {label}",
+                sum(result["incremental_calls"].values()),
+                "calls",
+                "",
+            ),
+            (system, f"peak RSS, {label}", result["peak_rss_mb"], "MB", "VmHWM of the extracting process"),
+        ]
+        table += [
+            {
+                "seed": label,
+                "system": system,
+                "object_type": name,
+                "calls": result["full_calls"].get(name, 0),
+                "minimum": least[system][name],
+                "incremental_calls": result["incremental_calls"].get(name, 0),
+            }
+            for name in least[system]
+        ]
+    return summary, table
+
+
+def print_calls(table: list[dict[str, Any]]) -> None:
+    """The per-object-type API calls against the minimum."""
+    print(f"\n{'seed':<16} {'system':<8} {'object type':<26} {'calls':>6} {'minimum':>8} {'no-change':>9}")
+    for r in table:
+        print(
+            f"{r['seed']:<16} {r['system']:<8} {r['object_type']:<26} {r['calls']:>6,} {r['minimum']:>8,}"
+            f" {r['incremental_calls']:>9,}"
+        )
