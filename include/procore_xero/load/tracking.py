@@ -1,0 +1,43 @@
+"""The tracking category that holds one option per project: found by name, or created when Xero's limit
+of two active categories allows it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from procore_xero.clients import XeroClient
+from procore_xero.load.reads import unpaged_records
+
+MAX_ACTIVE_CATEGORIES = 2
+
+
+@dataclass(frozen=True)
+class CategoryLookup:
+    """The category record (in a dry run, a stand-in without id when it would be created), or why not."""
+
+    category: dict[str, Any] | None
+    problem: str | None = None
+
+
+def project_category(client: XeroClient, name: str, *, dry_run: bool) -> CategoryLookup:
+    categories = unpaged_records(client, "TrackingCategories")
+    same_name = [c for c in categories if str(c.get("Name", "")).strip().lower() == name.strip().lower()]
+    if same_name:
+        category = same_name[0]
+        if category.get("Status", "ACTIVE") != "ACTIVE":
+            return CategoryLookup(None, f"Tracking category {name!r} is archived in Xero: restore it first.")
+        return CategoryLookup(category)
+    active = [c["Name"] for c in categories if c.get("Status", "ACTIVE") == "ACTIVE"]
+    if len(active) >= MAX_ACTIVE_CATEGORIES:
+        return CategoryLookup(
+            None,
+            f"Tracking category {name!r} cannot be created: Xero allows {MAX_ACTIVE_CATEGORIES} active "
+            f"categories and {', '.join(active)} are active. Archive one or rename one to {name!r}.",
+        )
+    if dry_run:
+        return CategoryLookup({"Name": name, "TrackingCategoryID": None, "Options": []})
+    (result,) = client.save("TrackingCategories", [{"Name": name}], idempotency_key=f"pxsync-category-{name}")
+    if not result.ok:
+        return CategoryLookup(None, f"Xero refused tracking category {name!r}: {'; '.join(result.errors)}")
+    return CategoryLookup({"Options": [], **result.element})

@@ -1,0 +1,291 @@
+"""``load_to_xero``: write ``Outgoing`` records to Xero once, in batches of 50, and remember each in
+``id_map``.
+
+Per target type: records whose payload hash matches ``id_map`` are skipped (no call); changed ones are
+checked against Xero's current copy and updated unless a person edited it there (``edited_in_xero``);
+new ones are first looked for in Xero by natural key (a write whose answer was lost, a contact keyed in
+by hand) and linked, and the rest are created. Every batch is recorded as soon as it returns, so a
+failure later in the run loses nothing; Xero's per-element errors become ``xero_rejected`` exceptions
+while the rest of the batch lands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from procore_xero.clients import ElementResult, RequestRejected, XeroClient
+from procore_xero.clients.xero import WRITE_BATCH_SIZE
+from procore_xero.load.conflicts import current_copies, edited_since_sync, with_line_item_ids
+from procore_xero.load.natural_keys import candidates, match_existing
+from procore_xero.load.report import LoadReport, TypeCounts, calls_between
+from procore_xero.load.targets import TARGETS, Target, updated_at
+from procore_xero.load.tracking import project_category
+from procore_xero.outgoing import TARGET_TYPES, Outgoing
+from procore_xero.staging.engine import transaction
+from procore_xero.staging.exceptions_queue import Problem, raise_exception, resolve
+from procore_xero.staging.id_map import Crosswalk, lookup_mappings, record_mapping
+from procore_xero.staging.id_map import Mapping as IdMapping
+from procore_xero.staging.keys import TenantKey
+from procore_xero.staging.objects import System
+
+XERO_REJECTED = "xero_rejected"
+EDITED_IN_XERO = "edited_in_xero"
+DEFAULT_TRACKING_CATEGORY = "Project"
+
+
+def load_to_xero(
+    client: XeroClient,
+    engine: Engine,
+    tenant: TenantKey,
+    records: list[Outgoing],
+    *,
+    run_id: str,
+    dry_run: bool = False,
+    tracking_category: str = DEFAULT_TRACKING_CATEGORY,
+) -> LoadReport:
+    """Load ``records`` (any mix of target types, sent in dependency order) and report what happened;
+    with ``dry_run`` nothing is written to Xero, ``id_map`` or the exception queue."""
+    before = client.calls
+    report = LoadReport(dry_run=dry_run)
+    loader = _Loader(client, engine, tenant, run_id, dry_run, tracking_category, report)
+    for (target_type, source_type), group in _groups(records).items():
+        loader.load_group(target_type, source_type, group)
+    report.calls = calls_between(before, client.calls)
+    return report
+
+
+def _groups(records: Sequence[Outgoing]) -> dict[tuple[str, str], list[Outgoing]]:
+    """Records per (target type, source type), target types in dependency order."""
+    groups: dict[tuple[str, str], list[Outgoing]] = {}
+    for record in sorted(records, key=lambda r: TARGET_TYPES.index(r.target_type)):
+        groups.setdefault((record.target_type, record.source_type), []).append(record)
+    return groups
+
+
+def _crosswalk(source_type: str, target_type: str) -> Crosswalk:
+    """``procore/vendors`` -> Procore vendors to Xero ``target_type``."""
+    system, _, kind = source_type.rpartition("/")
+    return Crosswalk(system or System.PROCORE.value, kind, System.XERO.value, target_type)
+
+
+@dataclass
+class _Loader:
+    client: XeroClient
+    engine: Engine
+    tenant: TenantKey
+    run_id: str
+    dry_run: bool
+    tracking_category: str
+    report: LoadReport
+
+    def load_group(self, target_type: str, source_type: str, records: list[Outgoing]) -> None:
+        target, crosswalk = TARGETS[target_type], _crosswalk(source_type, target_type)
+        counts = self.report.count(target_type)
+        known = lookup_mappings(self.engine, self.tenant, crosswalk, [r.source_id for r in records])
+        endpoint, options = target_type, None
+        if target_type == "TrackingOptions":
+            lookup = project_category(self.client, self.tracking_category, dry_run=self.dry_run)
+            if lookup.category is None:
+                self._hold_for_category(crosswalk, lookup.problem or "", len(records), counts)
+                return
+            endpoint = f"TrackingCategories/{lookup.category['TrackingCategoryID']}/Options"
+            options = lookup.category.get("Options") or []
+        fresh, changed = [], []
+        for record in records:
+            mapping = known.get(record.source_id)
+            if mapping is None or (mapping.payload_hash != record.content_hash() and not target.updatable):
+                fresh.append(record)
+            elif mapping.payload_hash == record.content_hash():
+                counts.unchanged += 1
+                self.report.link(source_type, record.source_id, mapping.target_id)
+            else:
+                changed.append(record)
+        updates = self._updatable(target, crosswalk, changed, known, counts)
+        creates = self._not_in_xero(target, crosswalk, fresh, options, counts)
+        self._write(target, crosswalk, endpoint, "PUT", [(r, dict(r.payload)) for r in creates], "created")
+        self._write(target, crosswalk, endpoint, "POST", updates, "updated")
+
+    def _updatable(
+        self,
+        target: Target,
+        crosswalk: Crosswalk,
+        changed: list[Outgoing],
+        known: Mapping[str, IdMapping],
+        counts: TypeCounts,
+    ) -> list[tuple[Outgoing, dict[str, Any]]]:
+        """Changed records whose Xero copy nobody touched, as update payloads; the others are held."""
+        copies = current_copies(
+            self.client, target.target_type, [known[r.source_id].target_id for r in changed]
+        )
+        updates = []
+        for record in changed:
+            mapping = known[record.source_id]
+            copy = copies.get(mapping.target_id.lower())
+            if edited_since_sync(copy, mapping):
+                counts.held += 1
+                if copy is not None:
+                    self.report.link(record.source_type, record.source_id, mapping.target_id)
+                self._raise(
+                    crosswalk,
+                    record,
+                    EDITED_IN_XERO,
+                    f"{record.label} was changed in Xero since the sync wrote it; the Procore change is "
+                    "not sent so the edit is not overwritten.",
+                    {
+                        "xero_id": mapping.target_id,
+                        "synced_updated_at": str(mapping.target_updated_at),
+                        "xero_updated_at": str(updated_at(copy)) if copy else "deleted in Xero",
+                    },
+                )
+                continue
+            assert copy is not None
+            updates.append(
+                (record, {**with_line_item_ids(record.payload, copy), target.id_field: mapping.target_id})
+            )
+        return updates
+
+    def _not_in_xero(
+        self,
+        target: Target,
+        crosswalk: Crosswalk,
+        fresh: list[Outgoing],
+        options: list[dict] | None,
+        counts: TypeCounts,
+    ) -> list[Outgoing]:
+        """Link the records Xero already holds (by natural key); return the ones to create."""
+        if not fresh:
+            return []
+        matches = match_existing(fresh, candidates(self.client, target.target_type, fresh, options))
+        with transaction(self.engine) as connection:
+            for record in fresh:
+                existing = matches.get(record.source_id)
+                if existing is None:
+                    continue
+                counts.matched_existing += 1
+                self._remember(connection, target, crosswalk, record, existing)
+        return [r for r in fresh if r.source_id not in matches]
+
+    def _write(
+        self,
+        target: Target,
+        crosswalk: Crosswalk,
+        endpoint: str,
+        method: str,
+        pending: list[tuple[Outgoing, dict[str, Any]]],
+        outcome: str,
+    ) -> None:
+        counts = self.report.count(target.target_type)
+        for start in range(0, len(pending), WRITE_BATCH_SIZE):
+            batch = pending[start : start + WRITE_BATCH_SIZE]
+            if self.dry_run:
+                setattr(counts, outcome, getattr(counts, outcome) + len(batch))
+                continue
+            key = f"pxsync-{crosswalk.source_type}-{target.target_type}-{method}"
+            results = self._save(endpoint, target, [payload for _, payload in batch], method, key)
+            with transaction(self.engine) as connection:
+                for (record, _), result in zip(batch, results, strict=True):
+                    if result.ok:
+                        setattr(counts, outcome, getattr(counts, outcome) + 1)
+                        self._remember(connection, target, crosswalk, record, result.element)
+                    else:
+                        counts.failed += 1
+                        self._raise(
+                            crosswalk,
+                            record,
+                            XERO_REJECTED,
+                            f"Xero rejected {record.label}: {'; '.join(result.errors)}",
+                            {"validation_errors": result.errors, "natural_key": dict(record.natural_key)},
+                            connection,
+                        )
+
+    def _save(
+        self, endpoint: str, target: Target, bodies: list[dict[str, Any]], method: str, key: str
+    ) -> list[ElementResult]:
+        """One batch. Tracking options are all-or-nothing in Xero (400 when one is bad): the bad ones are
+        reported and the good ones sent again."""
+        try:
+            return self.client.save(endpoint, bodies, method=method, idempotency_key=key, key=target.key)
+        except RequestRejected as rejected:
+            if target.target_type != "TrackingOptions" or not isinstance(rejected.body, dict):
+                raise
+            bad = {
+                str(e.get("Name", "")).lower(): [v.get("Message", "") for v in e["ValidationErrors"]]
+                for e in rejected.body.get("Elements") or []
+                if e.get("ValidationErrors")
+            }
+            if not bad:
+                raise
+            good = [b for b in bodies if str(b.get("Name", "")).lower() not in bad]
+            saved = iter(self._save(endpoint, target, good, method, key) if good else [])
+            return [
+                ElementResult(i, "ERROR", body, bad[name], [])
+                if (name := str(body.get("Name", "")).lower()) in bad
+                else replace(next(saved), index=i)
+                for i, body in enumerate(bodies)
+            ]
+
+    def _remember(
+        self, connection: Connection, target: Target, crosswalk: Crosswalk, record: Outgoing, element: dict
+    ) -> None:
+        """id_map gets the Xero id, the payload hash and Xero's UpdatedDateUTC; old problems close."""
+        xero_id = str(element[target.id_field])
+        self.report.link(record.source_type, record.source_id, xero_id)
+        if self.dry_run:
+            return
+        record_mapping(
+            connection,
+            self.tenant,
+            crosswalk,
+            record.source_id,
+            xero_id,
+            payload_hash=record.content_hash(),
+            target_updated_at=updated_at(element),
+        )
+        for reason in (XERO_REJECTED, EDITED_IN_XERO):
+            resolve(connection, self._problem(crosswalk, record.source_id, reason), run_id=self.run_id)
+
+    def _raise(
+        self,
+        crosswalk: Crosswalk,
+        record: Outgoing,
+        reason: str,
+        message: str,
+        details: Any,
+        bind: Engine | Connection | None = None,
+    ) -> None:
+        if self.dry_run:
+            return
+        raise_exception(
+            bind or self.engine,
+            self._problem(crosswalk, record.source_id, reason),
+            source_label=record.label,
+            message=message,
+            details=details,
+            run_id=self.run_id,
+        )
+
+    def _hold_for_category(self, crosswalk: Crosswalk, problem: str, held: int, counts: TypeCounts) -> None:
+        """One exception on the category (not one per project) when Xero cannot take its options."""
+        counts.held += held
+        if not self.dry_run:
+            raise_exception(
+                self.engine,
+                Problem(
+                    self.tenant,
+                    crosswalk.source_system,
+                    "tracking_category",
+                    self.tracking_category,
+                    XERO_REJECTED,
+                ),
+                source_label=f"Tracking category {self.tracking_category}",
+                message=problem,
+                details={"tracking_category": self.tracking_category, "options_held": held},
+                run_id=self.run_id,
+            )
+
+    def _problem(self, crosswalk: Crosswalk, source_id: str, reason: str) -> Problem:
+        return Problem(self.tenant, crosswalk.source_system, crosswalk.source_type, source_id, reason)
