@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -37,3 +38,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     engine.dispose()
     return url
+
+
+def copy_staged_demo(staged_demo: Path, directory: Path) -> str:
+    """A private copy of the staged demo seed; returns its SQLAlchemy URL."""
+    target = directory / "staging.db"
+    shutil.copyfile(staged_demo, target)
+    return f"sqlite:///{target}"

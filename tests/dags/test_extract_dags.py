@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from sqlalchemy import func, select
 
 from procore_xero.extract.specs import PROCORE_SPECS, XERO_SPECS
@@ -13,11 +9,7 @@ from procore_xero.staging import create_staging_engine
 from procore_xero.staging.schema import sync_runs
 from sandbox.process import SandboxProcess
 from tools.extract_env import (
-    extract_env,
-    init_airflow_db,
     load_dag,
-    patched_environ,
-    raise_limits,
     sandbox_now,
     staged_counts,
 )
@@ -26,20 +18,6 @@ STATE_COLLECTION = {
     "budget_view_detail_rows": "budget_line_items",
     "commitment_line_items": "commitment_line_items",
 }
-
-
-@pytest.fixture(scope="session")
-def airflow_db() -> None:
-    """An initialised metadata database in the test AIRFLOW_HOME (SQLite)."""
-    init_airflow_db()
-
-
-@pytest.fixture
-def airflow_env(sandbox: SandboxProcess, tmp_path: Path, airflow_db: None) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path / 'staging.db'}"
-    with patched_environ(extract_env(sandbox, url)):
-        raise_limits(sandbox)
-        yield url
 
 
 def seeded(records: list[dict], project_id: int, project_scoped: bool) -> int:

@@ -46,12 +46,14 @@ def load_to_xero(
     run_id: str,
     dry_run: bool = False,
     tracking_category: str = DEFAULT_TRACKING_CATEGORY,
+    resend: bool = False,
 ) -> LoadReport:
     """Load ``records`` (any mix of target types, sent in dependency order) and report what happened;
-    with ``dry_run`` nothing is written to Xero, ``id_map`` or the exception queue."""
+    with ``dry_run`` nothing is written to Xero, ``id_map`` or the exception queue. ``resend`` treats
+    unchanged records as changed (a full refresh after a mapping change): still never over a person's edit."""
     before = client.calls
     report = LoadReport(dry_run=dry_run)
-    loader = _Loader(client, engine, tenant, run_id, dry_run, tracking_category, report)
+    loader = _Loader(client, engine, tenant, run_id, dry_run, tracking_category, resend, report)
     for (target_type, source_type), group in _groups(records).items():
         loader.load_group(target_type, source_type, group)
     report.calls = calls_between(before, client.calls)
@@ -80,6 +82,7 @@ class _Loader:
     run_id: str
     dry_run: bool
     tracking_category: str
+    resend: bool
     report: LoadReport
 
     def load_group(self, target_type: str, source_type: str, records: list[Outgoing]) -> None:
@@ -99,7 +102,7 @@ class _Loader:
             mapping = known.get(record.source_id)
             if mapping is None or (mapping.payload_hash != record.content_hash() and not target.updatable):
                 fresh.append(record)
-            elif mapping.payload_hash == record.content_hash():
+            elif mapping.payload_hash == record.content_hash() and not self.resend:
                 counts.unchanged += 1
                 self.report.link(source_type, record.source_id, mapping.target_id)
             else:

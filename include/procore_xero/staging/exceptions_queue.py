@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -9,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select, update
 
-from procore_xero.staging.dialect import upsert_insert
+from procore_xero.staging.dialect import chunks, upsert_insert
 from procore_xero.staging.engine import transaction
 from procore_xero.staging.keys import TenantKey
 from procore_xero.staging.schema import OPEN_EXCEPTION, PROBLEM_COLUMNS, exceptions
@@ -145,6 +146,60 @@ def resolve(bind: Engine | Connection, problem: Problem, *, run_id: str | None =
             )
             .values(status=ExceptionStatus.RESOLVED.value, updated_at=utc_now(), run_id=run_id)
         ).rowcount
+
+
+def resolve_passed(
+    bind: Engine | Connection,
+    tenant: TenantKey,
+    source_system: str,
+    object_type: str,
+    source_ids: Iterable[str],
+    reason_codes: Iterable[str],
+    *,
+    run_id: str | None = None,
+) -> int:
+    """Close the open or approved exceptions of ``reason_codes`` on records that now pass; returns rows."""
+    wanted, reasons = sorted(set(source_ids)), sorted(set(reason_codes))
+    closed = 0
+    with transaction(bind) as connection:
+        for chunk in chunks(connection, wanted, params_per_item=1):
+            closed += connection.execute(
+                update(exceptions)
+                .where(
+                    exceptions.c.company_id == tenant.company_id,
+                    exceptions.c.tenant_id == tenant.tenant_id,
+                    exceptions.c.source_system == source_system,
+                    exceptions.c.object_type == object_type,
+                    exceptions.c.source_id.in_(chunk),
+                    exceptions.c.reason_code.in_(reasons),
+                    exceptions.c.status.in_([ExceptionStatus.OPEN.value, ExceptionStatus.APPROVED.value]),
+                )
+                .values(status=ExceptionStatus.RESOLVED.value, updated_at=utc_now(), run_id=run_id)
+            ).rowcount
+    return closed
+
+
+def decided(
+    bind: Engine | Connection, tenant: TenantKey, source_system: str, object_type: str
+) -> dict[tuple[str, str], QueuedException]:
+    """The controller's latest approval or rejection per (source id, reason) of one object type."""
+    query = (
+        select(exceptions)
+        .where(
+            exceptions.c.company_id == tenant.company_id,
+            exceptions.c.tenant_id == tenant.tenant_id,
+            exceptions.c.source_system == source_system,
+            exceptions.c.object_type == object_type,
+            exceptions.c.status.in_([ExceptionStatus.APPROVED.value, ExceptionStatus.REJECTED.value]),
+        )
+        .order_by(exceptions.c.decided_at)
+    )
+    with transaction(bind) as connection:
+        latest: dict[tuple[str, str], QueuedException] = {}
+        for row in connection.execute(query):
+            queued = _queued(row)
+            latest[(queued.problem.source_id, queued.problem.reason_code)] = queued
+        return latest
 
 
 def _queued(row: Any) -> QueuedException:

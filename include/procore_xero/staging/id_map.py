@@ -104,6 +104,15 @@ def lookup(
     }
 
 
+def all_links(bind: Engine | Connection, tenant: TenantKey, crosswalk: Crosswalk) -> dict[str, str]:
+    """source id -> target id for every link of one kind: what a run starts from before its own writes."""
+    with transaction(bind) as connection:
+        rows = connection.execute(
+            select(id_map.c.source_id, id_map.c.target_id).where(crosswalk.where(tenant))
+        )
+        return {row.source_id: row.target_id for row in rows}
+
+
 def reverse_lookup(
     bind: Engine | Connection, tenant: TenantKey, crosswalk: Crosswalk, target_ids: Iterable[str | int]
 ) -> dict[str, str]:

@@ -115,6 +115,7 @@ def _mapping_rules(contact_mapped: str, contact_message: str) -> tuple[Rule, ...
 
 # The money checks bills and sales invoices share (Procore's invoice summary against the lines we send).
 _INVOICE_MONEY_RULES = (
+    _is_true("has_lines", "nothing_billed", "{label}: no line has an amount this period; nothing to send"),
     Rule(
         "negative_invoice",
         "ExpectColumnValuesToBeBetween",

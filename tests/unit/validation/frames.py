@@ -88,6 +88,7 @@ def _invoice_money(overrides: dict[str, Any]) -> dict[str, Any]:
         "net_due": Decimal("9000.00"),
         "lines_total": Decimal("9000.00"),
         "sov_total": Decimal("10000.00"),
+        "has_lines": True,
         "currency": "USD",
         "currency_enabled": True,
         "status": "approved",

@@ -110,6 +110,15 @@ CASES: dict[str, tuple[pd.DataFrame, dict[tuple[str, str], dict[str, Any]], list
             frames.bill("10", vendor_id="502", invoice_number="WO-88"),
             frames.bill("11", vendor_id="502", invoice_number="WO-88"),
             frames.bill("12", vendor_id="503", invoice_number="WO-88"),
+            frames.bill(
+                "13",
+                has_lines=False,
+                gross_this_period=D("0.00"),
+                retainage_held=D("0.00"),
+                sov_total=D("0.00"),
+                net_due=D("0.00"),
+                lines_total=D("0.00"),
+            ),
         ),
         {
             ("2", "unmapped_vendor"): {"contact_mapped": False},
@@ -126,6 +135,7 @@ CASES: dict[str, tuple[pd.DataFrame, dict[tuple[str, str], dict[str, Any]], list
             ("9", "bill_total_not_net_due"): {"lines_total": D("9000.01"), "net_due": D("9000.00")},
             ("10", "duplicate_invoice_number"): {"vendor_id": "502", "invoice_number": "WO-88"},
             ("11", "duplicate_invoice_number"): {"vendor_id": "502", "invoice_number": "WO-88"},
+            ("13", "nothing_billed"): {"has_lines": False},
         },
         ["1", "12"],  # the same number at another vendor is no duplicate
     ),
@@ -211,7 +221,7 @@ def test_gx_results_are_json_with_failing_source_ids_and_amounts_in_cents() -> N
     outcome = validate(frame(frames.bill("1"), frames.bill("2", lines_total=D("9000.01"))), "bills", SETTINGS)
     results = json.loads(json.dumps(outcome.results))
     assert results["success"] is False
-    assert results["statistics"]["evaluated_expectations"] == 9
+    assert results["statistics"]["evaluated_expectations"] == 10
     (failed,) = [r for r in results["results"] if not r["success"]]
     assert failed["expectation_config"]["type"] == "expect_column_pair_values_to_be_equal"
     assert failed["expectation_config"]["meta"]["reason_code"] == "bill_total_not_net_due"

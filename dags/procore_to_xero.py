@@ -1,0 +1,103 @@
+"""
+### Procore → Xero (on every Procore extract)
+
+What project managers enter in Procore appears in Xero once, and whatever looks wrong waits for the
+controller. One task per object, in dependency order: tracking options (one per project at the
+"Send to Xero" stage), items (cost code × cost type), contacts (vendors), bills (approved subcontractor
+invoices, retainage on its own lines). Each task transforms the staged records with the mapping spec
+(`include/mappings/settings.yaml`), validates them with Great Expectations, queues what fails in the
+staging table `exceptions`, and writes the rest to Xero in batches of 50 — never twice (crosswalk
+`id_map` + natural keys), never over a person's edit in Xero.
+
+* **Approvals**: records held for a reason the controller may overrule (a PO above the remaining budget)
+  are listed in a Human-in-the-loop task (Airflow's *Required Actions* page). Approved ones are posted
+  at once; rejected ones stay out until their source changes; no answer within 50 minutes leaves them
+  pending for the next run. Nothing else waits for the answer.
+* **Params**: `dry_run` (write nothing, report what would be created / updated / held), `project_number`
+  (send one project's documents), `full_refresh` (re-send unchanged records, e.g. after a mapping change).
+* **XCom**: each task returns its counts and this run's ID map (source id → Xero id) for the next tasks.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from airflow.providers.standard.operators.hitl import HITLEntryOperator
+from airflow.sdk import Asset, Param, dag, task
+
+from procore_xero.extract.specs import asset_uri
+from procore_xero.sync.order import STEP_ORDER
+
+DEFAULT_ARGS = {"owner": "data-team", "retries": 2, "retry_delay": timedelta(minutes=2)}
+TRIGGERING_ASSETS = [Asset(asset_uri("procore", name)) for name in ("projects", "vendors", "requisitions")]
+
+
+@task
+def currencies() -> list[str]:
+    from procore_xero.airflow.sync_tasks import enabled_currencies
+
+    return enabled_currencies()
+
+
+@task
+def sync(step_name: str, earlier: list[dict[str, Any]], currencies: list[str]) -> dict[str, Any]:
+    from procore_xero.airflow.sync_tasks import sync_step_task
+
+    return sync_step_task(step_name, earlier, currencies)
+
+
+@task.short_circuit(ignore_downstream_trigger_rules=True)
+def held_for_approval() -> str:
+    from procore_xero.airflow.sync_tasks import held_for_approval as listing
+
+    return listing()
+
+
+@task
+def apply_approvals(response: dict[str, Any]) -> dict[str, Any]:
+    from procore_xero.airflow.sync_tasks import apply_approvals as apply
+
+    return apply(response)
+
+
+@dag(
+    schedule=TRIGGERING_ASSETS,
+    start_date=datetime(2026, 1, 1),
+    catchup=False,
+    default_args=DEFAULT_ARGS,
+    tags=["procore", "xero", "sync"],
+    doc_md=__doc__,
+    max_active_runs=1,
+    params={
+        "dry_run": Param(False, type="boolean", description="Write nothing; report what would happen."),
+        "project_number": Param(
+            None, type=["null", "string"], description="Only this job number's documents."
+        ),
+        "full_refresh": Param(False, type="boolean", description="Re-send records even when unchanged."),
+    },
+)
+def procore_to_xero() -> None:
+    enabled = currencies()
+    results: list[Any] = []
+    for name in STEP_ORDER:
+        results.append(sync.override(task_id=name)(name, list(results), enabled))
+    listing = held_for_approval()
+    results[-1] >> listing
+    approval = HITLEntryOperator(
+        task_id="controller_approval",
+        subject="Procore → Xero: records waiting for the controller",
+        body="{{ ti.xcom_pull(task_ids='held_for_approval') }}",
+        options=["Submit"],
+        defaults=["Submit"],
+        params={
+            "approve": Param([], type="array", description="Exception ids to post to Xero."),
+            "reject": Param([], type="array", description="Exception ids to keep out."),
+        },
+        response_timeout=timedelta(minutes=50),
+    )
+    listing >> approval
+    apply_approvals(approval.output)
+
+
+procore_to_xero()

@@ -1,0 +1,118 @@
+"""The bodies of the ``procore_to_xero`` tasks, so the DAG file stays wiring only.
+
+Each step task receives the earlier steps' results by XCom (their ``ids``: this run's links, the run-level
+ID maps) and returns its own (small, secret-free). ``id_map`` stays the truth across runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from airflow.sdk import get_current_context
+
+from procore_xero.airflow.hooks import ProcoreHook, XeroHook
+
+APPROVAL_TASK_ID = "controller_approval"
+
+
+def tenant_key() -> Any:
+    """The Procore company and Xero organisation this deployment pairs (from the two connections)."""
+    from procore_xero.staging import TenantKey
+
+    procore = ProcoreHook().get_connection(ProcoreHook.default_conn_name).extra_dejson
+    xero = XeroHook().get_connection(XeroHook.default_conn_name).extra_dejson
+    return TenantKey(int(procore["company_id"]), str(xero["tenant_id"]))
+
+
+def enabled_currencies() -> list[str]:
+    """The organisation's currencies (one call a run): documents in others are held."""
+    return sorted(c["Code"] for c in XeroHook().get_client().get("Currencies")["Currencies"])
+
+
+def _project_id(engine: Any, company_id: int, project_number: str | None) -> str | None:
+    """The ``project_number`` Param as a staged project id; an unknown number is an error, not "all"."""
+    if not project_number:
+        return None
+    from procore_xero.mapping.staged import read_staged
+
+    projects = read_staged(engine, "projects", company_id)
+    match = projects[projects["project_number"].astype(str) == str(project_number)]
+    if match.empty:
+        raise ValueError(f"no staged Procore project has the job number {project_number!r}")
+    return str(match.iloc[0]["id"])
+
+
+def sync_step_task(
+    step_name: str, earlier: Sequence[dict[str, Any]], currencies: list[str]
+) -> dict[str, Any]:
+    from procore_xero.mapping import load_spec
+    from procore_xero.staging import open_staging
+    from procore_xero.sync.known import known_in_xero
+    from procore_xero.sync.run_step import sync_step
+
+    context = get_current_context()
+    params = context["params"]
+    engine, tenant = open_staging(), tenant_key()
+    spec = load_spec(tenant=tenant.tenant_id)
+    run_ids: dict[str, dict[str, str]] = {}
+    for result in earlier:
+        for source_type, links in result["ids"].items():
+            run_ids.setdefault(source_type, {}).update(links)
+    result = sync_step(
+        step_name,
+        client=XeroHook().get_client(),
+        engine=engine,
+        tenant=tenant,
+        spec=spec,
+        known=known_in_xero(engine, tenant, spec, run_ids, currencies),
+        run_id=context["run_id"],
+        dry_run=bool(params.get("dry_run")),
+        project_id=_project_id(engine, tenant.company_id, params.get("project_number")),
+        full_refresh=bool(params.get("full_refresh")),
+    )
+    return result.to_dict()
+
+
+def held_for_approval() -> str:
+    """A Markdown list of the open exceptions the controller may approve; empty when there are none."""
+    from procore_xero.staging import list_open, open_staging
+    from procore_xero.sync.decisions import APPROVABLE_REASONS
+
+    waiting = [
+        e for e in list_open(open_staging(), tenant_key()) if e.problem.reason_code in APPROVABLE_REASONS
+    ]
+    if not waiting:
+        return ""
+    rows = "\n".join(f"| {e.id} | {e.source_label} | {e.message} |" for e in waiting)
+    return (
+        f"{len(waiting)} record(s) wait for your approval. Enter exception ids under *approve* or *reject*; "
+        "records you do not decide on stay pending for the next run.\n\n"
+        f"| id | record | why it was held |\n|---|---|---|\n{rows}\n"
+    )
+
+
+def apply_approvals(response: dict[str, Any]) -> dict[str, Any]:
+    """Record the controller's decisions, then post what was approved (the steps re-run, skipping every
+    record already in Xero, so only the released ones are written)."""
+    from procore_xero.staging import decide, open_staging
+    from procore_xero.sync.decisions import APPROVABLE_REASONS
+    from procore_xero.sync.order import STEP_ORDER
+    from procore_xero.validation import OBJECT_RULES
+
+    engine = open_staging()
+    chosen = response.get("params_input") or {}
+    user = (response.get("responded_by_user") or {}).get("name") or "controller"
+    approved = [int(i) for i in chosen.get("approve") or []]
+    rejected = [int(i) for i in chosen.get("reject") or []]
+    for exception_id in approved:
+        decide(engine, exception_id, approve=True, decided_by=user)
+    for exception_id in rejected:
+        decide(engine, exception_id, approve=False, decided_by=user)
+    posted: dict[str, Any] = {}
+    if approved:
+        steps = [s for s in STEP_ORDER if {r.reason for r in OBJECT_RULES[s].rules} & APPROVABLE_REASONS]
+        currencies = enabled_currencies()
+        for step_name in steps:
+            posted[step_name] = sync_step_task(step_name, [], currencies)["load"]["counts"]
+    return {"approved": approved, "rejected": rejected, "decided_by": user, "posted": posted}

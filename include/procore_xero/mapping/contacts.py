@@ -1,0 +1,28 @@
+"""Active Procore vendors -> Xero Contacts, the vendor id kept as ``ContactNumber`` (the external key)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from procore_xero.mapping.frames import finish, id_text, text_or_none
+from procore_xero.mapping.spec import MappingSpec
+
+COLUMNS = ("vendor_id", "name", "contact_number")
+
+
+def transform_contacts(vendors: pd.DataFrame, spec: MappingSpec) -> pd.DataFrame:
+    """Every active vendor; validation holds empty, duplicate and over-long names."""
+    frame = vendors[vendors["is_active"].astype(bool)].copy()
+    frame["vendor_id"] = id_text(frame["id"])
+    frame["name"] = text_or_none(frame["name"])
+    frame["contact_number"] = frame["vendor_id"]
+    frame["source_id"] = frame["vendor_id"]
+    frame["label"] = "Vendor " + frame["name"].fillna("(no name)") + " #" + frame["vendor_id"]
+    return finish(
+        frame,
+        target_type="Contacts",
+        source_type="procore/vendors",
+        natural_key={"ContactNumber": "contact_number"},
+        fields=spec.fields("contacts"),
+        columns=COLUMNS,
+    )

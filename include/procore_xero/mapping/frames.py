@@ -1,0 +1,91 @@
+"""Small vectorised helpers the transforms share: nested fields, ids, money, item codes, frame assembly."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from procore_xero.mapping.payloads import build_payloads
+from procore_xero.outgoing import FRAME_COLUMNS
+
+ZERO = Decimal("0.00")
+
+
+def _each(series: pd.Series, function: Callable[[Any], Any]) -> pd.Series:
+    """``function`` of every value as an object column (``Series.map`` would infer a string dtype and turn
+    None into NaN)."""
+    return pd.Series([function(value) for value in series], index=series.index, dtype=object)
+
+
+def pluck(series: pd.Series, key: str) -> pd.Series:
+    """``record[key]`` of a column of nested dicts (None where the dict is missing)."""
+    return _each(series, lambda value: value.get(key) if isinstance(value, Mapping) else None)
+
+
+def id_text(series: pd.Series) -> pd.Series:
+    """Ids as str (None stays None): the crosswalk and the frames key on text."""
+    return _each(series, lambda value: None if value is None or pd.isna(value) else str(value))
+
+
+def text_or_none(series: pd.Series) -> pd.Series:
+    """Text with blanks and missing values as None."""
+    return _each(series, lambda value: value.strip() or None if isinstance(value, str) else None)
+
+
+def money(series: pd.Series) -> pd.Series:
+    """Exact amounts: every value a ``Decimal`` (JSON ints included), missing -> 0.00."""
+    return series.map(lambda value: ZERO if value is None or pd.isna(value) else Decimal(str(value)))
+
+
+def decimal_sum(series: pd.Series, by: Any) -> pd.Series:
+    """Per-group Decimal sums (pandas' own sum of an empty object group is the int 0)."""
+    return series.groupby(by).agg(lambda group: sum(group, ZERO))
+
+
+def item_codes(cost_codes: pd.Series, cost_types: pd.Series, separator: str) -> pd.Series:
+    """Xero Item Code = cost code + separator + cost type; never cut (validation flags > 30)."""
+    return cost_codes.astype(str) + separator + cost_types.astype(str)
+
+
+def format_columns(template: str, columns: Mapping[str, pd.Series]) -> pd.Series:
+    """``template`` (``"{po_number}-{requisition_number}"``) filled from ``columns``, vectorised: a settings
+    value names the parts of a number without code. A row with a missing part gets None."""
+    index = next(iter(columns.values())).index
+    out = pd.Series("", index=index, dtype=object)
+    missing = pd.Series(False, index=index)
+    for literal, field, _spec, _conversion in string.Formatter().parse(template):
+        out = out + literal
+        if field is not None:
+            if field not in columns:
+                raise KeyError(f"{template!r} names {{{field}}}; known: {sorted(columns)}")
+            missing = missing | columns[field].isna()
+            out = out + columns[field].astype(str)
+    return out.where(~missing, None).astype(object)
+
+
+def finish(
+    frame: pd.DataFrame,
+    *,
+    target_type: str,
+    source_type: str | None,
+    natural_key: Mapping[str, str],
+    fields: Mapping[str, Any],
+    columns: tuple[str, ...],
+) -> pd.DataFrame:
+    """The contract frame: FRAME_COLUMNS, then the validation ``columns``.
+
+    ``natural_key`` maps a Xero field to the frame column that holds it; ``source_type`` None keeps the
+    frame's own ``source_type`` column (rows from more than one source).
+    """
+    out = frame.copy()
+    out["target_type"] = target_type
+    if source_type is not None:
+        out["source_type"] = source_type
+    keys = frame[list(natural_key.values())].astype(object).itertuples(index=False)
+    out["natural_key"] = [dict(zip(natural_key, values, strict=True)) for values in keys]
+    out["payload"] = build_payloads(frame, fields) if len(frame) else []
+    return out[[*FRAME_COLUMNS, *columns]].reset_index(drop=True)

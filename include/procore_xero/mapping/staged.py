@@ -1,0 +1,28 @@
+"""Staged Procore records as DataFrames: one row per live record, one column per top-level field.
+
+Amounts stay ``Decimal`` (the staging codec parses them so; the frame keeps them as objects).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from procore_xero.staging import staging_table
+
+
+def read_staged(engine: Engine, object_type: str, company_id: int | None = None) -> pd.DataFrame:
+    """The not-deleted ``procore_<object_type>`` records (of one company when given)."""
+    table = staging_table("procore", object_type)
+    query = select(table.c.raw).where(~table.c.deleted).order_by(table.c.id)
+    if company_id is not None:
+        query = query.where(table.c.company_id == company_id)
+    with engine.connect() as connection:
+        return records_frame(connection.execute(query).scalars())
+
+
+def records_frame(records: Iterable[dict]) -> pd.DataFrame:
+    """API records as a frame whose columns are object-typed, so ints, Decimals and dicts stay as sent."""
+    return pd.DataFrame.from_records(list(records)).astype(object)

@@ -1,0 +1,113 @@
+"""One step of the Procore -> Xero sync: staged records -> transform -> validate -> queue -> load."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from procore_xero.clients import XeroClient
+from procore_xero.load import load_to_xero
+from procore_xero.mapping import KnownInXero, MappingSpec
+from procore_xero.mapping.staged import read_staged
+from procore_xero.outgoing import to_outgoing
+from procore_xero.staging import TenantKey, decided, resolve_passed
+from procore_xero.sync.decisions import apply_decisions
+from procore_xero.sync.steps import STEPS
+from procore_xero.validation import OBJECT_RULES, hold_failures, save_results, validate
+
+
+@dataclass
+class StepResult:
+    """What one step did; small and secret-free, so it travels by XCom. ``ids``: this run's links."""
+
+    step: str
+    rows: int
+    passed: int
+    held: int
+    released: int
+    reasons: dict[str, int]
+    load: dict[str, Any]
+    ids: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+
+def staged_inputs(
+    engine: Engine, names: tuple[str, ...], company_id: int, project_id: str | None
+) -> dict[str, pd.DataFrame]:
+    """The step's staged frames; with ``project_id`` only that project's records of project-scoped types."""
+    frames = {name: read_staged(engine, name, company_id) for name in names}
+    if project_id is None:
+        return frames
+    return {
+        name: frame[frame["project_id"].astype(str) == project_id] if "project_id" in frame else frame
+        for name, frame in frames.items()
+    }
+
+
+def sync_step(
+    step_name: str,
+    *,
+    client: XeroClient,
+    engine: Engine,
+    tenant: TenantKey,
+    spec: MappingSpec,
+    known: KnownInXero,
+    run_id: str,
+    dry_run: bool = False,
+    project_id: str | None = None,
+    full_refresh: bool = False,
+) -> StepResult:
+    """Send one object type. Held records go to the exception queue (not in a dry run); approved ones
+    whose source is unchanged are let through; records that now load close their old exceptions.
+    ``project_id`` narrows project documents to one project; ``full_refresh`` re-sends unchanged records."""
+    step = STEPS[step_name]
+    scope = project_id if step.documents else None
+    frame = step.transform(staged_inputs(engine, step.staged, tenant.company_id, scope), known, spec)
+    outcome = validate(frame, step.name, spec.settings)
+    decisions = {
+        key: queued
+        for source_type in set(frame["source_type"])
+        for key, queued in decided(engine, tenant, *source_type.split("/", 1)).items()
+    }
+    verdict = apply_decisions(outcome, decisions)
+    if not dry_run:
+        hold_failures(engine, tenant, verdict.outcome, run_id)
+        save_results(verdict.outcome, run_id)
+    report = load_to_xero(
+        client,
+        engine,
+        tenant,
+        to_outgoing(verdict.outcome.passed),
+        run_id=run_id,
+        dry_run=dry_run,
+        tracking_category=spec.settings["tracking_category"],
+        resend=full_refresh,
+    )
+    if not dry_run:
+        _close_resolved(engine, tenant, step.name, report.ids, run_id)
+    summary = verdict.outcome.summary()
+    return StepResult(
+        step=step.name,
+        rows=len(frame),
+        passed=summary["passed"],
+        held=summary["held"],
+        released=len(verdict.released),
+        reasons=summary["reasons"],
+        load={k: v for k, v in report.to_dict().items() if k != "ids"},
+        ids=report.ids,
+    )
+
+
+def _close_resolved(
+    engine: Engine, tenant: TenantKey, step_name: str, ids: dict[str, dict[str, str]], run_id: str
+) -> None:
+    """Records now in Xero no longer have the problems that held them (notes stay: they recur)."""
+    reasons = [rule.reason for rule in OBJECT_RULES[step_name].rules if not rule.note]
+    for source_type, links in ids.items():
+        system, _, object_type = source_type.partition("/")
+        resolve_passed(engine, tenant, system, object_type, links, reasons, run_id=run_id)

@@ -1,0 +1,422 @@
+"""Transforms on small hand-built staged frames: values, retainage lines, the reference rule, overrides."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+
+from procore_xero.mapping import (
+    KnownInXero,
+    load_spec,
+    records_frame,
+    transform_bills,
+    transform_contacts,
+    transform_items,
+    transform_purchase_orders,
+    transform_sales_invoices,
+    transform_tracking_options,
+)
+from procore_xero.mapping.spec import spec_from_document
+from procore_xero.outgoing import to_outgoing
+
+SPEC = load_spec()
+COST_TYPES = records_frame(
+    [{"id": 1, "code": "S", "name": "Subcontract"}, {"id": 2, "code": "M", "name": "Materials"}]
+)
+COST_CODES = records_frame(
+    [
+        {"id": 10, "full_code": "03-300", "name": "Cast-in-Place Concrete"},
+        {
+            "id": 11,
+            "full_code": "31-23-16.13-TRENCH-EXCAVATION-DEEP",
+            "name": "Deep Trench Excavation for Underground Utilities",
+        },
+    ]
+)
+
+
+def test_tracking_options_name_job_number_and_cut_to_50() -> None:
+    projects = records_frame(
+        [
+            {
+                "id": 7,
+                "project_number": "25-101",
+                "name": "Boulder Hotel",
+                "project_stage": {"name": "Send to Xero"},
+            },
+            {"id": 8, "project_number": None, "name": "X" * 60, "project_stage": {"name": "Closeout"}},
+        ]
+    )
+    frame = transform_tracking_options(projects, SPEC)
+    assert frame["option_name"].tolist() == ["25-101 Boulder Hotel", "X" * 50]
+    assert frame["job_number"].tolist() == ["25-101", None]
+    assert frame["stage_name"].tolist() == ["Send to Xero", "Closeout"]
+    assert frame["payload"][0] == {"Name": "25-101 Boulder Hotel"} == frame["natural_key"][0]
+    assert [o.source_id for o in to_outgoing(frame)] == ["7", "8"]
+
+
+def test_items_cross_codes_and_types_never_cut_codes_and_add_retainage() -> None:
+    frame = transform_items(COST_CODES, COST_TYPES, SPEC)
+    assert frame["code"].tolist() == [
+        "03-300-M",
+        "03-300-S",
+        "31-23-16.13-TRENCH-EXCAVATION-DEEP-M",
+        "31-23-16.13-TRENCH-EXCAVATION-DEEP-S",
+        "RETAINAGE",
+    ]
+    long = frame.iloc[3]
+    assert len(long["code"]) == 36 and long["name_truncated"]
+    assert long["payload"]["Name"] == "Deep Trench Excavation for Underground Utilities -"
+    assert long["payload"]["PurchaseDetails"] == {"AccountCode": "310", "TaxType": "NONE"}
+    retainage = frame.iloc[4]
+    assert retainage["source_type"] == "pxsync/settings"
+    assert retainage["payload"]["PurchaseDetails"]["AccountCode"] == "820"
+    assert retainage["payload"]["SalesDetails"]["AccountCode"] == "821"
+
+
+def test_contacts_map_address_phones_and_drop_empty_fax() -> None:
+    vendors = records_frame(
+        [
+            {
+                "id": 5,
+                "name": " Acme Concrete LLC ",
+                "is_active": True,
+                "address": "1 Main St",
+                "city": "Denver",
+                "state_code": "CO",
+                "zip": "80202",
+                "country_code": "US",
+                "business_phone": "(303) 555-1000",
+                "fax_number": None,
+                "email_address": None,
+            },
+            {"id": 6, "name": "Gone Inc.", "is_active": False},
+        ]
+    )
+    frame = transform_contacts(vendors, SPEC)
+    assert frame["vendor_id"].tolist() == ["5"]
+    assert frame["payload"][0] == {
+        "Name": "Acme Concrete LLC",
+        "ContactNumber": "5",
+        "Addresses": [
+            {
+                "AddressType": "STREET",
+                "AddressLine1": "1 Main St",
+                "City": "Denver",
+                "Region": "CO",
+                "PostalCode": "80202",
+                "Country": "US",
+            }
+        ],
+        "Phones": [{"PhoneType": "DEFAULT", "PhoneNumber": "(303) 555-1000"}],
+    }
+    assert frame["natural_key"][0] == {"ContactNumber": "5"}
+
+
+def _requisition(rid: int, status: str, items: list[dict], summary: dict) -> dict:
+    return {
+        "id": rid,
+        "project_id": 7,
+        "commitment_id": 30,
+        "number": rid,
+        "invoice_number": f"ACM-{rid}",
+        "vendor": {"id": 5, "name": "Acme"},
+        "status": status,
+        "billing_date": "2026-03-31",
+        "payment_date": "2026-04-30",
+        "items": items,
+        "summary": summary,
+    }
+
+
+def _item(code_id: int, this_period: str, retained: str, released: str = "0.00") -> dict:
+    return {
+        "cost_code_id": code_id,
+        "line_item_type_id": 1,
+        "description_of_work": f"work on {code_id}",
+        "work_completed_this_period": D(this_period),
+        "work_completed_retainage_retained_this_period": D(retained),
+        "work_completed_retainage_released_this_period": D(released),
+    }
+
+
+REQUISITIONS = records_frame(
+    [
+        _requisition(
+            1,
+            "approved",
+            [_item(10, "1000.00", "100.00", "40.00"), _item(11, "0.00", "0.00")],
+            {
+                "work_completed_this_period": D("1000.00"),
+                "retainage_retained_this_period": D("100.00"),
+                "retainage_released_this_period": D("40.00"),
+                "current_payment_due": D("940.00"),
+            },
+        ),
+        _requisition(2, "under_review", [], {}),
+    ]
+)
+COMMITMENTS = records_frame(
+    [{"id": 30, "number": "SC-001", "project_id": 7, "currency_configuration": {"currency_iso_code": "CAD"}}]
+)
+PROJECTS = records_frame([{"id": 7, "project_number": "25-101"}, {"id": 8, "project_number": None}])
+
+
+@pytest.mark.parametrize("commitments_sync", [True, False])
+def test_bill_lines_retainage_and_reference_rule(commitments_sync: bool) -> None:
+    spec = SPEC
+    if not commitments_sync:
+        spec = spec_from_document(
+            {
+                "settings": SPEC.settings,
+                "objects": SPEC.objects,
+                "tenants": {"T": {"objects": {"purchase_orders": {"enabled": False}}}},
+            },
+            "T",
+        )
+    known = KnownInXero(
+        contacts={"5": "c-5"},
+        project_options={"7": "25-101 Hotel"},
+        item_codes={"03-300-S"},
+        currencies={"USD"},
+    )
+    frame = transform_bills(REQUISITIONS, COMMITMENTS, PROJECTS, COST_CODES, COST_TYPES, known, spec)
+    assert len(frame) == 1
+    bill = frame.iloc[0]
+    # PO number qualified by the job number, then Procore's invoice sequence: unique per contact in Xero.
+    assert bill["invoice_number"] == ("25-101-SC-001-1" if commitments_sync else "ACM-1")
+    assert bill["natural_key"] == {"InvoiceNumber": bill["invoice_number"], "ContactID": "c-5"}
+    assert (bill["gross_this_period"], bill["retainage_held"], bill["retainage_released"]) == (
+        D("1000.00"),
+        D("100.00"),
+        D("40.00"),
+    )
+    assert bill["net_due"] == bill["lines_total"] == D("940.00")
+    assert bill["sov_total"] == D("1000.00")
+    assert (bill["currency"], bill["currency_enabled"]) == ("CAD", False)
+    assert bill["contact_mapped"] and bill["project_option_mapped"] and bill["unmapped_lines"] == 0
+    tracking = [{"Name": "Project", "Option": "25-101 Hotel"}]
+    assert bill["payload"]["LineItems"] == [
+        {
+            "ItemCode": "03-300-S",
+            "Description": "work on 10",
+            "Quantity": D("1.00"),
+            "UnitAmount": D("1000.00"),
+            "LineAmount": D("1000.00"),
+            "AccountCode": "310",
+            "TaxType": "NONE",
+            "Tracking": tracking,
+        },
+        {
+            "ItemCode": "RETAINAGE",
+            "Description": "Retainage held",
+            "Quantity": D("1.00"),
+            "UnitAmount": D("-100.00"),
+            "LineAmount": D("-100.00"),
+            "AccountCode": "820",
+            "TaxType": "NONE",
+            "Tracking": tracking,
+        },
+        {
+            "ItemCode": "RETAINAGE",
+            "Description": "Retainage released",
+            "Quantity": D("1.00"),
+            "UnitAmount": D("40.00"),
+            "LineAmount": D("40.00"),
+            "AccountCode": "820",
+            "TaxType": "NONE",
+            "Tracking": tracking,
+        },
+    ]
+    assert bill["payload"]["Type"] == "ACCPAY" and bill["payload"]["CurrencyCode"] == "CAD"
+
+
+def test_unmapped_vendor_project_and_items_are_flagged_not_dropped() -> None:
+    frame = transform_bills(REQUISITIONS, COMMITMENTS, PROJECTS, COST_CODES, COST_TYPES, KnownInXero(), SPEC)
+    bill = frame.iloc[0]
+    assert not bill["contact_mapped"] and not bill["project_option_mapped"]
+    assert bill["unmapped_lines"] == 1
+    assert "Contact" not in bill["payload"]
+    assert all(line["Tracking"] == [] for line in bill["payload"]["LineItems"])
+
+
+def test_tenant_override_and_settings_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "settings.yaml"
+    path.write_text(
+        "settings: {tracking_category: Project, retainage: {item_code: RET}}\n"
+        "objects: {items: {enabled: true, fields: {Code: code}}}\n"
+        "tenants: {Acme NZ: {settings: {tracking_category: Jobs},"
+        " objects: {items: {fields: {Name: name}}}}}\n"
+    )
+    monkeypatch.setenv("PXSYNC_SETTINGS", str(path))
+    base, acme = load_spec(), load_spec("Acme NZ")
+    assert base.settings["tracking_category"] == "Project"
+    assert acme.settings == {"tracking_category": "Jobs", "retainage": {"item_code": "RET"}}
+    assert dict(acme.fields("items")) == {"Code": "code", "Name": "name"}
+    assert base.enabled("items") and not base.enabled("contacts")
+
+
+def _line(code_id: int, kind: str, amount: str, quantity: str = "1.00", unit: str | None = None) -> dict:
+    return {
+        "description": f"{code_id}-{kind} {amount}",
+        "quantity": D(quantity),
+        "unit_cost": D(unit or amount),
+        "amount": D(amount),
+        "cost_code": {"id": code_id, "full_code": "03-300"},
+        "line_item_type": {"code": kind},
+    }
+
+
+def _commitment(cid: int, number: str, status: str, project_id: int = 7) -> dict:
+    return {
+        "id": cid,
+        "number": number,
+        "title": f"Acme - {number}",
+        "status": status,
+        "project_id": project_id,
+        "vendor": {"id": 5, "name": "Acme"},
+        "created_at": "2025-07-10T13:15:55Z",
+        "ship_via": "Will call" if number.startswith("PO") else None,
+        "currency_configuration": {"currency_iso_code": "USD"},
+        "commitment_type": "purchase_order_contracts" if number.startswith("PO") else "work_order_contracts",
+    }
+
+
+def test_purchase_orders_append_change_orders_and_compute_remaining_budget() -> None:
+    commitments = records_frame(
+        [
+            _commitment(30, "SC-001", "Approved"),
+            _commitment(31, "PO-002", "Approved"),
+            _commitment(32, "SC-003", "Draft"),
+            _commitment(33, "SC-001", "Approved", project_id=8),
+        ]
+    )
+    sov = records_frame(
+        [
+            {"contract_id": 30, "position": 2, **_line(10, "S", "600.00")},
+            {"contract_id": 30, "position": 1, **_line(10, "M", "400.00", "4.00", "100.00")},
+            {"contract_id": 31, "position": 1, **_line(10, "S", "300.00")},
+            {"contract_id": 32, "position": 1, **_line(10, "S", "9000.00")},
+            {"contract_id": 33, "position": 1, **_line(11, "S", "50.00")},
+        ]
+    )
+    change_orders = records_frame(
+        [
+            {
+                "id": 91,
+                "contract_id": 30,
+                "number": "SC-001-CO02",
+                "status": "approved",
+                "line_items": [_line(10, "S", "70.00")],
+            },
+            {
+                "id": 90,
+                "contract_id": 30,
+                "number": "SC-001-CO01",
+                "status": "approved",
+                "line_items": [_line(10, "S", "30.00")],
+            },
+            {
+                "id": 92,
+                "contract_id": 30,
+                "number": "SC-001-CO03",
+                "status": "pending",
+                "line_items": [_line(10, "S", "5.00")],
+            },
+            {
+                "id": 93,
+                "contract_id": 31,
+                "number": "PO-002-CO01",
+                "status": "approved",
+                "line_items": [_line(10, "S", "20.00")],
+            },
+        ]
+    )
+    budget = records_frame(
+        [
+            {"cost_code": {"id": 10}, "line_item_type": {"code": "S"}, "revised_budget": D("1500.00")},
+            {"cost_code": {"id": 10}, "line_item_type": {"code": "M"}, "revised_budget": D("350.00")},
+            {"cost_code": {"id": 10}, "line_item_type": {"code": "L"}, "revised_budget": D("999.00")},
+        ]
+    )
+    known = KnownInXero(
+        contacts={"5": "c-5"},
+        project_options={"7": "25-101 Hotel"},
+        item_codes={"03-300-S"},
+        currencies={"USD"},
+    )
+    frame = transform_purchase_orders(commitments, sov, change_orders, budget, PROJECTS, known, SPEC)
+    assert frame["commitment_id"].tolist() == ["30", "31", "33"]
+    assert frame["number"].tolist() == ["25-101-SC-001", "25-101-PO-002", "8-SC-001"]
+    sc = frame.iloc[0]
+    assert sc["change_order_ids"] == ["90", "91"]
+    assert sc["total"] == D("1100.00") and sc["unmapped_lines"] == 1
+    # Budget on 10/S and 10/M (1850.00) minus PO-002's 300.00 + 20.00 on 10/S; 10/L is not its code.
+    assert sc["remaining_budget"] == D("1530.00")
+    assert frame.iloc[1]["remaining_budget"] == D("1500.00") - D("700.00")  # SC-001 on 10/S: 600 + 30 + 70
+    assert frame.iloc[2]["remaining_budget"] is None and not frame.iloc[2]["project_option_mapped"]
+    payload = sc["payload"]
+    assert [(line["Description"], line["Quantity"], line["UnitAmount"]) for line in payload["LineItems"]] == [
+        ("10-M 400.00", D("4.00"), D("100.00")),
+        ("10-S 600.00", D("1.00"), D("600.00")),
+        ("10-S 30.00", D("1.00"), D("30.00")),
+        ("10-S 70.00", D("1.00"), D("70.00")),
+    ]
+    assert {k: payload[k] for k in ("PurchaseOrderNumber", "Date", "Reference", "Status")} == {
+        "PurchaseOrderNumber": "25-101-SC-001",
+        "Date": "2025-07-10",
+        "Reference": "Acme - SC-001",
+        "Status": "AUTHORISED",
+    }
+    assert "DeliveryInstructions" not in payload
+    assert frame.iloc[1]["payload"]["DeliveryInstructions"] == "Will call"
+    assert sc["natural_key"] == {"PurchaseOrderNumber": "25-101-SC-001"}
+    assert frame["source_type"].tolist() == [
+        "procore/work_order_contracts",
+        "procore/purchase_order_contracts",
+        "procore/work_order_contracts",
+    ]
+
+
+def test_sales_invoice_owner_contact_receivable_retainage_and_due_date() -> None:
+    application = {
+        **_requisition(1, "approved", [_item(10, "1000.00", "50.00")], {}),
+        "prime_contract_id": 40,
+        "summary": {
+            "work_completed_this_period": D("1000.00"),
+            "retainage_retained_this_period": D("50.00"),
+            "retainage_released_this_period": D("0.00"),
+            "current_payment_due": D("950.00"),
+        },
+    }
+    contracts = records_frame(
+        [
+            {
+                "id": 40,
+                "vendor": {"id": 3, "name": "City of Aurora"},
+                "currency_configuration": {"currency_iso_code": "USD"},
+            }
+        ]
+    )
+    known = KnownInXero(contacts={"3": "c-owner"}, project_options={"7": "25-101 Hotel"}, currencies={"USD"})
+    frame = transform_sales_invoices(
+        records_frame([application]), contracts, COST_CODES, COST_TYPES, known, SPEC
+    )
+    invoice = frame.iloc[0]
+    assert invoice["owner_contact_mapped"] and invoice["owner_vendor_id"] == "3"
+    assert invoice["net_due"] == invoice["lines_total"] == D("950.00") and invoice["unmapped_lines"] == 1
+    payload = invoice["payload"]
+    assert {k: payload[k] for k in ("Type", "InvoiceNumber", "Reference", "Date", "DueDate")} == {
+        "Type": "ACCREC",
+        "InvoiceNumber": "ACM-1",
+        "Reference": "1",
+        "Date": "2026-03-31",
+        "DueDate": "2026-04-30",
+    }
+    assert payload["Contact"] == {"ContactID": "c-owner"}
+    assert [(line["AccountCode"], line["LineAmount"]) for line in payload["LineItems"]] == [
+        ("200", D("1000.00")),
+        ("821", D("-50.00")),
+    ]

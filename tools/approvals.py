@@ -1,0 +1,76 @@
+"""Answering ``procore_to_xero``'s Human-in-the-loop task as the controller would, for in-process runs.
+
+``dag.test()`` keeps a run alive while a task awaits input; a person answers on the Required Actions page,
+which calls Airflow's REST API. Here a background thread waits for the task to park and sends the answer
+through that same API (Airflow's own FastAPI app, in-process, on the same metadata database).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+APPROVAL_TASK_ID = "controller_approval"
+
+
+def awaiting_input(dag_id: str, task_id: str) -> tuple[str, int] | None:
+    """(run id, map index) of the task instance parked for input, if any."""
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.utils.session import create_session
+    from airflow.utils.state import TaskInstanceState
+    from sqlalchemy import select
+
+    with create_session() as session:
+        row = session.execute(
+            select(TaskInstance.run_id, TaskInstance.map_index).where(
+                TaskInstance.dag_id == dag_id,
+                TaskInstance.task_id == task_id,
+                TaskInstance.state == TaskInstanceState.AWAITING_INPUT,
+            )
+        ).first()
+    return (row.run_id, row.map_index) if row else None
+
+
+def respond(
+    dag_id: str, run_id: str, task_id: str, map_index: int, params_input: dict[str, Any]
+) -> dict[str, Any]:
+    """PATCH the task's hitlDetails as the Required Actions page does (needs the all-admins auth setting)."""
+    from airflow.api_fastapi.app import create_app
+    from fastapi.testclient import TestClient
+
+    with TestClient(create_app("core")) as api:
+        answer = api.patch(
+            f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/{map_index}/hitlDetails",
+            json={"chosen_options": ["Submit"], "params_input": params_input},
+        )
+    answer.raise_for_status()
+    return answer.json()
+
+
+@contextmanager
+def controller_answers(
+    params_input: dict[str, Any], dag_id: str = "procore_to_xero", task_id: str = APPROVAL_TASK_ID
+) -> Iterator[list[dict[str, Any]]]:
+    """While the block runs the DAG, answer its approval task once with ``params_input`` (e.g.
+    ``{"approve": [3], "reject": []}``); the answers sent are collected in the yielded list."""
+    sent: list[dict[str, Any]] = []
+    done = threading.Event()
+
+    def answer() -> None:
+        while not done.is_set():
+            parked = awaiting_input(dag_id, task_id)
+            if parked:
+                sent.append(respond(dag_id, parked[0], task_id, parked[1], params_input))
+                return
+            time.sleep(0.5)
+
+    worker = threading.Thread(target=answer, daemon=True)
+    worker.start()
+    try:
+        yield sent
+    finally:
+        done.set()
+        worker.join(timeout=10)
