@@ -12,7 +12,8 @@ staging table `exceptions`, and writes the rest to Xero in batches of 50 — nev
 * **Approvals**: records held for a reason the controller may overrule (a PO above the remaining budget)
   are listed in a Human-in-the-loop task (Airflow's *Required Actions* page). Approved ones are posted
   at once; rejected ones stay out until their source changes; no answer within 50 minutes leaves them
-  pending for the next run. Nothing else waits for the answer.
+  pending for the next run. Nothing else waits for the answer. The settings' `controller_emails` get an
+  e-mail (connection `smtp_default`) with the list and the link to the page.
 * **Params**: `dry_run` (write nothing, report what would be created / updated / held), `project_number`
   (send one project's documents), `full_refresh` (re-send unchanged records, e.g. after a mapping change).
 * **XCom**: each task returns its counts and this run's ID map (source id → Xero id) for the next tasks.
@@ -26,6 +27,7 @@ from typing import Any
 from airflow.providers.standard.operators.hitl import HITLEntryOperator
 from airflow.sdk import Asset, Param, dag, task
 
+from procore_xero.airflow.notify import ControllerNotifier
 from procore_xero.extract.specs import asset_uri
 from procore_xero.sync.order import STEP_ORDER
 
@@ -95,6 +97,7 @@ def procore_to_xero() -> None:
             "reject": Param([], type="array", description="Exception ids to keep out."),
         },
         response_timeout=timedelta(minutes=50),
+        notifiers=[ControllerNotifier()],
     )
     listing >> approval
     apply_approvals(approval.output)

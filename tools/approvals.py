@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -52,10 +52,13 @@ def respond(
 
 @contextmanager
 def controller_answers(
-    params_input: dict[str, Any], dag_id: str = "procore_to_xero", task_id: str = APPROVAL_TASK_ID
+    params_input: dict[str, Any] | Callable[[], dict[str, Any]],
+    dag_id: str = "procore_to_xero",
+    task_id: str = APPROVAL_TASK_ID,
 ) -> Iterator[list[dict[str, Any]]]:
     """While the block runs the DAG, answer its approval task once with ``params_input`` (e.g.
-    ``{"approve": [3], "reject": []}``); the answers sent are collected in the yielded list."""
+    ``{"approve": [3], "reject": []}``, or a function giving it when the task asks: the exception ids
+    exist only then); the answers sent are collected in the yielded list."""
     sent: list[dict[str, Any]] = []
     done = threading.Event()
 
@@ -63,7 +66,8 @@ def controller_answers(
         while not done.is_set():
             parked = awaiting_input(dag_id, task_id)
             if parked:
-                sent.append(respond(dag_id, parked[0], task_id, parked[1], params_input))
+                answer_now = params_input() if callable(params_input) else params_input
+                sent.append(respond(dag_id, parked[0], task_id, parked[1], answer_now))
                 return
             time.sleep(0.5)
 

@@ -1,8 +1,9 @@
 """``make bench``: the benchmark suite. Prints one table and writes ``out/bench.json``.
 
 Sections: sandbox start-up per seed scale; emulator throughput for paged lists (the requests/s a client
-can draw from each emulator on one keep-alive connection, and from 4 in parallel); and the extract for the
-demo seed and ``--scale 10`` (``tools/bench_extract.py``). The sandboxes' rate limits are raised for all
+can draw from each emulator on one keep-alive connection, and from 4 in parallel); the extract for the
+demo seed and ``--scale 10`` (``tools/bench_extract.py``); and the Procore -> Xero sync of both from an
+empty Xero crosswalk, then unchanged (``tools/bench_sync.py``). The sandboxes' rate limits are raised for all
 of it (``POST /_sandbox/limits``): the figures are the code's, not the throttles'.
 """
 
@@ -21,6 +22,7 @@ import requests
 
 from sandbox.process import REPO_ROOT, SandboxProcess, start_sandbox
 from tools.bench_extract import bench_extract, print_calls
+from tools.bench_sync import bench_sync, print_sync_calls
 from tools.extract_env import RAISED_LIMITS, raise_limits
 
 OUT = REPO_ROOT / "out" / "bench.json"
@@ -104,7 +106,9 @@ def throughput(call: Callable[[requests.Session], int], seconds: float, workers:
     return sum(c for c, _ in results) / elapsed, sum(r for _, r in results) / elapsed
 
 
-def bench_sandbox(rows: list[Row], calls_table: list[dict[str, Any]]) -> None:
+def bench_sandbox(
+    rows: list[Row], calls_table: list[dict[str, Any]], sync_table: list[dict[str, Any]]
+) -> None:
     for scale in (1, 10):
         started = time.perf_counter()
         sandbox = start_sandbox(LOG_DIR / f"sandbox-scale{scale}.log", "--scale", str(scale))
@@ -128,9 +132,13 @@ def bench_sandbox(rows: list[Row], calls_table: list[dict[str, Any]]) -> None:
                                 f"{rec_s:,.0f} records/s",
                             )
                         )
-            summary, table = bench_extract(sandbox, "demo seed" if scale == 1 else f"--scale {scale}")
+            label = "demo seed" if scale == 1 else f"--scale {scale}"
+            summary, table = bench_extract(sandbox, label)
             rows += [Row(f"extract/{system}", *rest) for system, *rest in summary]
             calls_table += table
+            summary, table = bench_sync(sandbox, label)
+            rows += [Row(*row) for row in summary]
+            sync_table += table
         finally:
             sandbox.stop()
 
@@ -145,15 +153,18 @@ def print_table(rows: list[Row]) -> None:
 def main() -> int:
     rows: list[Row] = []
     calls_table: list[dict[str, Any]] = []
-    print("Sandbox rate limits are raised for the whole bench (POST /_sandbox/limits).")
-    bench_sandbox(rows, calls_table)
+    sync_table: list[dict[str, Any]] = []
+    print("Sandbox rate limits (Procore and Xero) are raised for the whole bench (POST /_sandbox/limits).")
+    bench_sandbox(rows, calls_table, sync_table)
     print_table(rows)
     print_calls(calls_table)
+    print_sync_calls(sync_table)
     document: dict[str, Any] = {
         "machine": {"python": platform.python_version(), "cpu_count": os.cpu_count()},
         "rate_limits": "raised via POST /_sandbox/limits",
         "results": [asdict(r) for r in rows],
         "extract_calls": calls_table,
+        "sync_calls": sync_table,
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(document, indent=1), encoding="utf-8")

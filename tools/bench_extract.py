@@ -17,7 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from procore_xero.clients.procore import MAX_PER_PAGE
 from procore_xero.clients.xero import MAX_PAGE_SIZE
@@ -32,6 +32,7 @@ from sandbox.process import REPO_ROOT, SandboxProcess
 from tools.extract_env import extract_env, sandbox_now, staged_counts
 
 WORK_DIR = REPO_ROOT / "out" / "bench-extract"
+T = TypeVar("T")
 STATE_COLLECTION = {"budget_view_detail_rows": "budget_line_items"}
 
 
@@ -88,19 +89,26 @@ def procore_run(env: dict[str, str], until: datetime, since: datetime | None) ->
     return results + [one(name, project) for name in PROJECT_SCOPED for project in projects]
 
 
-def xero_run(env: dict[str, str], until: datetime, since: datetime | None) -> list[dict[str, Any]]:
-    """Every Xero type of the connection's tenant."""
+def xero_client(env: dict[str, str], engine: Any) -> Any:
+    """A ``XeroClient`` for the ``xero_default`` connection in ``env``, its refresh token kept in staging."""
     from procore_xero.clients import RefreshTokenProvider, SqlTokenStore, TokenEndpoint, XeroClient
-    from procore_xero.extract.xero import extract_xero
-    from procore_xero.staging import TaskTry, open_staging
 
-    conn, engine = connection(env, "xero_default"), open_staging()
+    conn = connection(env, "xero_default")
     extra = conn["extra"]
     endpoint = TokenEndpoint(extra["token_url"], conn["login"], conn["password"], client_auth="basic")
     auth = RefreshTokenProvider(
         endpoint, SqlTokenStore(engine), "xero:bench", initial_refresh_token=extra["refresh_token"]
     )
-    client = XeroClient(conn["host"], auth, extra["tenant_id"])
+    return XeroClient(conn["host"], auth, extra["tenant_id"])
+
+
+def xero_run(env: dict[str, str], until: datetime, since: datetime | None) -> list[dict[str, Any]]:
+    """Every Xero type of the connection's tenant."""
+    from procore_xero.extract.xero import extract_xero
+    from procore_xero.staging import TaskTry, open_staging
+
+    engine = open_staging()
+    client = xero_client(env, engine)
     run = TaskTry("bench", f"bench-{since}", "extract")
     return [extract_xero(client, engine, name, task_try=run, window_start=since) for name in XERO_SPECS]
 
@@ -149,8 +157,13 @@ def run_system(sandbox: SandboxProcess, system: str, label: str) -> dict[str, An
     database = WORK_DIR / f"{label}-{system}.db"
     database.unlink(missing_ok=True)
     env = extract_env(sandbox, f"sqlite:///{database}")
+    return in_fresh_process(measure, system, env, sandbox_now(sandbox))
+
+
+def in_fresh_process(function: Callable[..., T], *args: Any) -> T:
+    """``function(*args)`` in a spawned process (its own imports and peak RSS); its result."""
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return pool.submit(measure, system, env, sandbox_now(sandbox)).result()
+        return pool.submit(function, *args).result()
 
 
 def minimums(sandbox: SandboxProcess) -> dict[str, dict[str, int]]:

@@ -1,5 +1,7 @@
-"""``make demo``: start both sandboxes with the demo seed, run both extract DAGs against them, and show what
-the sandboxes hold, what staging received and the API calls spent.
+"""``make demo``: start both sandboxes with the demo seed, run both extract DAGs against them, then
+``procore_to_xero`` (the controller approving nothing), and show what the sandboxes hold, what staging
+received, what the sync created / matched / updated / left unchanged / held, the API calls spent and the
+exceptions waiting.
 
 The DAGs run in-process with ``dag.test()``: SQLite staging and SQLite Airflow metadata, both under
 ``out/demo/`` (fresh each run). Leaves ``out/demo/summary.json`` and the sandboxes' final state
@@ -19,7 +21,9 @@ from sqlalchemy import func, select
 from procore_xero.extract.specs import PROCORE_SPECS, XERO_SPECS
 from procore_xero.staging import create_staging_engine
 from procore_xero.staging.schema import sync_runs
+from procore_xero.sync.order import STEP_ORDER
 from sandbox.process import REPO_ROOT, SandboxProcess, start_sandbox
+from tools.approvals import controller_answers
 from tools.extract_env import (
     airflow_home_env,
     extract_env,
@@ -30,9 +34,18 @@ from tools.extract_env import (
     sandbox_now,
     staged_counts,
 )
+from tools.sync_summary import print_sync, sync_rows, waiting_by_reason
 
 OUT_DIR = REPO_ROOT / "out" / "demo"
 SERVICES = ("procore", "xero")
+SYNC_DAG = "procore_to_xero"
+# The approval is answered through Airflow's REST API (tools/approvals.py); validation results land in
+# out/demo/data; task logs only from warnings up (the summary is the output; it also saves time).
+DAG_ENV = {
+    "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
+    "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
+    "PXSYNC_DATA_DIR": str(OUT_DIR / "data"),
+}
 OBJECT_TYPES = {"procore": list(PROCORE_SPECS), "xero": list(XERO_SPECS)}
 
 
@@ -78,28 +91,61 @@ def staging_report(staging_url: str, system: str) -> dict[str, dict[str, int]]:
     return {name: {"staged": staged[name], "api_calls": calls.get(name, 0)} for name in OBJECT_TYPES[system]}
 
 
-def run_extract_dags(sandbox: SandboxProcess) -> dict[str, Any]:
+def run_extract_dags(sandbox: SandboxProcess, staging_url: str) -> dict[str, Any]:
     """Both extract DAGs with ``dag.test()`` at the sandbox's "now"; their state, time and staging report."""
-    staging_url = f"sqlite:///{OUT_DIR / 'staging.db'}"
-    env = {**airflow_home_env(OUT_DIR / "airflow"), **extract_env(sandbox, staging_url)}
     runs: dict[str, Any] = {}
+    for service in SERVICES:
+        sandbox.admin(service, "DELETE", "stats")
+    when = sandbox_now(sandbox)
+    for system in SERVICES:
+        started = time.perf_counter()
+        dag_run = load_dag(f"{system}_extract").test(logical_date=when)
+        runs[system] = {
+            "dag_id": f"{system}_extract",
+            "state": str(dag_run.state),
+            "seconds": round(time.perf_counter() - started, 1),
+            "objects": staging_report(staging_url, system),
+            "sandbox_calls": sandbox.admin(system, "GET", "stats")["total_calls"],
+        }
+    return {"staging_db": str(OUT_DIR / "staging.db"), "rate_limits": "raised (/_sandbox/limits)", **runs}
+
+
+def step_results(dag_id: str, run_id: str) -> list[dict[str, Any]]:
+    """The sync steps' return values (XCom), in ``STEP_ORDER``."""
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+
+    query = XComModel.get_many(run_id=run_id, dag_ids=dag_id, task_ids=list(STEP_ORDER), key="return_value")
+    with create_session() as session:
+        values = {x.task_id: XComModel.deserialize_value(x) for x in session.scalars(query)}
+    return [values[name] for name in STEP_ORDER if name in values]
+
+
+def run_sync_dag(sandbox: SandboxProcess, staging_url: str) -> dict[str, Any]:
+    """``procore_to_xero`` with ``dag.test()``, the controller approving nothing; per-object figures."""
+    calls_before = sandbox.admin("xero", "GET", "stats")["total_calls"]
+    started = time.perf_counter()
+    with controller_answers({"approve": [], "reject": []}) as answers:
+        dag_run = load_dag(SYNC_DAG).test(logical_date=sandbox_now(sandbox))
+    return {
+        "dag_id": SYNC_DAG,
+        "state": str(dag_run.state),
+        "seconds": round(time.perf_counter() - started, 1),
+        "approval_answered": bool(answers),
+        "objects": sync_rows(step_results(SYNC_DAG, dag_run.run_id)),
+        "xero_calls": sandbox.admin("xero", "GET", "stats")["total_calls"] - calls_before,
+        "exceptions_waiting": waiting_by_reason(create_staging_engine(staging_url)),
+    }
+
+
+def run_dags(sandbox: SandboxProcess) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The extract DAGs, then the sync DAG, on one SQLite staging database and Airflow metadata database."""
+    staging_url = f"sqlite:///{OUT_DIR / 'staging.db'}"
+    env = {**airflow_home_env(OUT_DIR / "airflow"), **extract_env(sandbox, staging_url), **DAG_ENV}
     with patched_environ(env):
         init_airflow_db()
         raise_limits(sandbox)
-        for service in SERVICES:
-            sandbox.admin(service, "DELETE", "stats")
-        when = sandbox_now(sandbox)
-        for system in SERVICES:
-            started = time.perf_counter()
-            dag_run = load_dag(f"{system}_extract").test(logical_date=when)
-            runs[system] = {
-                "dag_id": f"{system}_extract",
-                "state": str(dag_run.state),
-                "seconds": round(time.perf_counter() - started, 1),
-                "objects": staging_report(staging_url, system),
-                "sandbox_calls": sandbox.admin(system, "GET", "stats")["total_calls"],
-            }
-    return {"staging_db": str(OUT_DIR / "staging.db"), "rate_limits": "raised (/_sandbox/limits)", **runs}
+        return run_extract_dags(sandbox, staging_url), run_sync_dag(sandbox, staging_url)
 
 
 def print_extract(system: str, run: dict[str, Any]) -> None:
@@ -114,19 +160,27 @@ def print_extract(system: str, run: dict[str, Any]) -> None:
     print(f"  {'total':<{width}}  {staged:>7,}  {calls:>9,}  (sandbox counted {run['sandbox_calls']:,})")
 
 
+def print_sync_run(run: dict[str, Any]) -> None:
+    answered = "answered, nothing approved" if run["approval_answered"] else "nothing to approve"
+    print(f"\n{run['dag_id']}: {run['state']} in {run['seconds']} s (approval {answered})")
+    print_sync(run["objects"], run["exceptions_waiting"])
+    print(f"  Xero API calls spent by the DAG: {run['xero_calls']:,} (sandbox count)")
+
+
 def main() -> int:
     shutil.rmtree(OUT_DIR, ignore_errors=True)
     OUT_DIR.mkdir(parents=True)
     sandbox = start_sandbox(OUT_DIR / "sandbox.log")
     try:
         states = {service: sandbox.admin(service, "GET", "state") for service in SERVICES}
-        extract = run_extract_dags(sandbox)
+        extract, sync = run_dags(sandbox)
         summary = {
             "sandbox": {"procore_url": sandbox.procore_url, "xero_url": sandbox.xero_url},
             "seed": "demo",
             "holds": {service: count_collections(state) for service, state in states.items()},
             "api_calls": {s: sandbox.admin(s, "GET", "stats")["total_calls"] for s in SERVICES},
             "extract": extract,
+            "sync": sync,
         }
         for service in SERVICES:
             write_json(OUT_DIR / f"{service}-state.json", sandbox.admin(service, "GET", "state"))
@@ -139,6 +193,7 @@ def main() -> int:
     print("\nExtract DAGs (dag.test(), sandbox rate limits raised via POST /_sandbox/limits):")
     for system in SERVICES:
         print_extract(system, extract[system])
+    print_sync_run(sync)
     print(f"\nWrote {OUT_DIR.relative_to(REPO_ROOT)}/summary.json, procore-state.json, xero-state.json")
     return 0
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from sandbox.process import SandboxProcess
+from tests.staging_fixtures import copy_staged_demo
 from tools.extract_env import extract_env, init_airflow_db, patched_environ, raise_limits
 
 
@@ -20,7 +22,20 @@ def airflow_db() -> None:
 @pytest.fixture
 def airflow_env(sandbox: SandboxProcess, tmp_path: Path, airflow_db: None) -> Iterator[str]:
     """Connections to the sandbox, a fresh SQLite staging database (its URL is yielded), limits raised."""
-    url = f"sqlite:///{tmp_path / 'staging.db'}"
-    with patched_environ({**extract_env(sandbox, url), "PXSYNC_DATA_DIR": str(tmp_path / "data")}):
-        raise_limits(sandbox)
+    with dag_environment(sandbox, f"sqlite:///{tmp_path / 'staging.db'}", tmp_path) as url:
         yield url
+
+
+@pytest.fixture
+def synced_env(sandbox: SandboxProcess, staged_demo: Path, tmp_path: Path, airflow_db: None) -> Iterator[str]:
+    """Connections to the sandbox and a private copy of the staged demo seed (its URL is yielded)."""
+    with dag_environment(sandbox, copy_staged_demo(staged_demo, tmp_path), tmp_path) as url:
+        yield url
+
+
+@contextmanager
+def dag_environment(sandbox: SandboxProcess, staging_url: str, tmp_path: Path) -> Iterator[str]:
+    """Connections to the sandbox, the staging database, a private data dir; sandbox limits raised."""
+    with patched_environ({**extract_env(sandbox, staging_url), "PXSYNC_DATA_DIR": str(tmp_path / "data")}):
+        raise_limits(sandbox)
+        yield staging_url

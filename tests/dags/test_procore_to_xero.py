@@ -4,30 +4,16 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from procore_xero.staging import Crosswalk, TenantKey, all_links, create_staging_engine, list_open
 from sandbox.process import SandboxProcess
-from tests.staging_fixtures import copy_staged_demo
 from tools.approvals import controller_answers
-from tools.extract_env import extract_env, load_dag, patched_environ, raise_limits, sandbox_now
+from tools.extract_env import load_dag, sandbox_now
 
 SEND_STAGE = "Send to Xero"
 ITEM_CODE_MAX = 30
-
-
-@pytest.fixture
-def synced_env(sandbox: SandboxProcess, staged_demo: Path, tmp_path: Path, airflow_db: None) -> Iterator[str]:
-    """Connections to the sandbox and a private copy of the staged demo seed (its URL is yielded)."""
-    url = copy_staged_demo(staged_demo, tmp_path)
-    with patched_environ({**extract_env(sandbox, url), "PXSYNC_DATA_DIR": str(tmp_path / "data")}):
-        raise_limits(sandbox)
-        yield url
 
 
 def xero_tenant(sandbox: SandboxProcess) -> dict[str, Any]:
@@ -71,9 +57,14 @@ def test_demo_seed_lands_in_xero_once_and_every_trap_is_held(
 ) -> None:
     procore = sandbox.admin("procore", "GET", "state")
     before = xero_tenant(sandbox)
+    # Answers lost after Xero applied the writes: the retries must not create anything twice.
+    for endpoint in ("/Contacts$", "/PurchaseOrders$", "/Invoices$"):
+        lost = {"kind": "drop_after_write", "path": endpoint, "method": "PUT", "count": 1}
+        sandbox.admin("xero", "POST", "faults", lost)
     with controller_answers({"approve": [], "reject": []}) as answers:  # the controller decides nothing
         run = load_dag("procore_to_xero").test(logical_date=sandbox_now(sandbox))
     assert run.state == "success" and len(answers) == 1
+    assert sandbox.admin("xero", "GET", "stats")["faults_fired"] == {"drop_after_write": 3}
     after = xero_tenant(sandbox)
     queue = list_open(create_staging_engine(synced_env))
     held = Counter(e.problem.reason_code for e in queue)

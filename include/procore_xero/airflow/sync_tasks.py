@@ -13,7 +13,17 @@ from airflow.sdk import get_current_context
 
 from procore_xero.airflow.hooks import ProcoreHook, XeroHook
 
-APPROVAL_TASK_ID = "controller_approval"
+# The run-level ID maps later steps look up (documents' own ids stay in id_map, out of XCom).
+REFERENCED_LATER = frozenset(
+    {
+        "procore/projects",
+        "procore/cost_codes",
+        "pxsync/settings",
+        "procore/vendors",
+        "procore/work_order_contracts",
+        "procore/purchase_order_contracts",
+    }
+)
 
 
 def tenant_key() -> Any:
@@ -71,7 +81,7 @@ def sync_step_task(
         project_id=_project_id(engine, tenant.company_id, params.get("project_number")),
         full_refresh=bool(params.get("full_refresh")),
     )
-    return result.to_dict()
+    return {**result.to_dict(), "ids": {k: v for k, v in result.ids.items() if k in REFERENCED_LATER}}
 
 
 def held_for_approval() -> str:

@@ -35,6 +35,7 @@ from procore_xero.staging.objects import System
 XERO_REJECTED = "xero_rejected"
 EDITED_IN_XERO = "edited_in_xero"
 DEFAULT_TRACKING_CATEGORY = "Project"
+DRY_RUN_ID = "(dry run)"  # stands for the id Xero would give a record a dry run did not create
 
 
 def load_to_xero(
@@ -186,6 +187,8 @@ class _Loader:
             batch = pending[start : start + WRITE_BATCH_SIZE]
             if self.dry_run:
                 setattr(counts, outcome, getattr(counts, outcome) + len(batch))
+                for record, _ in batch:  # later steps of the dry run may then refer to it
+                    self.report.link(record.source_type, record.source_id, DRY_RUN_ID)
                 continue
             key = f"pxsync-{crosswalk.source_type}-{target.target_type}-{method}"
             results = self._save(endpoint, target, [payload for _, payload in batch], method, key)

@@ -1,0 +1,163 @@
+"""The controller's side of ``procore_to_xero``: held records, the e-mail with the link, approve / reject.
+
+The approval task is answered through Airflow's REST API (as the Required Actions page does); the mail
+goes through a real SMTP server on loopback.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from email import message_from_bytes, policy
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from aiosmtpd.controller import Controller
+from sqlalchemy import Engine, select
+
+from procore_xero.staging import Crosswalk, TenantKey, all_links, create_staging_engine, list_open
+from procore_xero.staging.schema import exceptions
+from procore_xero.sync.order import STEP_ORDER
+from sandbox.process import REPO_ROOT, SandboxProcess, free_port
+from tools.approvals import controller_answers
+from tools.extract_env import load_dag, patched_environ, sandbox_now
+
+CONTROLLER = "controller@example.com"
+OVER_BUDGET = "po_above_remaining_budget"
+
+
+class Mailbox:
+    """An aiosmtpd handler keeping every message it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], Message]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(
+            (list(envelope.rcpt_tos), message_from_bytes(envelope.original_content, policy=policy.default))
+        )
+        return "250 OK"
+
+
+@pytest.fixture
+def mailbox(tmp_path: Path) -> Iterator[Mailbox]:
+    """A real SMTP server on loopback as ``smtp_default``, and settings that name the controller."""
+    box, port = Mailbox(), free_port()
+    server = Controller(box, hostname="127.0.0.1", port=port)
+    server.start()
+    settings = yaml.safe_load((REPO_ROOT / "include" / "mappings" / "settings.yaml").read_text())
+    settings["settings"]["controller_emails"] = [CONTROLLER]
+    settings_file = tmp_path / "settings.yaml"
+    settings_file.write_text(yaml.safe_dump(settings))
+    smtp = {
+        "conn_type": "smtp",
+        "host": "127.0.0.1",
+        "port": port,
+        "extra": {"disable_tls": True, "disable_ssl": True},
+    }
+    with patched_environ(
+        {"AIRFLOW_CONN_SMTP_DEFAULT": json.dumps(smtp), "PXSYNC_SETTINGS": str(settings_file)}
+    ):
+        yield box
+    server.stop()
+
+
+def tenant_of(sandbox: SandboxProcess) -> TenantKey:
+    company_id = sandbox.admin("procore", "GET", "credentials")["company_id"]
+    return TenantKey(company_id, sandbox.admin("xero", "GET", "credentials")["apps"][0]["tenant_ids"][0])
+
+
+def po_links(engine: Engine, tenant: TenantKey) -> dict[str, str]:
+    """Procore commitment id -> Xero PurchaseOrderID, both commitment kinds."""
+    kinds = ("work_order_contracts", "purchase_order_contracts")
+    return {
+        source: target
+        for kind in kinds
+        for source, target in all_links(
+            engine, tenant, Crosswalk("procore", kind, "xero", "PurchaseOrders")
+        ).items()
+    }
+
+
+def status_of(engine: Engine, exception_id: int) -> str:
+    with engine.connect() as connection:
+        return connection.execute(
+            select(exceptions.c.status).where(exceptions.c.id == exception_id)
+        ).scalar_one()
+
+
+def test_approved_po_is_posted_rejected_stays_out_and_the_controller_is_told(
+    sandbox: SandboxProcess, synced_env: str, mailbox: Mailbox
+) -> None:
+    engine, tenant = create_staging_engine(synced_env), tenant_of(sandbox)
+    decided: dict[str, Any] = {}
+
+    def controller() -> dict[str, list[int]]:
+        """Approve the first over-budget PO, reject the second (ids exist once the run holds them)."""
+        waiting = sorted(
+            (e for e in list_open(engine) if e.problem.reason_code == OVER_BUDGET), key=lambda e: e.id
+        )
+        decided["approved"], decided["rejected"] = waiting[0], waiting[1]
+        decided["waiting"] = waiting
+        return {"approve": [waiting[0].id], "reject": [waiting[1].id]}
+
+    with controller_answers(controller) as answers:
+        run = load_dag("procore_to_xero").test(logical_date=sandbox_now(sandbox))
+    assert run.state == "success" and len(answers) == 1
+    approved, rejected = decided["approved"], decided["rejected"]
+
+    # The approved PO is in Xero now, once; the rejected one is not; the queue says so.
+    links = po_links(engine, tenant)
+    assert approved.problem.source_id in links and rejected.problem.source_id not in links
+    tenant_state = sandbox.admin("xero", "GET", "state")["tenants"][tenant.tenant_id]
+    posted = [
+        p for p in tenant_state["PurchaseOrders"] if p["PurchaseOrderID"] == links[approved.problem.source_id]
+    ]
+    assert len(posted) == 1 and posted[0]["Total"] == float(approved.details["values"]["total"])
+    assert (status_of(engine, approved.id), status_of(engine, rejected.id)) == ("resolved", "rejected")
+
+    # The controller got one mail listing every held PO, with the link to the Required Actions page.
+    ((recipients, mail),) = mailbox.messages
+    assert recipients == [CONTROLLER]
+    assert mail["Subject"] == "Procore → Xero: records wait for your approval"
+    body = "".join(
+        part.get_payload(decode=True).decode()
+        for part in mail.walk()
+        if part.get_content_type() == "text/html"
+    )
+    assert f"/dags/procore_to_xero/runs/{run.run_id}/tasks/controller_approval/required_actions" in body
+    assert all(str(e.id) in body for e in decided["waiting"])
+
+    # Next run, nobody answers: the rejected PO stays rejected (not re-queued) and out of Xero.
+    pos_before = len(tenant_state["PurchaseOrders"])
+    with controller_answers({"approve": [], "reject": []}):
+        assert load_dag("procore_to_xero").test(logical_date=sandbox_now(sandbox)).state == "success"
+    still_open = {(e.problem.source_id, e.problem.reason_code) for e in list_open(engine)}
+    assert (rejected.problem.source_id, OVER_BUDGET) not in still_open
+    assert rejected.problem.source_id not in po_links(engine, tenant)
+    assert (
+        len(sandbox.admin("xero", "GET", "state")["tenants"][tenant.tenant_id]["PurchaseOrders"])
+        == pos_before
+    )
+
+
+def test_dry_run_writes_nothing_anywhere(sandbox: SandboxProcess, synced_env: str) -> None:
+    before = sandbox.admin("xero", "GET", "state")
+    sandbox.admin("xero", "DELETE", "stats")
+    run = load_dag("procore_to_xero").test(logical_date=sandbox_now(sandbox), run_conf={"dry_run": True})
+    assert run.state == "success"
+    calls = sandbox.admin("xero", "GET", "stats")["calls"]
+    assert [c for c in calls if c.split(" ")[0] in ("PUT", "POST") and c != "POST /connect/token"] == []
+    assert sandbox.admin("xero", "GET", "state") == before
+    assert list_open(create_staging_engine(synced_env)) == []
+    # What it would do, per object, as the real run then does it (see test_procore_to_xero).
+    results = {ti.task_id: ti.xcom_pull(task_ids=ti.task_id) for ti in run.get_task_instances()}
+    would = {step: results[step]["load"]["counts"] for step in STEP_ORDER}
+    assert would["contacts"]["Contacts"]["created"] + would["contacts"]["Contacts"]["matched_existing"] == 281
+    assert (
+        would["bills"]["Invoices"]["created"] > 1000
+        and would["purchase_orders"]["PurchaseOrders"]["created"] > 200
+    )
