@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import ast
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -51,3 +55,18 @@ def test_dag_file_keeps_heavy_imports_out_of_module_level(path: Path) -> None:
     imported |= {node.module or "" for node in top_level if isinstance(node, ast.ImportFrom)}
     heavy = {name for name in imported if any(name == m or name.startswith(m + ".") for m in HEAVY_MODULES)}
     assert heavy == set()
+
+
+def test_parsing_every_dag_file_loads_no_pandas_or_great_expectations() -> None:
+    """What the DAG processor pays each parse: Airflow and our light modules, never the data stack."""
+    script = (
+        "import runpy, sys, json\n"
+        f"for path in {[str(p) for p in DAG_FILES]!r}:\n"
+        "    runpy.run_path(path)\n"
+        "heavy = ('pandas', 'great_expectations', 'matplotlib')\n"
+        "print(json.dumps(sorted(m for m in heavy if m in sys.modules)))\n"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, env=os.environ
+    )
+    assert json.loads(loaded.stdout.strip().splitlines()[-1]) == []
