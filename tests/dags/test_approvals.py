@@ -161,3 +161,19 @@ def test_dry_run_writes_nothing_anywhere(sandbox: SandboxProcess, synced_env: st
         would["bills"]["Invoices"]["created"] > 1000
         and would["purchase_orders"]["PurchaseOrders"]["created"] > 200
     )
+
+
+def test_project_number_sends_one_projects_documents(sandbox: SandboxProcess, synced_env: str) -> None:
+    """A manual run for the CAD job: reference data goes whole, documents only of that project."""
+    procore = sandbox.admin("procore", "GET", "state")
+    project = next(
+        p for p in procore["projects"] if p["currency_configuration"]["currency_iso_code"] == "CAD"
+    )
+    conf = {"dry_run": True, "project_number": project["project_number"]}
+    run = load_dag("procore_to_xero").test(logical_date=sandbox_now(sandbox), run_conf=conf)
+    assert run.state == "success"
+    results = {ti.task_id: ti.xcom_pull(task_ids=ti.task_id) for ti in run.get_task_instances()}
+    approved = [r for r in procore["requisitions"] if r["status"] == "approved"]
+    own = [r for r in approved if r["project_id"] == project["id"]]
+    assert 0 < results["bills"]["rows"] == len(own) < len(approved)
+    assert results["contacts"]["rows"] == sum(1 for v in procore["vendors"] if v["is_active"])
