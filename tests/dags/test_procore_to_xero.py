@@ -134,6 +134,15 @@ def test_demo_seed_lands_in_xero_once_and_every_trap_is_held(
     cad_projects = {
         p["id"] for p in procore["projects"] if p["currency_configuration"]["currency_iso_code"] == "CAD"
     }
+    contact_of = all_links(engine, tenant_key(sandbox), Crosswalk("procore", "vendors", "xero", "Contacts"))
+    codes = {c["id"]: c["full_code"] for c in procore["cost_codes"]}
+    types = {t["id"]: t["code"] for t in procore["line_item_types"]}
+    options = {
+        p["id"]: o["Name"]
+        for p in procore["projects"]
+        for o in category["Options"]
+        if o["Name"].startswith(f"{p['project_number']} ")
+    }
     for requisition in approved["requisitions"]:
         bill = xero_bills.get(bill_of.get(str(requisition["id"]), ""))
         if bill is None:
@@ -149,6 +158,22 @@ def test_demo_seed_lands_in_xero_once_and_every_trap_is_held(
         ]
         assert retainage == sorted(amount for amount in expected if amount), requisition["id"]
         assert bill["CurrencyCode"] == ("CAD" if requisition["project_id"] in cad_projects else "USD")
+        assert bill["DateString"][:10] == requisition["billing_date"], requisition["id"]
+        assert bill["DueDateString"][:10] == requisition["payment_date"], requisition["id"]
+        assert bill["Contact"]["ContactID"] == contact_of[str(requisition["vendor"]["id"])]
+        billed = sorted(
+            (
+                f"{codes[i['cost_code_id']]}-{types[i['line_item_type_id']]}",
+                money(i["work_completed_this_period"]),
+            )
+            for i in requisition["items"]
+            if money(i["work_completed_this_period"])
+        )
+        sov = sorted((line["ItemCode"], money(line["LineAmount"])) for line in bill["LineItems"])
+        assert [line for line in sov if line[0] != "RETAINAGE"] == billed, requisition["id"]
+        assert {t["Option"] for line in bill["LineItems"] for t in line["Tracking"]} == {
+            options[requisition["project_id"]]
+        }
     assert any(b["CurrencyCode"] == "CAD" for b in bills)
 
     # A second run writes nothing.
