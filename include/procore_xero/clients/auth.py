@@ -111,7 +111,46 @@ class TokenEndpoint:
         )
 
 
-class ClientCredentialsProvider:
+class _CachedTokenProvider:
+    """What both providers share: the token held in memory, renewed ``margin`` seconds before expiry, a
+    refused token never handed out again, and a token another process stored adopted when still good."""
+
+    def __init__(self, endpoint: TokenEndpoint, margin: float, clock: Callable[[], float]) -> None:
+        self.endpoint = endpoint
+        self.margin = margin
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._token: StoredToken | None = None
+        self._rejected: str | None = None
+        self.grants = 0  # token requests this provider made, for the run log
+        self.adopted = 0  # times it reused a token another process had stored
+
+    def access_token(self) -> str:
+        with self._lock:
+            if self._token is None or not self._token.access_valid(self.clock(), self.margin):
+                self._token = self._obtain()
+            assert self._token.access_token is not None
+            return self._token.access_token
+
+    def invalidate(self, token: str) -> None:
+        with self._lock:
+            self._rejected = token
+            if self._token is not None and self._token.access_token == token:
+                self._token = None
+
+    def _obtain(self) -> StoredToken:
+        raise NotImplementedError
+
+    def _adoptable(self, stored: StoredToken | None) -> bool:
+        """A stored token still valid and not the one the API just refused."""
+        return (
+            stored is not None
+            and stored.access_token != self._rejected
+            and stored.access_valid(self.clock(), self.margin)
+        )
+
+
+class ClientCredentialsProvider(_CachedTokenProvider):
     """Tokens from the ``client_credentials`` grant, renewed before they expire.
 
     Without a ``store`` the token lives in this provider only. With one, it is kept under ``store_key``
@@ -131,33 +170,25 @@ class ClientCredentialsProvider:
     ) -> None:
         if store is not None and not store_key:
             raise ValueError("a shared client-credentials token needs a store_key")
-        self.endpoint = endpoint
+        super().__init__(endpoint, margin, clock)
         self.scope = scope
         self.store = store
         self.store_key = store_key
-        self.margin = margin
-        self.clock = clock
-        self._lock = threading.Lock()
-        self._token: StoredToken | None = None
-        self._rejected: str | None = None
-        self.grants = 0  # token requests made, for the run log
-        self.adopted = 0  # times it reused a token another process had stored
 
     def __repr__(self) -> str:
         return f"ClientCredentialsProvider({self.endpoint!r})"
 
-    def access_token(self) -> str:
-        with self._lock:
-            if self._token is None or not self._token.access_valid(self.clock(), self.margin):
-                self._token = self._shared_or_granted() if self.store else self._grant()
-            assert self._token.access_token is not None
-            return self._token.access_token
-
-    def invalidate(self, token: str) -> None:
-        with self._lock:
-            self._rejected = token
-            if self._token is not None and self._token.access_token == token:
-                self._token = None
+    def _obtain(self) -> StoredToken:
+        if self.store is None:
+            return self._grant()
+        with self.store.locked(self.store_key) as slot:
+            if self._adoptable(slot.current):
+                self.adopted += 1
+                assert slot.current is not None
+                return slot.current
+            token = self._grant()
+            slot.save(token)
+            return token
 
     def _grant(self) -> StoredToken:
         now = self.clock()
@@ -166,23 +197,8 @@ class ClientCredentialsProvider:
         self.grants += 1
         return StoredToken(None, answer["access_token"], _expires_at(answer, now))
 
-    def _shared_or_granted(self) -> StoredToken:
-        assert self.store is not None
-        with self.store.locked(self.store_key) as slot:
-            current = slot.current
-            if (
-                current is not None
-                and current.access_token != self._rejected
-                and current.access_valid(self.clock(), self.margin)
-            ):
-                self.adopted += 1
-                return current
-            token = self._grant()
-            slot.save(token)
-            return token
 
-
-class RefreshTokenProvider:
+class RefreshTokenProvider(_CachedTokenProvider):
     """Tokens from a rotating refresh token kept in a ``TokenStore`` under ``store_key``.
 
     ``initial_refresh_token`` (from the consent flow, or the sandbox's credentials) is used only while the
@@ -200,46 +216,23 @@ class RefreshTokenProvider:
         clock: Callable[[], float] = time.time,
     ) -> None:
         register_secret(initial_refresh_token)
-        self.endpoint = endpoint
+        super().__init__(endpoint, margin, clock)
         self.store = store
         self.store_key = store_key
         self._initial = initial_refresh_token
-        self.margin = margin
-        self.clock = clock
-        self._lock = threading.Lock()
-        self._token: StoredToken | None = None
-        self._rejected: str | None = None
-        self.grants = 0  # refreshes this provider made
-        self.adopted = 0  # times it found a token another process had just rotated
 
     def __repr__(self) -> str:
         return f"RefreshTokenProvider({self.endpoint!r}, store_key={self.store_key!r})"
 
-    def access_token(self) -> str:
-        with self._lock:
-            if self._token is None or not self._token.access_valid(self.clock(), self.margin):
-                self._token = self._refresh_under_lock()
-            assert self._token.access_token is not None
-            return self._token.access_token
-
-    def invalidate(self, token: str) -> None:
-        with self._lock:
-            self._rejected = token
-            if self._token is not None and self._token.access_token == token:
-                self._token = None
-
-    def _refresh_under_lock(self) -> StoredToken:
+    def _obtain(self) -> StoredToken:
         with self.store.locked(self.store_key) as slot:
-            now = self.clock()
             current = slot.current
-            if (
-                current is not None
-                and current.access_token != self._rejected
-                and current.access_valid(now, self.margin)
-            ):
+            if self._adoptable(current):
                 self.adopted += 1
                 log.info("%s: using the token another process rotated", self.store_key)
+                assert current is not None
                 return current
+            now = self.clock()
             refresh_token = current.refresh_token if current is not None else self._initial
             if not refresh_token:
                 raise AuthError(
