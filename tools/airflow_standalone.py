@@ -14,22 +14,25 @@ from pathlib import Path
 from sandbox.process import REPO_ROOT, start_sandbox
 from tools.sandbox_connections import connection_env, local_token_key, xero_pools
 
+VENV_BIN = Path(sys.executable).parent
 
-def airflow(*args: str, env: dict[str, str]) -> None:
-    subprocess.run([str(Path(sys.executable).with_name("airflow")), *args], env=env, check=True)
+
+def airflow(*args: str, env: dict[str, str], check: bool = True) -> None:
+    subprocess.run([str(VENV_BIN / "airflow"), *args], env=env, check=check)
 
 
 def main() -> int:
     sandbox = start_sandbox(REPO_ROOT / "out" / "airflow" / "sandbox.log", procore_port=8701, xero_port=8702)
     try:
         env = {**os.environ, **connection_env(sandbox), **local_token_key()}
+        env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"  # standalone starts `airflow` by name
         airflow("db", "migrate", env=env)
         for pool, slots in xero_pools(sandbox).items():
             airflow("pools", "set", pool, str(slots), "Xero allows 5 calls in flight per tenant", env=env)
         print(
             f"Sandboxes: Procore {sandbox.procore_url}, Xero {sandbox.xero_url}. Starting Airflow standalone…"
         )
-        subprocess.run([str(Path(sys.executable).with_name("airflow")), "standalone"], env=env, check=False)
+        airflow("standalone", env=env, check=False)
     except KeyboardInterrupt:
         pass
     finally:
