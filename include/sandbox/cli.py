@@ -1,4 +1,4 @@
-"""``python -m sandbox``: serve the emulators, write a seed, or summarise one."""
+"""``python -m sandbox``: serve the emulators, write or summarise a seed, or act as the Xero controller."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import argparse
 import json
 import sys
 from pathlib import Path
+
+import requests
 
 from sandbox.seed import load_seed, summarise_seed
 from sandbox.server import SandboxOptions, serve
@@ -36,11 +38,42 @@ def _parser() -> argparse.ArgumentParser:
 
     p_sum = sub.add_parser("summary", help="print what a seed holds")
     add_seed_args(p_sum)
+
+    p_ctl = sub.add_parser("controller", help="run controller actions on the Xero sandbox (pay bills, ...)")
+    p_ctl.add_argument("--xero-url", default="http://127.0.0.1:8702", help="the running Xero emulator")
+    p_ctl.add_argument(
+        "--actions", type=Path, required=True, help='JSON: [actions] or {"tenant_id", "actions"}'
+    )
+    p_ctl.add_argument("--tenant-id", default=None, help="default: the body's tenant_id, else the first")
     return parser
+
+
+def controller(xero_url: str, actions_path: Path, tenant_id: str | None) -> int:
+    """POST the actions file to ``/_sandbox/controller`` and print the answer; 1 when it is refused."""
+    try:
+        loaded = json.loads(actions_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        print(f"sandbox: cannot read {actions_path}: {exc}", file=sys.stderr)
+        return 2
+    body = loaded if isinstance(loaded, dict) else {"actions": loaded}
+    if tenant_id:
+        body = {**body, "tenant_id": tenant_id}
+    try:
+        answer = requests.post(f"{xero_url.rstrip('/')}/_sandbox/controller", json=body, timeout=60)
+    except requests.RequestException as exc:
+        print(f"sandbox: cannot reach {xero_url}: {exc}", file=sys.stderr)
+        return 2
+    try:
+        print(json.dumps(answer.json(), indent=2, ensure_ascii=False))
+    except ValueError:
+        print(f"{answer.status_code} {answer.text}")
+    return 0 if answer.ok else 1
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "controller":
+        return controller(args.xero_url, args.actions, args.tenant_id)
     try:
         seed = load_seed(args.seed, scale=args.scale)
     except (OSError, ValueError) as exc:

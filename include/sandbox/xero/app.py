@@ -10,22 +10,23 @@ from datetime import date
 from typing import Any
 from urllib.parse import parse_qs
 
-from fastapi import FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from sandbox.core.admin import admin_router
+from sandbox.core.admin import admin_router, require_loopback
+from sandbox.core.middleware import ADMIN_PREFIX
 from sandbox.xero import errors, query
+from sandbox.xero.controller import ActionError, run_controller
 from sandbox.xero.dates import parse_date, parse_http_date, to_msdate
 from sandbox.xero.gateway import Call, Handler, accounting_call
 from sandbox.xero.identity import GrantError
 from sandbox.xero.jsonout import XeroJSONResponse
-from sandbox.xero.payments import delete_payment
 from sandbox.xero.reference import add_tracking_option
 from sandbox.xero.reports import profit_and_loss
 from sandbox.xero.resources import RESOURCES, Resource
 from sandbox.xero.service import XeroService
-from sandbox.xero.writes import drop_nulls, elements_of, write_batch
+from sandbox.xero.writes import delete_payment_write, drop_nulls, elements_of, write_batch
 
 API = "/api.xro/2.0"
 # GET /Contacts/{ContactNumber} and /Invoices/{InvoiceNumber} work as well as ids.
@@ -190,19 +191,14 @@ async def _delete_payment(call: Call, ident: str, element: dict[str, Any]) -> Re
     payment = call.tenant.records["Payments"].get(ident)
     if payment is None:
         return errors.not_found(f"Payments/{ident}")
-    problems = call.service.schemas.errors("PaymentDelete", element)
-    if not problems and element.get("Status") != "DELETED":
-        problems = ["A payment can only be changed to Status DELETED"]
-    updated = None
-    if not problems:
-        (updated, problems), invoice = delete_payment(call.tenant, payment, call.now)
-    if problems or updated is None or invoice is None:
+    deleted, problems = delete_payment_write(
+        call.tenant, payment, element, schemas=call.service.schemas, now=call.now
+    )
+    if problems or deleted is None:
         return errors.validation_exception(
             [{**element, "ValidationErrors": [{"Message": m} for m in problems]}]
         )
-    call.tenant.put("Payments", "PaymentID", updated)
-    call.tenant.put("Invoices", "InvoiceID", invoice)
-    return envelope(call, {"Payments": [updated]})
+    return envelope(call, {"Payments": [deleted]})
 
 
 async def _put_option(call: Call) -> Response:
@@ -261,9 +257,26 @@ def _month_end(start: date) -> date:
     return date.fromordinal(following.toordinal() - 1)
 
 
+def controller_router(service: XeroService) -> APIRouter:
+    """``POST /_sandbox/controller``: act as the firm's controller between sync runs (loopback only)."""
+    router = APIRouter(prefix=ADMIN_PREFIX, dependencies=[Depends(require_loopback)], include_in_schema=False)
+
+    @router.post("/controller")
+    async def controller(request: Request) -> Response:
+        # async on purpose: the actions run on the event loop, never interleaved with an API call
+        try:
+            answer = run_controller(service, await request.body())
+        except ActionError as exc:
+            return XeroJSONResponse({"detail": str(exc), "Elements": exc.elements}, status_code=400)
+        return XeroJSONResponse(answer)
+
+    return router
+
+
 def create_app(service: XeroService) -> FastAPI:
     app = FastAPI(title="Xero sandbox", docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(admin_router(service))
+    app.include_router(controller_router(service))
     identity_routes(app, service)
     guard = accounting_call(service)
 

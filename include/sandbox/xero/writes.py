@@ -130,3 +130,20 @@ def write_batch(
     if summarize and not all_ok:
         tenant.restore(snapshot)
     return all_ok, answers
+
+
+def delete_payment_write(
+    tenant: Tenant, payment: dict[str, Any], element: dict[str, Any], *, schemas: BodySchemas, now: datetime
+) -> Built:
+    """POST Payments/{id} ``{"Status": "DELETED"}``: check, store the DELETED payment and reverted invoice."""
+    problems = schemas.errors("PaymentDelete", element)
+    if not problems and element.get("Status") != "DELETED":
+        problems = ["A payment can only be changed to Status DELETED"]
+    if problems:
+        return None, problems
+    (deleted, problems), invoice = payments.delete_payment(tenant, payment, now)
+    if problems or deleted is None or invoice is None:
+        return None, problems
+    tenant.put("Payments", "PaymentID", deleted)
+    tenant.put("Invoices", "InvoiceID", invoice)
+    return deleted, []
