@@ -119,6 +119,23 @@ def _retainage_lines(
     )
 
 
+# The validation columns every billed document (bill, sales invoice) carries, after its own identity.
+DOCUMENT_COLUMNS = (
+    "project_option_mapped",
+    "unmapped_lines",
+    "gross_this_period",
+    "retainage_held",
+    "retainage_released",
+    "net_due",
+    "lines_total",
+    "sov_total",
+    "has_lines",
+    "currency",
+    "currency_enabled",
+    "status",
+)
+
+
 def add_line_columns(
     frame: pd.DataFrame, lines: pd.DataFrame, known: KnownInXero, spec: MappingSpec
 ) -> pd.DataFrame:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from procore_xero.mapping.billed import (
+    DOCUMENT_COLUMNS,
     LineCoding,
     add_line_columns,
     billed_lines,
@@ -29,18 +30,7 @@ COLUMNS = (
     "owner_vendor_id",
     "invoice_number",
     "owner_contact_mapped",
-    "project_option_mapped",
-    "unmapped_lines",
-    "gross_this_period",
-    "retainage_held",
-    "retainage_released",
-    "net_due",
-    "lines_total",
-    "sov_total",
-    "has_lines",
-    "currency",
-    "currency_enabled",
-    "status",
+    *DOCUMENT_COLUMNS,
 )
 
 
