@@ -1,4 +1,4 @@
-"""What the transforms hand to validation and the loader: one row per record the sync wants in Xero.
+"""What the transforms hand to validation and the loaders: one row per record the sync wants in the target.
 
 A transform returns a pandas DataFrame with the ``FRAME_COLUMNS`` below (plus columns of its own that
 its validation suite checks). ``to_outgoing`` turns the rows that passed validation into ``Outgoing``
@@ -14,14 +14,17 @@ from typing import Any
 from procore_xero.staging.jsoncodec import content_hash
 
 # Xero endpoints the sync writes to (TrackingOptions = PUT TrackingCategories/{id}/Options).
-TARGET_TYPES = ("Contacts", "Items", "TrackingOptions", "PurchaseOrders", "Invoices")
+XERO_TARGET_TYPES = ("Contacts", "Items", "TrackingOptions", "PurchaseOrders", "Invoices")
+# Procore resources the sync writes to (through their sync actions), in dependency order.
+PROCORE_TARGET_TYPES = ("vendors", "purchase_order_contracts", "contract_payments", "direct_costs")
+TARGET_TYPES = XERO_TARGET_TYPES + PROCORE_TARGET_TYPES
 
 FRAME_COLUMNS = ("target_type", "source_type", "source_id", "label", "natural_key", "payload")
 
 
 @dataclass(frozen=True)
 class Outgoing:
-    """One record for Xero.
+    """One record for the target system (Xero, or Procore for money coming back).
 
     ``source_type`` names the source collection (``"procore/vendors"``); ``label`` is the human-readable
     identity the exception queue shows ("Invoice 7 on PO WO-0042 (Acme Concrete LLC)"); ``natural_key``

@@ -41,11 +41,30 @@ def _parser() -> argparse.ArgumentParser:
 
     p_ctl = sub.add_parser("controller", help="run controller actions on the Xero sandbox (pay bills, ...)")
     p_ctl.add_argument("--xero-url", default="http://127.0.0.1:8702", help="the running Xero emulator")
-    p_ctl.add_argument(
-        "--actions", type=Path, required=True, help='JSON: [actions] or {"tenant_id", "actions"}'
+    what = p_ctl.add_mutually_exclusive_group(required=True)
+    what.add_argument("--actions", type=Path, help='JSON: [actions] or {"tenant_id", "actions"}')
+    what.add_argument(
+        "--scenario", choices=["month-end"], help="a scripted controller session (prints its record)"
     )
+    p_ctl.add_argument("--seed", type=int, default=0, help="--scenario: the random seed of its choices")
     p_ctl.add_argument("--tenant-id", default=None, help="default: the body's tenant_id, else the first")
     return parser
+
+
+def scenario(xero_url: str, seed: int, tenant_id: str | None) -> int:
+    """Run the month-end scenario and print its record as JSON; 1 when the state cannot carry it."""
+    from sandbox.scenario import ScenarioError, run_month_end
+
+    try:
+        record = run_month_end(xero_url, tenant_id=tenant_id, seed=seed)
+    except ScenarioError as exc:
+        print(f"sandbox: {exc}", file=sys.stderr)
+        return 1
+    except requests.RequestException as exc:
+        print(f"sandbox: cannot reach {xero_url}: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(record, indent=2, ensure_ascii=False))
+    return 0
 
 
 def controller(xero_url: str, actions_path: Path, tenant_id: str | None) -> int:
@@ -72,6 +91,8 @@ def controller(xero_url: str, actions_path: Path, tenant_id: str | None) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "controller" and args.scenario:
+        return scenario(args.xero_url, args.seed, args.tenant_id)
     if args.command == "controller":
         return controller(args.xero_url, args.actions, args.tenant_id)
     try:

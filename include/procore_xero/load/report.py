@@ -17,12 +17,13 @@ class TypeCounts:
     matched_existing: int = 0
     held: int = 0
     failed: int = 0
+    deleted: int = 0  # reversed in the target (a payment deleted in Xero)
 
 
 @dataclass
 class LoadReport:
-    """``counts`` per target type; ``ids`` per source type: source id -> Xero id of every record now in
-    Xero (created, updated, unchanged or matched); ``calls``: the API calls this load spent."""
+    """``counts`` per target type; ``ids`` per source type: source id -> target id of every record now in
+    the target (created, updated, unchanged or matched); ``calls``: the API calls this load spent."""
 
     dry_run: bool
     counts: dict[str, TypeCounts] = field(default_factory=dict)
@@ -37,8 +38,10 @@ class LoadReport:
 
     @property
     def writes(self) -> int:
-        """PUT and POST calls spent."""
-        return sum(n for call, n in self.calls.items() if call.split(" ", 1)[0] in ("PUT", "POST"))
+        """Write calls spent (PUT, POST, PATCH, DELETE)."""
+        return sum(
+            n for call, n in self.calls.items() if call.split(" ", 1)[0] in ("PUT", "POST", "PATCH", "DELETE")
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -143,3 +143,19 @@ def _select_in(
                 select(*columns).where(crosswalk.where(tenant), column.in_(chunk))
             ).all()
     return rows
+
+
+def came_from(bind: Engine | Connection, tenant: TenantKey, system: str, object_type: str) -> set[str]:
+    """Ids of ``system``/``object_type`` records the sync created from the other system (the targets of
+    links into that type): e.g. Procore vendors made for Xero contacts."""
+    with transaction(bind) as connection:
+        rows = connection.execute(
+            select(id_map.c.target_id).where(
+                (id_map.c.company_id == tenant.company_id)
+                & (id_map.c.tenant_id == tenant.tenant_id)
+                & (id_map.c.target_system == system)
+                & (id_map.c.target_type == object_type)
+                & (id_map.c.payload_hash.is_not(None))
+            )
+        )
+        return {row.target_id for row in rows}

@@ -16,7 +16,7 @@ from alembic.operations import Operations
 from sqlalchemy import Connection, Engine, func, insert, inspect, select, text
 
 from procore_xero.staging.engine import transaction
-from procore_xero.staging.schema import metadata, oauth_tokens, schema_version, staging_table
+from procore_xero.staging.schema import job_costs, metadata, oauth_tokens, schema_version, staging_table
 from procore_xero.staging.timestamps import utc_now
 
 Migration = Callable[[Connection], None]
@@ -44,7 +44,17 @@ def add_procore_budget_views(connection: Connection) -> None:
     staging_table("procore", "budget_views").create(connection, checkfirst=True)
 
 
-MIGRATIONS: tuple[Migration, ...] = (create_baseline, add_oauth_tokens, add_procore_budget_views)
+def add_job_costs(connection: Connection) -> None:
+    """Version 4: the nightly job-cost figures (money coming back from Xero)."""
+    job_costs.create(connection, checkfirst=True)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    create_baseline,
+    add_oauth_tokens,
+    add_procore_budget_views,
+    add_job_costs,
+)
 
 
 def operations(connection: Connection) -> Operations:

@@ -175,6 +175,35 @@ exceptions = Table(
     ),
 )
 
+# The nightly job-cost figures per project and budget code, from Xero's books (``procore_xero.job_costs``),
+# replaced whole for a tenant each night. Money in integer cents: exact on SQLite and PostgreSQL alike.
+job_costs = Table(
+    "job_costs",
+    metadata,
+    Column("company_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("tenant_id", TENANT_ID, primary_key=True),
+    Column("project_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("cost_code_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("line_item_type_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("cost_code", String(100), nullable=False),
+    Column("cost_type", String(16), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("base_currency", String(3), nullable=False),
+    *(
+        Column(f"{figure}_cents", BigInteger, nullable=False)
+        for figure in (
+            "jtd_cost",
+            "commitment_invoiced",
+            "direct_costs",
+            "jtd_cost_base",
+            "commitment_invoiced_base",
+            "direct_costs_base",
+        )
+    ),
+    Column("computed_at", UTCDateTime, nullable=False),
+    Column("run_id", AIRFLOW_ID, nullable=True),
+)
+
 
 def staging_table(system: str, object_type: str) -> Table:
     """The table holding one object type's staged records."""

@@ -10,11 +10,13 @@ from sqlalchemy import Engine
 
 from procore_xero.clients import XeroClient
 from procore_xero.load import load_to_xero
+from procore_xero.load.report import LoadReport
 from procore_xero.mapping import KnownInXero, MappingSpec
 from procore_xero.mapping.staged import read_staged
 from procore_xero.outgoing import to_outgoing
 from procore_xero.staging import TenantKey, decided, resolve_passed
-from procore_xero.sync.decisions import apply_decisions
+from procore_xero.staging.id_map import came_from
+from procore_xero.sync.decisions import Verdict, apply_decisions
 from procore_xero.sync.steps import STEPS
 from procore_xero.validation import OBJECT_RULES, hold_failures, save_results, validate
 
@@ -68,16 +70,8 @@ def sync_step(
     step = STEPS[step_name]
     scope = project_id if step.documents else None
     frame = step.transform(staged_inputs(engine, step.staged, tenant.company_id, scope), known, spec)
-    outcome = validate(frame, step.name, spec.settings)
-    decisions = {
-        key: queued
-        for source_type in set(frame["source_type"])
-        for key, queued in decided(engine, tenant, *source_type.split("/", 1)).items()
-    }
-    verdict = apply_decisions(outcome, decisions)
-    if not dry_run:
-        hold_failures(engine, tenant, verdict.outcome, run_id)
-        save_results(verdict.outcome, run_id)
+    frame = without_records_from_xero(engine, tenant, frame)
+    verdict = check(frame, step.name, engine=engine, tenant=tenant, spec=spec, run_id=run_id, dry_run=dry_run)
     report = load_to_xero(
         client,
         engine,
@@ -88,11 +82,49 @@ def sync_step(
         tracking_category=spec.settings["tracking_category"],
         resend=full_refresh,
     )
+    return finish_step(step.name, frame, verdict, report, engine=engine, tenant=tenant, run_id=run_id)
+
+
+def check(
+    frame: pd.DataFrame,
+    step_name: str,
+    *,
+    engine: Engine,
+    tenant: TenantKey,
+    spec: MappingSpec,
+    run_id: str,
+    dry_run: bool,
+) -> Verdict:
+    """Validate, apply the controller's decisions, queue what is held (not in a dry run)."""
+    outcome = validate(frame, step_name, spec.settings)
+    decisions = {
+        key: queued
+        for source_type in set(frame["source_type"])
+        for key, queued in decided(engine, tenant, *source_type.split("/", 1)).items()
+    }
+    verdict = apply_decisions(outcome, decisions)
     if not dry_run:
-        _close_resolved(engine, tenant, step.name, report.ids, run_id)
+        hold_failures(engine, tenant, verdict.outcome, run_id)
+        save_results(verdict.outcome, run_id)
+    return verdict
+
+
+def finish_step(
+    step_name: str,
+    frame: pd.DataFrame,
+    verdict: Verdict,
+    report: LoadReport,
+    *,
+    engine: Engine,
+    tenant: TenantKey,
+    run_id: str,
+) -> StepResult:
+    """Close the problems of records that now loaded and sum the step up for XCom."""
+    if not report.dry_run:
+        _close_resolved(engine, tenant, step_name, report.ids, run_id)
     summary = verdict.outcome.summary()
     return StepResult(
-        step=step.name,
+        step=step_name,
         rows=len(frame),
         passed=summary["passed"],
         held=summary["held"],
@@ -101,6 +133,18 @@ def sync_step(
         load={k: v for k, v in report.to_dict().items() if k != "ids"},
         ids=report.ids,
     )
+
+
+def without_records_from_xero(engine: Engine, tenant: TenantKey, frame: pd.DataFrame) -> pd.DataFrame:
+    """No loops: Procore records the sync created from Xero (a vendor for a Xero contact, a commitment
+    for a Xero PO) never go back to Xero as new ones."""
+    keep = pd.Series(True, index=frame.index)
+    for source_type in set(frame["source_type"]):
+        system, _, kind = source_type.partition("/")
+        made = came_from(engine, tenant, system, kind)
+        if made:
+            keep &= ~((frame["source_type"] == source_type) & frame["source_id"].astype(str).isin(made))
+    return frame[keep].reset_index(drop=True)
 
 
 def _close_resolved(

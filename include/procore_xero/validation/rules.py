@@ -255,4 +255,69 @@ OBJECT_RULES: dict[str, ObjectRules] = {
         ),
         money_columns=_DOCUMENT_MONEY,
     ),
+    # ---- Money coming back (Xero -> Procore)
+    "vendors": ObjectRules(
+        "vendors",
+        (
+            *_present("name", "missing_vendor_name", "{label}: the contact has no name"),
+            Rule(
+                "ambiguous_vendor_match",
+                "ExpectColumnValuesToBeBetween",
+                {"column": "match_count", "max_value": 1},
+                "{label}: {match_count} Procore vendors share this name (ids {matched_vendor_ids}); "
+                "which one it is needs a person",
+                shows=("match_count", "matched_vendor_ids"),
+            ),
+        ),
+    ),
+    "payments": ObjectRules(
+        "contract_payments",
+        (
+            Rule(
+                "payment_not_positive",
+                "ExpectColumnValuesToBeBetween",
+                {"column": "amount", "min_value": 1},
+                "{label}: the amount {amount} is not positive",
+            ),
+            Rule(
+                "commitment_not_staged",
+                "ExpectColumnValuesToNotBeNull",
+                {"column": "contract_id"},
+                "{label}: subcontractor invoice {requisition_id} is not staged with its commitment",
+                shows=("requisition_id",),
+            ),
+            Rule(
+                "missing_payment_date",
+                "ExpectColumnValuesToNotBeNull",
+                {"column": "date"},
+                "{label}: the payment has no date",
+            ),
+        ),
+        money_columns=("amount",),
+    ),
+    "direct_costs": ObjectRules(
+        "direct_costs",
+        (
+            Rule(
+                "unmapped_cost_code",
+                "ExpectColumnValuesToBeInSet",
+                {"column": "unmapped_lines", "value_set": [0]},
+                "{label}: {unmapped_lines} line(s) have no budget code (no cost code item and no "
+                "cost_code_lookup entry for the account)",
+            ),
+            _is_true(
+                "currency_matches",
+                "currency_mismatch",
+                "{label}: the document is in {currency}, the project in {project_currency}",
+            ),
+            Rule(
+                "vendor_not_in_procore",
+                "ExpectColumnValuesToBeInSet",
+                {"column": "vendor_linked", "value_set": [True]},
+                "{label}: the contact is not linked to a Procore vendor; sent without a vendor",
+                note=True,
+            ),
+        ),
+        money_columns=("total",),
+    ),
 }

@@ -1,4 +1,4 @@
-"""The controller's side between sync runs: pay bills, delete payments, raise POs, record spend money.
+"""The controller's side between sync runs: pay bills, delete payments, raise POs, spend money, enter bills.
 
 ``POST /_sandbox/controller`` runs a list of actions against one tenant through the API's own write paths
 (the same validation, storage and ``UpdatedDateUTC`` as a PUT). One failing action writes nothing.
@@ -234,6 +234,16 @@ def spend_money(ctl: Controller, action: dict[str, Any]) -> Result:
     return {"bank_transaction": {k: spent[k] for k in ("BankTransactionID", "Status", "Total")}}
 
 
+def enter_bill(ctl: Controller, action: dict[str, Any]) -> Result:
+    """Enter one bill (ACCPAY invoice) as ``PUT /Invoices`` does, e.g. one a vendor mailed to the office."""
+    sent = {"Type": "ACCPAY", **_object(action, "invoice")}
+    if sent["Type"] != "ACCPAY":
+        raise ActionError(f"enter_bill enters Type ACCPAY only (got {sent['Type']!r})")
+    bill = ctl.put("Invoices", sent)
+    keys = ("InvoiceID", "InvoiceNumber", "Status", "Total", "CurrencyCode")
+    return {"invoice": {k: bill.get(k) for k in keys}}
+
+
 # action -> (function, the keys it accepts besides "action")
 ACTIONS: dict[str, tuple[Callable[[Controller, dict[str, Any]], Result], frozenset[str]]] = {
     "pay": (pay, _PAY_KEYS | {"invoice_ids", "invoice_numbers"}),
@@ -241,6 +251,7 @@ ACTIONS: dict[str, tuple[Callable[[Controller, dict[str, Any]], Result], frozens
     "delete_payment": (delete_payments, frozenset({"payment_ids"})),
     "raise_purchase_order": (raise_purchase_order, frozenset({"purchase_order"})),
     "spend_money": (spend_money, frozenset({"bank_transaction"})),
+    "enter_bill": (enter_bill, frozenset({"invoice"})),
 }
 
 

@@ -241,3 +241,60 @@ def test_controller_route_answers_loopback_only():
     answer = asyncio.run(post())
     assert answer.status_code == 403
     assert answer.json()["detail"] == "the sandbox admin endpoints answer on loopback only"
+
+
+def test_enter_bill_writes_an_accpay_invoice_as_the_api_does(sandbox):
+    session = login(sandbox)
+    region = _get(session, "/TrackingCategories")
+    east = next(o for o in region["Options"] if o["Name"] == "East")
+    bill = {
+        "Contact": {"Name": "Acme Office Supply"},
+        "InvoiceNumber": "XB-1",
+        "Status": "AUTHORISED",
+        "Date": "2026-10-30",
+        "DueDate": "2026-11-29",
+        "CurrencyCode": "CAD",
+        "LineAmountTypes": "NoTax",
+        "LineItems": [
+            {
+                "ItemCode": "REBAR-5",
+                "AccountCode": "310",
+                "Quantity": 3,
+                "UnitAmount": 333.33,
+                "Tracking": [{"Name": "Region", "Option": "East"}],
+            },
+            {"Description": "Delivery", "AccountCode": "310", "Quantity": 1, "UnitAmount": 0.02},
+        ],
+    }
+    [entered] = _results(sandbox, {"action": "enter_bill", "invoice": bill})
+    summary = entered["invoice"]
+    assert (summary["InvoiceNumber"], summary["Status"], summary["Total"], summary["CurrencyCode"]) == (
+        "XB-1",
+        "AUTHORISED",
+        1000.01,
+        "CAD",
+    )
+    stored = _get(session, f"/Invoices/{summary['InvoiceID']}")
+    assert (stored["Type"], stored["Total"], stored["AmountDue"], stored["CurrencyRate"]) == (
+        "ACCPAY",
+        1000.01,
+        1000.01,
+        1.35,
+    )
+    assert [line["LineAmount"] for line in stored["LineItems"]] == [999.99, 0.02]
+    assert stored["LineItems"][0]["Item"]["Code"] == "REBAR-5"
+    assert stored["LineItems"][0]["Tracking"][0]["TrackingOptionID"] == east["TrackingOptionID"]
+    assert stored["DateString"].startswith("2026-10-30")
+
+    again = _control(sandbox, {"action": "enter_bill", "invoice": bill})
+    assert again.status_code == 400
+    assert again.json()["detail"] == (
+        "actions[0] (enter_bill): A validation exception occurred: Invoice # must be unique."
+    )
+    sale = _control(sandbox, {"action": "enter_bill", "invoice": {**bill, "Type": "ACCREC"}})
+    assert sale.status_code == 400
+    assert (
+        sale.json()["detail"] == "actions[0] (enter_bill): enter_bill enters Type ACCPAY only (got 'ACCREC')"
+    )
+    numbered = session.call("GET", "/Invoices", params={"InvoiceNumbers": "XB-1"}).json()["Invoices"]
+    assert [i["InvoiceID"] for i in numbered] == [summary["InvoiceID"]]

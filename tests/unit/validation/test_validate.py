@@ -252,7 +252,7 @@ def test_an_empty_frame_validates_to_nothing() -> None:
         (frame(frames.bill("1")).drop(columns=["sov_total"]), "bills", "lacks the columns \\['sov_total'\\]"),
         (frame(frames.contact("1"), frames.contact("1")), "contacts", "source_id must identify one row"),
         (frame(frames.contact("1")), "bills", "lacks the columns"),
-        (frame(frames.contact("1")), "vendors", "no validation suite for 'vendors'"),
+        (frame(frames.contact("1")), "suppliers", "no validation suite for 'suppliers'"),
     ],
 )
 def test_frames_off_the_contract_fail_loudly(transformed: pd.DataFrame, object_type: str, error: str) -> None:

@@ -1,0 +1,64 @@
+"""
+### Xero → Procore (on every Xero extract)
+
+Money the controller moves in Xero shows up in Procore within the hour, so project managers see real
+spend against budget without waiting for accounting.
+
+* **vendors**: Xero contacts used on documents entered in Xero that reach Procore (a line tracked to a
+  synced project) and that Procore lacks. Matched to a Procore vendor by name (case, punctuation and
+  "LLC" / "Pty Ltd" style suffixes ignored); created when none matches; two or more matches wait in the
+  exception queue (`ambiguous_vendor_match`) — never a guess.
+* **payments**: every Xero payment on a bill the sync created from a Procore subcontractor invoice becomes a
+  Procore payment issued on that commitment (amount, date paid, invoice #, reference as notes); partial
+  payments each become one; a payment deleted in Xero is deleted in Procore. Payments on other bills are
+  counted (`ignored_payments`) and left alone.
+
+Every write goes through Procore's sync actions (≤ 1,000 records per call) with `origin_id` = the Xero id,
+so a retry or a rerun updates instead of duplicating; a record another integration owns (422) is an
+exception. Nothing the sync wrote into Xero comes back as new, and nothing it made in Procore goes back.
+
+* **Params**: `dry_run` (write nothing, report what would happen), `full_refresh` (re-send unchanged records).
+* **XCom**: each task returns its counts; `vendors` also the contacts it linked (Xero id → Procore id).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from airflow.sdk import Asset, Param, dag, task
+
+from procore_xero.extract.specs import asset_uri
+from procore_xero.sync.order import HOURLY_INBOUND_ORDER
+
+DEFAULT_ARGS = {"owner": "data-team", "retries": 2, "retry_delay": timedelta(minutes=2)}
+TRIGGERING_ASSETS = [Asset(asset_uri("xero", name)) for name in ("payments", "invoices", "bank_transactions")]
+
+
+@task
+def sync(step_name: str, earlier: list[dict[str, Any]]) -> dict[str, Any]:
+    from procore_xero.airflow.inbound_tasks import inbound_step_task
+
+    return inbound_step_task(step_name, earlier)
+
+
+@dag(
+    schedule=TRIGGERING_ASSETS,
+    start_date=datetime(2026, 1, 1),
+    catchup=False,
+    default_args=DEFAULT_ARGS,
+    tags=["xero", "procore", "sync"],
+    doc_md=__doc__,
+    max_active_runs=1,
+    params={
+        "dry_run": Param(False, type="boolean", description="Write nothing; report what would happen."),
+        "full_refresh": Param(False, type="boolean", description="Re-send records even when unchanged."),
+    },
+)
+def xero_to_procore() -> None:
+    results: list[Any] = []
+    for name in HOURLY_INBOUND_ORDER:
+        results.append(sync.override(task_id=name)(name, list(results)))
+
+
+xero_to_procore()

@@ -1,0 +1,71 @@
+"""The bodies of the ``xero_to_procore`` and ``job_costs`` tasks, so the DAG files stay wiring only.
+
+Each step returns its counts and this run's links (source id -> Procore id) by XCom; a later step in the
+same run adds them to what the crosswalk knows, so a dry run still shows what a real one would link."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from airflow.sdk import get_current_context
+
+from procore_xero.airflow.hooks import ProcoreHook, XeroHook
+from procore_xero.airflow.sync_tasks import tenant_key
+
+
+def _known(engine: Any, tenant: Any, earlier: Sequence[dict[str, Any]], base_currency: str = "USD") -> Any:
+    from procore_xero.sync.inbound_known import known_in_procore
+
+    known = known_in_procore(engine, tenant, base_currency)
+    vendors = {k: v for result in earlier for k, v in result.get("ids", {}).get("xero/contacts", {}).items()}
+    return replace(known, vendor_by_contact={**known.vendor_by_contact, **vendors}) if vendors else known
+
+
+def inbound_step_task(step_name: str, earlier: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+    """One Xero -> Procore step with the run's Params (``dry_run``, ``full_refresh``)."""
+    from procore_xero.mapping import load_spec
+    from procore_xero.staging import open_staging
+    from procore_xero.sync.inbound_run import sync_inbound_step
+
+    context = get_current_context()
+    params = context["params"]
+    engine, tenant = open_staging(), tenant_key()
+    result = sync_inbound_step(
+        step_name,
+        client=ProcoreHook().get_client(),
+        engine=engine,
+        tenant=tenant,
+        spec=load_spec(tenant=tenant.tenant_id),
+        known=_known(engine, tenant, earlier),
+        run_id=context["run_id"],
+        dry_run=bool(params.get("dry_run")),
+        full_refresh=bool(params.get("full_refresh")),
+    )
+    ids = {k: v for k, v in result.ids.items() if k == "xero/contacts"}  # documents' ids stay in id_map
+    return {**result.to_dict(), "ids": ids}
+
+
+def base_currency() -> str:
+    """The organisation's base currency (one call): job-cost figures are converted to it."""
+    organisation = XeroHook().get_client().get("Organisation")["Organisations"][0]
+    return str(organisation["BaseCurrency"])
+
+
+def job_costs_task(currency: str) -> dict[str, Any]:
+    """Compute the figures per project and budget code into staging (``job_costs`` table)."""
+    from procore_xero.mapping import load_spec
+    from procore_xero.staging import open_staging
+    from procore_xero.sync.job_cost_run import refresh_job_costs
+
+    context = get_current_context()
+    engine, tenant = open_staging(), tenant_key()
+    return refresh_job_costs(
+        engine,
+        tenant,
+        load_spec(tenant=tenant.tenant_id),
+        _known(engine, tenant, (), currency),
+        run_id=context["run_id"],
+        dry_run=bool(context["params"].get("dry_run")),
+    )

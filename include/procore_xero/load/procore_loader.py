@@ -1,0 +1,261 @@
+"""Batched, idempotent writes to Procore for money coming back from Xero.
+
+Every record goes through its resource's sync action (``PATCH …/sync``, up to 1,000 per call, per project)
+keyed by ``origin_id`` = the Xero id, so a batch whose answer was lost is simply sent again and updates
+what the first attempt created. ``id_map`` (Xero -> Procore) remembers the Procore id and the payload hash:
+unchanged records cost no call. ``action`` "link" records only a link (a vendor matched by name);
+"delete" reverses what was sent (a payment deleted in Xero). Per-record errors — a record owned by another
+integration (422), a rule Procore enforces — become exceptions; the rest of the batch still loads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from procore_xero.clients import ProcoreClient
+from procore_xero.clients.errors import RequestRejected
+from procore_xero.load.report import LoadReport, TypeCounts, calls_between
+from procore_xero.outgoing import Outgoing, to_outgoing
+from procore_xero.staging import (
+    Crosswalk,
+    Problem,
+    TenantKey,
+    lookup_mappings,
+    raise_exception,
+    record_mapping,
+    resolve,
+)
+from procore_xero.staging.timestamps import parse_api_timestamp
+
+PROCORE_REJECTED = "procore_rejected"
+OWNED_BY_ANOTHER_INTEGRATION = "owned_by_another_integration"
+DELETED_MARK = "deleted"  # id_map.payload_hash of a record reversed in Procore
+NOT_FOUND = 404
+
+
+@dataclass(frozen=True)
+class ProcoreTarget:
+    """Where one resource's sync action and delete live; ``{project_id}`` / ``{id}`` are filled per call."""
+
+    sync_path: str
+    item_path: str
+    project_scoped: bool = True
+
+
+PROCORE_TARGETS: dict[str, ProcoreTarget] = {
+    "vendors": ProcoreTarget("/rest/v1.0/vendors/sync", "/rest/v1.0/vendors/{id}", project_scoped=False),
+    "contract_payments": ProcoreTarget(
+        "/rest/v1.0/contract_payments/sync", "/rest/v1.0/contract_payments/{id}?project_id={project_id}"
+    ),
+    "direct_costs": ProcoreTarget(
+        "/rest/v1.1/projects/{project_id}/direct_costs/sync",
+        "/rest/v1.1/projects/{project_id}/direct_costs/{id}",
+    ),
+    "purchase_order_contracts": ProcoreTarget(
+        "/rest/v1.0/purchase_order_contracts/sync",
+        "/rest/v1.0/purchase_order_contracts/{id}?project_id={project_id}",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ProcoreWrite:
+    """One row of a transform frame bound for Procore: the record plus what to do and where."""
+
+    record: Outgoing
+    action: str  # "upsert" | "link" | "delete"
+    project_id: str | None
+    link_to: str | None = None  # "link": the Procore id to record
+
+
+def procore_writes(frame: pd.DataFrame) -> list[ProcoreWrite]:
+    """The passed rows of a transform frame, with its ``action``, ``project_id``, ``matched_vendor_id``."""
+    records = to_outgoing(frame)
+    extras = frame.reindex(columns=["action", "project_id", "matched_vendor_id"]).to_dict("records")
+    return [
+        ProcoreWrite(
+            record, extra["action"] or "upsert", _text(extra["project_id"]), _text(extra["matched_vendor_id"])
+        )
+        for record, extra in zip(records, extras, strict=True)
+    ]
+
+
+def load_to_procore(
+    client: ProcoreClient,
+    engine: Engine,
+    tenant: TenantKey,
+    writes: Iterable[ProcoreWrite],
+    *,
+    run_id: str,
+    dry_run: bool = False,
+    resend: bool = False,
+) -> LoadReport:
+    """Write, link or reverse every record; ``report.ids`` maps source ids to Procore ids."""
+    before = client.calls
+    loader = _Loader(client, engine, tenant, run_id, dry_run, resend, LoadReport(dry_run=dry_run))
+    groups: dict[tuple[str, str], list[ProcoreWrite]] = {}
+    for write in writes:
+        groups.setdefault((write.record.target_type, write.record.source_type), []).append(write)
+    for (target_type, source_type), group in groups.items():
+        loader.load_group(target_type, source_type, group)
+    loader.report.calls = calls_between(before, client.calls)
+    return loader.report
+
+
+@dataclass
+class _Loader:
+    client: ProcoreClient
+    engine: Engine
+    tenant: TenantKey
+    run_id: str
+    dry_run: bool
+    resend: bool
+    report: LoadReport
+
+    def load_group(self, target_type: str, source_type: str, writes: list[ProcoreWrite]) -> None:
+        system, _, kind = source_type.partition("/")
+        crosswalk = Crosswalk(system, kind, "procore", target_type)
+        counts = self.report.count(target_type)
+        known = lookup_mappings(self.engine, self.tenant, crosswalk, [w.record.source_id for w in writes])
+        upserts: dict[str | None, list[ProcoreWrite]] = {}
+        for write in writes:
+            mapping = known.get(write.record.source_id)
+            if write.action == "link":
+                self._link(crosswalk, write, counts)
+            elif write.action == "delete":
+                self._reverse(crosswalk, write, mapping, counts)
+            elif mapping and mapping.payload_hash == write.record.content_hash() and not self.resend:
+                counts.unchanged += 1
+                self.report.link(source_type, write.record.source_id, mapping.target_id)
+            else:
+                upserts.setdefault(write.project_id, []).append(write)
+        for project_id, batch in upserts.items():
+            self._sync(PROCORE_TARGETS[target_type], crosswalk, project_id, batch, known, counts)
+
+    def _link(self, crosswalk: Crosswalk, write: ProcoreWrite, counts: TypeCounts) -> None:
+        counts.matched_existing += 1
+        assert write.link_to is not None, f"{write.record.label}: a link needs the Procore id"
+        self.report.link(write.record.source_type, write.record.source_id, write.link_to)
+        if not self.dry_run:
+            record_mapping(self.engine, self.tenant, crosswalk, write.record.source_id, write.link_to)
+
+    def _reverse(self, crosswalk: Crosswalk, write: ProcoreWrite, mapping: Any, counts: TypeCounts) -> None:
+        """Delete the Procore record a now-deleted Xero record made; nothing to do if none was made."""
+        if mapping is None or mapping.payload_hash == DELETED_MARK:
+            counts.unchanged += 1
+            return
+        counts.deleted += 1
+        if self.dry_run:
+            return
+        path = PROCORE_TARGETS[crosswalk.target_type].item_path.format(
+            id=mapping.target_id, project_id=write.project_id
+        )
+        try:
+            self.client.send("DELETE", path, None, idempotent=True)
+        except RequestRejected as error:
+            if error.status != NOT_FOUND:  # already gone: the reversal stands
+                counts.deleted -= 1
+                counts.failed += 1
+                self._raise(crosswalk, write, PROCORE_REJECTED, str(error), {"procore_id": mapping.target_id})
+                return
+        record_mapping(
+            self.engine,
+            self.tenant,
+            crosswalk,
+            write.record.source_id,
+            mapping.target_id,
+            payload_hash=DELETED_MARK,
+        )
+
+    def _sync(
+        self,
+        target: ProcoreTarget,
+        crosswalk: Crosswalk,
+        project_id: str | None,
+        batch: list[ProcoreWrite],
+        known: Mapping[str, Any],
+        counts: TypeCounts,
+    ) -> None:
+        for write in batch:
+            if write.record.source_id in known:
+                counts.updated += 1
+            else:
+                counts.created += 1
+        if self.dry_run:
+            return
+        body = {"project_id": int(project_id)} if target.project_scoped and project_id else None
+        path = target.sync_path.format(project_id=project_id)
+        records = [dict(w.record.payload) for w in batch]
+        result = self.client.sync(path, records, body=body, idempotent=True)
+        by_origin = {str(w.record.natural_key["origin_id"]): w for w in batch}
+        for entity in result.entities:
+            write = by_origin.get(str(entity.get("origin_id")))
+            if write is not None:
+                self._remember(crosswalk, write, entity)
+        for error in result.errors:
+            write = by_origin.get(str((error.get("record") or error).get("origin_id")))
+            if write is not None:
+                self._failed(crosswalk, write, error, counts, write.record.source_id in known)
+
+    def _remember(self, crosswalk: Crosswalk, write: ProcoreWrite, entity: Mapping[str, Any]) -> None:
+        procore_id = str(entity["id"])
+        self.report.link(write.record.source_type, write.record.source_id, procore_id)
+        record_mapping(
+            self.engine,
+            self.tenant,
+            crosswalk,
+            write.record.source_id,
+            procore_id,
+            payload_hash=write.record.content_hash(),
+            target_updated_at=parse_api_timestamp(entity.get("updated_at")),
+        )
+        for reason in (PROCORE_REJECTED, OWNED_BY_ANOTHER_INTEGRATION):
+            resolve(self.engine, self._problem(crosswalk, write.record.source_id, reason), run_id=self.run_id)
+
+    def _failed(
+        self,
+        crosswalk: Crosswalk,
+        write: ProcoreWrite,
+        error: Mapping[str, Any],
+        counts: TypeCounts,
+        existed: bool,
+    ) -> None:
+        if existed:
+            counts.updated -= 1
+        else:
+            counts.created -= 1
+        counts.failed += 1
+        problems = error.get("errors") or {}
+        owned = "origin_id" in problems and "another integration" in str(problems["origin_id"])
+        reason = OWNED_BY_ANOTHER_INTEGRATION if owned else PROCORE_REJECTED
+        self._raise(
+            crosswalk,
+            write,
+            reason,
+            f"{write.record.label}: Procore refused it: {problems}",
+            {"errors": problems},
+        )
+
+    def _raise(
+        self, crosswalk: Crosswalk, write: ProcoreWrite, reason: str, message: str, details: Any
+    ) -> None:
+        raise_exception(
+            self.engine,
+            self._problem(crosswalk, write.record.source_id, reason),
+            source_label=write.record.label,
+            message=message,
+            details=details,
+            run_id=self.run_id,
+        )
+
+    def _problem(self, crosswalk: Crosswalk, source_id: str, reason: str) -> Problem:
+        return Problem(self.tenant, crosswalk.source_system, crosswalk.source_type, source_id, reason)
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)

@@ -1,0 +1,169 @@
+"""Bills and spend money entered in Xero, tracked to synced projects -> Procore direct costs (nightly).
+
+One direct cost per document and project (``origin_id`` = the Xero id; ``id:project`` when one document's
+lines are tracked to several projects): type invoice for bills, expense for spend money, lines coded to
+budget codes. Bills the sync created are excluded (Procore already counts them as commitment invoiced),
+and so is anything else the sync wrote. A document voided or deleted in Xero reverses its direct cost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from procore_xero.mapping.frames import ZERO, finish
+from procore_xero.mapping.inbound.known import KnownInProcore
+from procore_xero.mapping.staged import records_frame
+from procore_xero.staging.timestamps import parse_api_timestamp
+
+COLUMNS = (
+    "action",
+    "project_id",
+    "direct_cost_type",
+    "total",
+    "currency",
+    "project_currency",
+    "currency_matches",
+    "unmapped_lines",
+    "vendor_linked",
+)
+FINAL_STATUSES = frozenset({"AUTHORISED", "PAID"})
+DOCUMENT_KINDS = {
+    "xero/invoices": ("InvoiceID", "invoice"),
+    "xero/bank_transactions": ("BankTransactionID", "expense"),
+}
+
+
+def xero_cost_documents(
+    bills: pd.DataFrame, spend_money: pd.DataFrame, known: KnownInProcore
+) -> dict[str, pd.DataFrame]:
+    """The documents that may carry job costs entered in Xero: ACCPAY bills and SPEND transactions the
+    sync did not write (deleted / voided ones included, to reverse what was sent)."""
+    documents = {}
+    for source_type, frame, kind_field, kind in (
+        ("xero/invoices", bills, "Type", "ACCPAY"),
+        ("xero/bank_transactions", spend_money, "Type", "SPEND"),
+    ):
+        id_field = DOCUMENT_KINDS[source_type][0]
+        records = [
+            r
+            for r in frame.to_dict("records")
+            if r.get(kind_field) == kind
+            and str(r[id_field]).lower() not in known.requisition_by_bill
+            and str(r[id_field]).lower() not in known.made_by_sync
+        ]
+        documents[source_type] = records_frame(records)
+    return documents
+
+
+def transform_direct_costs(
+    documents: Mapping[str, pd.DataFrame],
+    lines: Mapping[str, pd.DataFrame],
+    project_currencies: Mapping[str, str],
+    known: KnownInProcore,
+    spec: Any,
+) -> pd.DataFrame:
+    """``documents`` / ``lines`` per source type (``xero_cost_documents`` / ``document_lines``)."""
+    rows = []
+    for source_type, frame in documents.items():
+        id_field, cost_type = DOCUMENT_KINDS[source_type]
+        by_doc = (
+            {doc_id: group for doc_id, group in lines[source_type].groupby("doc_id")}
+            if len(lines[source_type])
+            else {}
+        )
+        for record in frame.to_dict("records"):
+            doc_lines = by_doc.get(str(record[id_field]).lower(), pd.DataFrame())
+            tracked = doc_lines[doc_lines["project_id"].notna()] if len(doc_lines) else doc_lines
+            projects = sorted(set(tracked["project_id"])) if len(tracked) else []
+            for project_id in projects:
+                rows.append(
+                    _row(
+                        source_type,
+                        record,
+                        id_field,
+                        cost_type,
+                        project_id,
+                        tracked[tracked["project_id"] == project_id],
+                        multi=len(projects) > 1,
+                        project_currency=project_currencies.get(project_id, known.base_currency),
+                        known=known,
+                    )
+                )
+    frame = pd.DataFrame(rows, columns=_ROW_COLUMNS).astype(object)
+    return finish(
+        frame,
+        target_type="direct_costs",
+        source_type=None,
+        natural_key={"origin_id": "source_id"},
+        fields=spec.fields("direct_costs"),
+        columns=COLUMNS,
+    )
+
+
+_ROW_COLUMNS = (
+    "source_type",
+    "source_id",
+    "label",
+    *COLUMNS,
+    "date",
+    "vendor_id",
+    "invoice_number",
+    "description",
+    "line_items",
+)
+
+
+def _row(
+    source_type: str,
+    record: Mapping[str, Any],
+    id_field: str,
+    cost_type: str,
+    project_id: str,
+    lines: pd.DataFrame,
+    *,
+    multi: bool,
+    project_currency: str,
+    known: KnownInProcore,
+) -> dict[str, Any]:
+    doc_id = str(record[id_field]).lower()
+    contact = record.get("Contact") or {}
+    vendor_id = known.vendor_by_contact.get(str(contact.get("ContactID", "")).lower())
+    number = record.get("InvoiceNumber") if cost_type == "invoice" else record.get("Reference")
+    dated = parse_api_timestamp(record.get("Date"))
+    currency = record.get("CurrencyCode") or known.base_currency
+    total = sum(lines["line_amount"], ZERO)
+    kind = "Bill" if cost_type == "invoice" else "Spend money"
+    return {
+        "source_type": source_type,
+        "source_id": f"{doc_id}:{project_id}" if multi else doc_id,
+        "label": f"{kind} {number or doc_id} from {contact.get('Name') or 'no contact'} ({currency} {total})",
+        "action": "upsert" if str(record.get("Status")) in FINAL_STATUSES else "delete",
+        "project_id": project_id,
+        "direct_cost_type": cost_type,
+        "total": total,
+        "currency": currency,
+        "project_currency": project_currency,
+        "currency_matches": currency == project_currency,
+        "unmapped_lines": int((~lines["mapped"].astype(bool)).sum()),
+        "vendor_linked": vendor_id is not None,
+        "date": dated.date().isoformat() if dated else None,
+        "vendor_id": vendor_id,
+        "invoice_number": (number or "").strip() or None,
+        "description": f"{kind} in Xero: {number or doc_id}",
+        "line_items": [_line(line) for line in lines.to_dict("records") if line["mapped"]],
+    }
+
+
+def _line(line: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "cost_code_id": int(line["cost_code_id"]),
+        "line_item_type_id": int(line["line_item_type_id"]),
+        "description": line["description"],
+        "quantity": Decimal(line["quantity"]),
+        "unit_cost": Decimal(line["unit_amount"]),
+        "amount": line["line_amount"],
+    }

@@ -1,0 +1,55 @@
+"""The three job-cost figures per project and budget code (cost code + cost type), from Xero's books.
+
+Job-to-date cost = bill and spend-money lines tracked to the project on that code; commitment invoiced =
+the part from bills the sync created out of Procore subcontractor invoices; direct costs = the difference.
+Retainage lines are not cost (they move money between payable and retention), and lines not coded to a
+budget code are left out (they wait in the exception queue as direct costs). Figures are in the
+document currency (the project's) and in the organisation's base currency, at each document's own rate.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from procore_xero.mapping.frames import ZERO, decimal_sum
+
+KEY = ["project_id", "cost_code_id", "line_item_type_id", "cost_code", "cost_type"]
+FIGURES = (
+    "jtd_cost",
+    "commitment_invoiced",
+    "direct_costs",
+    "jtd_cost_base",
+    "commitment_invoiced_base",
+    "direct_costs_base",
+)
+FINAL_STATUSES = frozenset({"AUTHORISED", "PAID"})
+
+
+def job_cost_figures(lines: pd.DataFrame, commitment_doc_ids: frozenset[str]) -> pd.DataFrame:
+    """``lines`` (``document_lines`` of finalised bills and spend money) -> one row per budget code with
+    ``FIGURES``; ``commitment_doc_ids``: the Xero ids of bills that came from Procore."""
+    cost = lines[
+        lines["project_id"].notna() & lines["mapped"].astype(bool) & ~lines["retainage"].astype(bool)
+    ]
+    if cost.empty:
+        return pd.DataFrame(columns=[*KEY, *FIGURES])
+    cost = cost.assign(from_procore=cost["doc_id"].isin(commitment_doc_ids))
+    keys = [cost[k] for k in KEY]
+    invoiced = cost["from_procore"]
+    out = pd.DataFrame(
+        {
+            "jtd_cost": decimal_sum(cost["line_amount"], keys),
+            "commitment_invoiced": decimal_sum(cost["line_amount"].where(invoiced, _zero(cost)), keys),
+            "jtd_cost_base": decimal_sum(cost["line_amount_base"], keys),
+            "commitment_invoiced_base": decimal_sum(
+                cost["line_amount_base"].where(invoiced, _zero(cost)), keys
+            ),
+        }
+    )
+    out["direct_costs"] = out["jtd_cost"] - out["commitment_invoiced"]
+    out["direct_costs_base"] = out["jtd_cost_base"] - out["commitment_invoiced_base"]
+    return out.reset_index()[[*KEY, *FIGURES]].astype(object)
+
+
+def _zero(frame: pd.DataFrame) -> pd.Series:
+    return pd.Series([ZERO] * len(frame), index=frame.index, dtype=object)

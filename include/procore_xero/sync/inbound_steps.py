@@ -1,0 +1,117 @@
+"""The objects that come back from Xero to Procore, each reading its staged inputs the same way.
+
+A step's ``build`` returns the transform frame (validation's and the loader's contract) plus counts of
+records it looked at and left alone on purpose (payments on bills not from Procore)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from procore_xero.mapping.frames import id_text, pluck
+from procore_xero.mapping.inbound.direct_costs import transform_direct_costs, xero_cost_documents
+from procore_xero.mapping.inbound.known import KnownInProcore
+from procore_xero.mapping.inbound.lines import LineCoder, budget_codes, contact_ids, document_lines
+from procore_xero.mapping.inbound.payments import ignored_payments, transform_payments
+from procore_xero.mapping.inbound.vendors import transform_vendors
+from procore_xero.mapping.spec import MappingSpec
+from procore_xero.mapping.staged import read_staged
+from procore_xero.mapping.xero_staged import read_xero_staged
+from procore_xero.staging import TenantKey
+
+Built = tuple[pd.DataFrame, dict[str, int]]
+
+
+@dataclass(frozen=True)
+class InboundStep:
+    """``name`` keys the settings' ``objects:`` section and the validation rules."""
+
+    name: str
+    build: Callable[[Engine, TenantKey, MappingSpec, KnownInProcore], Built]
+
+
+def line_coder(engine: Engine, tenant: TenantKey, spec: MappingSpec) -> LineCoder:
+    return LineCoder.build(
+        budget_codes(
+            read_staged(engine, "cost_codes", tenant.company_id),
+            read_staged(engine, "line_item_types", tenant.company_id),
+            spec,
+        ),
+        spec,
+    )
+
+
+def _cost_documents(engine: Engine, tenant: TenantKey, known: KnownInProcore) -> dict[str, pd.DataFrame]:
+    """Xero-entered bills and spend money, deleted / voided ones included."""
+    return xero_cost_documents(
+        read_xero_staged(engine, "invoices", tenant.tenant_id, include_deleted=True),
+        read_xero_staged(engine, "bank_transactions", tenant.tenant_id, include_deleted=True),
+        known,
+    )
+
+
+def _vendors(engine: Engine, tenant: TenantKey, spec: MappingSpec, known: KnownInProcore) -> Built:
+    """Contacts of Xero-entered documents that reach Procore (a line tracked to a synced project)."""
+    coder = line_coder(engine, tenant, spec)
+    documents = list(_cost_documents(engine, tenant, known).values())
+    if spec.enabled("xero_purchase_orders"):
+        documents.append(read_xero_staged(engine, "purchase_orders", tenant.tenant_id))
+    used: set[str] = set()
+    for frame in documents:
+        lines = document_lines(frame, known, coder)
+        on_projects = set(lines.loc[lines["project_id"].notna(), "doc_id"]) if len(lines) else set()
+        ids = _document_ids(frame)
+        used |= set(contact_ids(frame)[ids.isin(on_projects)])
+    frame = transform_vendors(
+        read_xero_staged(engine, "contacts", tenant.tenant_id),
+        used,
+        read_staged(engine, "vendors", tenant.company_id),
+        known,
+        spec,
+    )
+    return frame, {}
+
+
+def _document_ids(frame: pd.DataFrame) -> pd.Series:
+    for field in ("InvoiceID", "BankTransactionID", "PurchaseOrderID"):
+        if field in frame:
+            return id_text(frame[field]).str.lower()
+    return pd.Series([], dtype=object)
+
+
+def _payments(engine: Engine, tenant: TenantKey, spec: MappingSpec, known: KnownInProcore) -> Built:
+    payments = read_xero_staged(engine, "payments", tenant.tenant_id, include_deleted=True)
+    requisitions = read_staged(engine, "requisitions", tenant.company_id)
+    return (
+        transform_payments(payments, requisitions, known, spec),
+        {"ignored_payments": ignored_payments(payments, known)},
+    )
+
+
+def _direct_costs(engine: Engine, tenant: TenantKey, spec: MappingSpec, known: KnownInProcore) -> Built:
+    coder = line_coder(engine, tenant, spec)
+    documents = _cost_documents(engine, tenant, known)
+    lines = {source: document_lines(frame, known, coder) for source, frame in documents.items()}
+    return transform_direct_costs(documents, lines, project_currencies(engine, tenant), known, spec), {}
+
+
+def project_currencies(engine: Engine, tenant: TenantKey) -> dict[str, str]:
+    """Procore project id -> the project's currency (ISO code)."""
+    projects = read_staged(engine, "projects", tenant.company_id)
+    if projects.empty:
+        return {}
+    codes = pluck(projects["currency_configuration"], "currency_iso_code")
+    return {pid: code for pid, code in zip(id_text(projects["id"]), codes, strict=True) if code}
+
+
+INBOUND_STEPS: dict[str, InboundStep] = {
+    step.name: step
+    for step in (
+        InboundStep("vendors", _vendors),
+        InboundStep("payments", _payments),
+        InboundStep("direct_costs", _direct_costs),
+    )
+}

@@ -1,0 +1,61 @@
+"""The nightly job-cost figures: every finalised bill and spend-money line tracked to a synced project."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from procore_xero.mapping import MappingSpec
+from procore_xero.mapping.frames import ZERO
+from procore_xero.mapping.inbound.job_costs import FIGURES, FINAL_STATUSES, job_cost_figures
+from procore_xero.mapping.inbound.known import KnownInProcore
+from procore_xero.mapping.inbound.lines import document_lines
+from procore_xero.mapping.xero_staged import read_xero_staged
+from procore_xero.staging import TenantKey
+from procore_xero.staging.job_costs import replace_job_costs
+from procore_xero.sync.inbound_steps import line_coder, project_currencies
+
+DOCUMENT_TYPES = (("invoices", "ACCPAY"), ("bank_transactions", "SPEND"))
+
+
+def compute_job_costs(
+    engine: Engine, tenant: TenantKey, spec: MappingSpec, known: KnownInProcore
+) -> pd.DataFrame:
+    """One row per project and budget code with the figures, the project's and the base currency."""
+    coder = line_coder(engine, tenant, spec)
+    lines = []
+    for object_type, kind in DOCUMENT_TYPES:
+        documents = read_xero_staged(engine, object_type, tenant.tenant_id)
+        if documents.empty:
+            continue
+        final = documents[(documents["Type"] == kind) & documents["Status"].isin(FINAL_STATUSES)]
+        lines.append(document_lines(final, known, coder))
+    frame = job_cost_figures(
+        pd.concat(lines, ignore_index=True) if lines else document_lines(pd.DataFrame(), known, coder),
+        frozenset(known.requisition_by_bill),
+    )
+    currencies = project_currencies(engine, tenant)
+    frame["currency"] = frame["project_id"].map(lambda p: currencies.get(p, known.base_currency))
+    frame["base_currency"] = known.base_currency
+    return frame
+
+
+def refresh_job_costs(
+    engine: Engine, tenant: TenantKey, spec: MappingSpec, known: KnownInProcore, *, run_id: str, dry_run: bool
+) -> dict[str, Any]:
+    """Compute and (unless a dry run) store the figures; returns counts and base-currency totals."""
+    frame = compute_job_costs(engine, tenant, spec, known)
+    rows = frame.to_dict("records")
+    if not dry_run:
+        replace_job_costs(engine, tenant, rows, run_id=run_id)
+    totals = {
+        name: str(sum((Decimal(r[name]) for r in rows), ZERO)) for name in FIGURES if name.endswith("_base")
+    }
+    return {
+        "budget_codes": len(rows),
+        "projects": len({r["project_id"] for r in rows}),
+        "totals_base": totals,
+    }
