@@ -1,4 +1,4 @@
-"""Answering ``procore_to_xero``'s Human-in-the-loop task as the controller would, for in-process runs.
+"""Answering a sync DAG's Human-in-the-loop task as the controller would, for in-process runs.
 
 ``dag.test()`` keeps a run alive while a task awaits input; a person answers on the Required Actions page,
 which calls Airflow's REST API. Here a background thread waits for the task to park and sends the answer

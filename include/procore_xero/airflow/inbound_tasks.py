@@ -12,7 +12,7 @@ from typing import Any
 from airflow.sdk import get_current_context
 
 from procore_xero.airflow.hooks import ProcoreHook, XeroHook
-from procore_xero.airflow.sync_tasks import tenant_key
+from procore_xero.airflow.sync_tasks import record_decisions, tenant_key
 
 
 def _known(engine: Any, tenant: Any, earlier: Sequence[dict[str, Any]], base_currency: str = "USD") -> Any:
@@ -45,6 +45,16 @@ def inbound_step_task(step_name: str, earlier: Sequence[dict[str, Any]] = ()) ->
     )
     ids = {k: v for k, v in result.ids.items() if k == "xero/contacts"}  # documents' ids stay in id_map
     return {**result.to_dict(), "ids": ids}
+
+
+def apply_inbound_approvals(response: dict[str, Any]) -> dict[str, Any]:
+    """Record the controller's decisions, then post what was approved (the Xero PO step re-runs; records
+    already in Procore are unchanged and cost nothing)."""
+    decisions = record_decisions(response)
+    posted = {}
+    if decisions["approved"]:
+        posted["xero_purchase_orders"] = inbound_step_task("xero_purchase_orders")["load"]["counts"]
+    return {**decisions, "posted": posted}
 
 
 def base_currency() -> str:

@@ -84,13 +84,16 @@ def sync_step_task(
     return {**result.to_dict(), "ids": {k: v for k, v in result.ids.items() if k in REFERENCED_LATER}}
 
 
-def held_for_approval() -> str:
-    """A Markdown list of the open exceptions the controller may approve; empty when there are none."""
+def held_for_approval(source_system: str = "procore") -> str:
+    """A Markdown list of the open exceptions on ``source_system`` records the controller may approve
+    (each direction's DAG asks about its own); empty when there are none."""
     from procore_xero.staging import list_open, open_staging
     from procore_xero.sync.decisions import APPROVABLE_REASONS
 
     waiting = [
-        e for e in list_open(open_staging(), tenant_key()) if e.problem.reason_code in APPROVABLE_REASONS
+        e
+        for e in list_open(open_staging(), tenant_key())
+        if e.problem.reason_code in APPROVABLE_REASONS and e.problem.source_system == source_system
     ]
     if not waiting:
         return ""
@@ -102,13 +105,9 @@ def held_for_approval() -> str:
     )
 
 
-def apply_approvals(response: dict[str, Any]) -> dict[str, Any]:
-    """Record the controller's decisions, then post what was approved (the steps re-run, skipping every
-    record already in Xero, so only the released ones are written)."""
+def record_decisions(response: dict[str, Any]) -> dict[str, Any]:
+    """The controller's answer to the Human-in-the-loop task, stored on the exceptions it names."""
     from procore_xero.staging import decide, open_staging
-    from procore_xero.sync.decisions import APPROVABLE_REASONS
-    from procore_xero.sync.order import STEP_ORDER
-    from procore_xero.validation import OBJECT_RULES
 
     engine = open_staging()
     chosen = response.get("params_input") or {}
@@ -119,10 +118,21 @@ def apply_approvals(response: dict[str, Any]) -> dict[str, Any]:
         decide(engine, exception_id, approve=True, decided_by=user)
     for exception_id in rejected:
         decide(engine, exception_id, approve=False, decided_by=user)
+    return {"approved": approved, "rejected": rejected, "decided_by": user}
+
+
+def apply_approvals(response: dict[str, Any]) -> dict[str, Any]:
+    """Record the controller's decisions, then post what was approved (the steps re-run, skipping every
+    record already in Xero, so only the released ones are written)."""
+    from procore_xero.sync.decisions import APPROVABLE_REASONS
+    from procore_xero.sync.order import STEP_ORDER
+    from procore_xero.validation import OBJECT_RULES
+
+    decisions = record_decisions(response)
     posted: dict[str, Any] = {}
-    if approved:
+    if decisions["approved"]:
         steps = [s for s in STEP_ORDER if {r.reason for r in OBJECT_RULES[s].rules} & APPROVABLE_REASONS]
         currencies = enabled_currencies()
         for step_name in steps:
             posted[step_name] = sync_step_task(step_name, [], currencies)["load"]["counts"]
-    return {"approved": approved, "rejected": rejected, "decided_by": user, "posted": posted}
+    return {**decisions, "posted": posted}

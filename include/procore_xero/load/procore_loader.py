@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 
 from procore_xero.clients import ProcoreClient
 from procore_xero.clients.errors import RequestRejected
+from procore_xero.load.commitments import post_commitments
 from procore_xero.load.report import LoadReport, TypeCounts, calls_between
 from procore_xero.outgoing import Outgoing, to_outgoing
 from procore_xero.staging import (
@@ -191,7 +192,10 @@ class _Loader:
         body = {"project_id": int(project_id)} if target.project_scoped and project_id else None
         path = target.sync_path.format(project_id=project_id)
         records = [dict(w.record.payload) for w in batch]
-        result = self.client.sync(path, records, body=body, idempotent=True)
+        if crosswalk.target_type == "purchase_order_contracts":
+            result = post_commitments(self.client, path, int(project_id or 0), records)
+        else:
+            result = self.client.sync(path, records, body=body, idempotent=True)
         by_origin = {str(w.record.natural_key["origin_id"]): w for w in batch}
         for entity in result.entities:
             write = by_origin.get(str(entity.get("origin_id")))

@@ -11,16 +11,18 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine
 
+from procore_xero.mapping.commitments import COMMITMENT_TYPES, all_commitments
 from procore_xero.mapping.frames import id_text, pluck
 from procore_xero.mapping.inbound.direct_costs import transform_direct_costs, xero_cost_documents
 from procore_xero.mapping.inbound.known import KnownInProcore
 from procore_xero.mapping.inbound.lines import LineCoder, budget_codes, contact_ids, document_lines
 from procore_xero.mapping.inbound.payments import ignored_payments, transform_payments
+from procore_xero.mapping.inbound.purchase_orders import transform_xero_purchase_orders
 from procore_xero.mapping.inbound.vendors import transform_vendors
 from procore_xero.mapping.spec import MappingSpec
 from procore_xero.mapping.staged import read_staged
 from procore_xero.mapping.xero_staged import read_xero_staged
-from procore_xero.staging import TenantKey
+from procore_xero.staging import Crosswalk, TenantKey, all_links
 
 Built = tuple[pd.DataFrame, dict[str, int]]
 
@@ -107,11 +109,31 @@ def project_currencies(engine: Engine, tenant: TenantKey) -> dict[str, str]:
     return {pid: code for pid, code in zip(id_text(projects["id"]), codes, strict=True) if code}
 
 
+def _xero_purchase_orders(
+    engine: Engine, tenant: TenantKey, spec: MappingSpec, known: KnownInProcore
+) -> Built:
+    orders = read_xero_staged(engine, "purchase_orders", tenant.tenant_id)
+    company = tenant.company_id
+    procore = {
+        "commitments": all_commitments(*(read_staged(engine, kind, company) for kind in COMMITMENT_TYPES)),
+        **{
+            name: read_staged(engine, name, company)
+            for name in ("commitment_line_items", "commitment_change_orders", "budget_line_items")
+        },
+    }
+    made = all_links(
+        engine, tenant, Crosswalk("xero", "purchase_orders", "procore", "purchase_order_contracts")
+    )
+    lines = document_lines(orders, known, line_coder(engine, tenant, spec))
+    return transform_xero_purchase_orders(orders, lines, procore, known, made, spec), {}
+
+
 INBOUND_STEPS: dict[str, InboundStep] = {
     step.name: step
     for step in (
         InboundStep("vendors", _vendors),
         InboundStep("payments", _payments),
         InboundStep("direct_costs", _direct_costs),
+        InboundStep("xero_purchase_orders", _xero_purchase_orders),
     )
 }

@@ -320,4 +320,35 @@ OBJECT_RULES: dict[str, ObjectRules] = {
         ),
         money_columns=("total",),
     ),
+    "xero_purchase_orders": ObjectRules(
+        "purchase_order_contracts",
+        (
+            _is_true(
+                "project_mapped",
+                "project_not_synced",
+                "{label}: its lines are not all tracked to one synced project",
+            ),
+            Rule(
+                "unmapped_cost_code",
+                "ExpectColumnValuesToBeInSet",
+                {"column": "unmapped_lines", "value_set": [0]},
+                "{label}: {unmapped_lines} line(s) have no budget code (no cost code item and no "
+                "cost_code_lookup entry for the account)",
+            ),
+            _is_true(
+                "vendor_mapped",
+                "unmapped_vendor",
+                "{label}: the contact is not a Procore vendor yet (see the vendors step)",
+            ),
+            _at_least(
+                "remaining_budget",
+                "total",
+                "po_above_remaining_budget",
+                "{label}: total {total} is above the remaining budget {remaining_budget}; "
+                "waiting for the controller's approval",
+            ),
+        ),
+        money_columns=("total", "remaining_budget"),
+        optional_money=("remaining_budget",),
+    ),
 }

@@ -131,7 +131,7 @@ def _row(
 ) -> dict[str, Any]:
     doc_id = str(record[id_field]).lower()
     contact = record.get("Contact") or {}
-    vendor_id = known.vendor_by_contact.get(str(contact.get("ContactID", "")).lower())
+    vendor_id = known.vendor_of(contact)
     number = record.get("InvoiceNumber") if cost_type == "invoice" else record.get("Reference")
     dated = parse_api_timestamp(record.get("Date"))
     currency = record.get("CurrencyCode") or known.base_currency
@@ -154,11 +154,12 @@ def _row(
         "vendor_id": vendor_id,
         "invoice_number": (number or "").strip() or None,
         "description": f"{kind} in Xero: {number or doc_id}",
-        "line_items": [_line(line) for line in lines.to_dict("records") if line["mapped"]],
+        "line_items": [procore_line(line) for line in lines.to_dict("records") if line["mapped"]],
     }
 
 
-def _line(line: Mapping[str, Any]) -> dict[str, Any]:
+def procore_line(line: Mapping[str, Any]) -> dict[str, Any]:
+    """A coded Xero line as a Procore cost line (direct cost line, schedule-of-values line)."""
     return {
         "cost_code_id": int(line["cost_code_id"]),
         "line_item_type_id": int(line["line_item_type_id"]),

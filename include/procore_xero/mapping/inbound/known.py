@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -22,3 +23,8 @@ class KnownInProcore:
     vendor_by_contact: Mapping[str, str]
     made_by_sync: frozenset[str] = field(default_factory=frozenset)
     base_currency: str = "USD"
+
+    def vendor_of(self, contact: Mapping[str, Any] | None) -> int | None:
+        """The Procore vendor id (an integer, as Procore's API takes it) of a document's Xero contact."""
+        vendor = self.vendor_by_contact.get(str((contact or {}).get("ContactID", "")).lower())
+        return int(vendor) if vendor is not None else None
