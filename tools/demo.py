@@ -13,16 +13,20 @@ from __future__ import annotations
 import json
 import shutil
 import time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import yaml
 from sqlalchemy import func, select
 
 from procore_xero.extract.specs import PROCORE_SPECS, XERO_SPECS
+from procore_xero.mapping.spec import DEFAULT_PATH
 from procore_xero.staging import create_staging_engine
 from procore_xero.staging.schema import sync_runs
-from procore_xero.sync.order import STEP_ORDER
+from procore_xero.sync.order import HOURLY_INBOUND_ORDER, NIGHTLY_INBOUND_ORDER, STEP_ORDER
 from sandbox.process import REPO_ROOT, SandboxProcess, start_sandbox
+from sandbox.scenario import run_month_end
 from tools.approvals import controller_answers
 from tools.extract_env import (
     airflow_home_env,
@@ -39,6 +43,12 @@ from tools.sync_summary import print_sync, sync_rows, waiting_by_reason
 OUT_DIR = REPO_ROOT / "out" / "demo"
 SERVICES = ("procore", "xero")
 SYNC_DAG = "procore_to_xero"
+INBOUND_DAGS = ("xero_to_procore", "job_costs")
+SYNC_STEPS = {
+    SYNC_DAG: STEP_ORDER,
+    "xero_to_procore": HOURLY_INBOUND_ORDER,
+    "job_costs": NIGHTLY_INBOUND_ORDER,
+}
 # The approval is answered through Airflow's REST API (tools/approvals.py); validation results land in
 # out/demo/data; task logs only from warnings up (the summary is the output; it also saves time).
 DAG_ENV = {
@@ -110,42 +120,91 @@ def run_extract_dags(sandbox: SandboxProcess, staging_url: str) -> dict[str, Any
     return {"staging_db": str(OUT_DIR / "staging.db"), "rate_limits": "raised (/_sandbox/limits)", **runs}
 
 
-def step_results(dag_id: str, run_id: str) -> list[dict[str, Any]]:
-    """The sync steps' return values (XCom), in ``STEP_ORDER``."""
+def step_results(dag_id: str, run_id: str, steps: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The sync steps' return values (XCom), in the order of ``steps``."""
     from airflow.models.xcom import XComModel
     from airflow.utils.session import create_session
 
-    query = XComModel.get_many(run_id=run_id, dag_ids=dag_id, task_ids=list(STEP_ORDER), key="return_value")
+    query = XComModel.get_many(run_id=run_id, dag_ids=dag_id, task_ids=list(steps), key="return_value")
     with create_session() as session:
         values = {x.task_id: XComModel.deserialize_value(x) for x in session.scalars(query)}
-    return [values[name] for name in STEP_ORDER if name in values]
+    return [values[name] for name in steps if name in values]
 
 
-def run_sync_dag(sandbox: SandboxProcess, staging_url: str) -> dict[str, Any]:
-    """``procore_to_xero`` with ``dag.test()``, the controller approving nothing; per-object figures."""
-    calls_before = sandbox.admin("xero", "GET", "stats")["total_calls"]
+def run_sync_dag(sandbox: SandboxProcess, staging_url: str, dag_id: str, target: str) -> dict[str, Any]:
+    """One sync DAG with ``dag.test()``, the controller approving nothing; per-object figures."""
+    calls_before = sandbox.admin(target, "GET", "stats")["total_calls"]
     started = time.perf_counter()
-    with controller_answers({"approve": [], "reject": []}) as answers:
-        dag_run = load_dag(SYNC_DAG).test(logical_date=sandbox_now(sandbox))
+    with controller_answers({"approve": [], "reject": []}, dag_id=dag_id) as answers:
+        dag_run = load_dag(dag_id).test(logical_date=sandbox_now(sandbox))
     return {
-        "dag_id": SYNC_DAG,
+        "dag_id": dag_id,
         "state": str(dag_run.state),
         "seconds": round(time.perf_counter() - started, 1),
         "approval_answered": bool(answers),
-        "objects": sync_rows(step_results(SYNC_DAG, dag_run.run_id)),
-        "xero_calls": sandbox.admin("xero", "GET", "stats")["total_calls"] - calls_before,
+        "objects": sync_rows(step_results(dag_id, dag_run.run_id, SYNC_STEPS[dag_id])),
+        "target": target,
+        "calls": sandbox.admin(target, "GET", "stats")["total_calls"] - calls_before,
         "exceptions_waiting": waiting_by_reason(create_staging_engine(staging_url)),
     }
 
 
-def run_dags(sandbox: SandboxProcess) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The extract DAGs, then the sync DAG, on one SQLite staging database and Airflow metadata database."""
+def run_money_back(sandbox: SandboxProcess, staging_url: str) -> dict[str, Any]:
+    """The controller's month end in Xero (the sandbox scenario), a Xero extract, then ``xero_to_procore``
+    and ``job_costs`` (Xero-raised POs switched on for the demo)."""
+    month = run_month_end(sandbox.xero_url)
+    with patched_environ({"PXSYNC_SETTINGS": str(demo_settings())}):
+        assert load_dag("xero_extract").test(logical_date=sandbox_now(sandbox)).state == "success"
+        runs = {dag_id: run_sync_dag(sandbox, staging_url, dag_id, "procore") for dag_id in INBOUND_DAGS}
+    runs["job_costs"]["figures"] = job_cost_totals(staging_url)
+    return {"month_end": month_end_summary(month), **runs}
+
+
+def run_dags(sandbox: SandboxProcess) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The extract DAGs, the Procore -> Xero sync, then money coming back, on one SQLite staging database
+    and Airflow metadata database."""
     staging_url = f"sqlite:///{OUT_DIR / 'staging.db'}"
     env = {**airflow_home_env(OUT_DIR / "airflow"), **extract_env(sandbox, staging_url), **DAG_ENV}
     with patched_environ(env):
         init_airflow_db()
         raise_limits(sandbox)
-        return run_extract_dags(sandbox, staging_url), run_sync_dag(sandbox, staging_url)
+        extract = run_extract_dags(sandbox, staging_url)
+        sync = run_sync_dag(sandbox, staging_url, SYNC_DAG, "xero")
+        return extract, sync, run_money_back(sandbox, staging_url)
+
+
+def demo_settings() -> Path:
+    """The default settings with Xero-raised POs on (off by default), so the demo shows them too."""
+    document = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
+    document["objects"]["xero_purchase_orders"]["enabled"] = True
+    path = OUT_DIR / "settings.yaml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def month_end_summary(month: dict[str, Any]) -> dict[str, int]:
+    """What the controller did in Xero, counted."""
+    payments = month["payments"]
+    return {
+        "payments_in_full": len(payments["paid_in_full"]["payments"]),
+        "partial_payments": len(payments["partial"]["payments"]) + len(payments["second_part"]["payments"]),
+        "payments_deleted": 1,
+        "bills_entered": len(month["bills"]),
+        "spend_money": len(month["spend_money"]),
+        "purchase_orders_raised": len(month["purchase_orders"]),
+    }
+
+
+def job_cost_totals(staging_url: str) -> dict[str, Any]:
+    """The job-cost figures in staging: budget codes, and totals in the base currency."""
+    from procore_xero.staging.job_costs import read_job_costs
+
+    rows = read_job_costs(create_staging_engine(staging_url))
+    totals = {
+        name: str(sum((r[name] for r in rows), Decimal("0.00")))
+        for name in ("jtd_cost_base", "commitment_invoiced_base", "direct_costs_base")
+    }
+    return {"budget_codes": len(rows), "projects": len({r["project_id"] for r in rows}), **totals}
 
 
 def print_extract(system: str, run: dict[str, Any]) -> None:
@@ -164,7 +223,20 @@ def print_sync_run(run: dict[str, Any]) -> None:
     answered = "answered, nothing approved" if run["approval_answered"] else "nothing to approve"
     print(f"\n{run['dag_id']}: {run['state']} in {run['seconds']} s (approval {answered})")
     print_sync(run["objects"], run["exceptions_waiting"])
-    print(f"  Xero API calls spent by the DAG: {run['xero_calls']:,} (sandbox count)")
+    print(f"  {run['target'].capitalize()} API calls spent by the DAG: {run['calls']:,} (sandbox count)")
+
+
+def print_money_back(back: dict[str, Any]) -> None:
+    month = ", ".join(f"{name.replace('_', ' ')} {n}" for name, n in back["month_end"].items())
+    print(f"\nThe controller's month end in Xero (sandbox scenario): {month}")
+    for dag_id in INBOUND_DAGS:
+        print_sync_run(back[dag_id])
+    figures = back["job_costs"]["figures"]
+    print(
+        f"  job-cost figures in staging: {figures['budget_codes']:,} budget codes on {figures['projects']} "
+        f"projects; JTD {figures['jtd_cost_base']} = commitment invoiced "
+        f"{figures['commitment_invoiced_base']} + direct costs {figures['direct_costs_base']} (base currency)"
+    )
 
 
 def main() -> int:
@@ -173,7 +245,7 @@ def main() -> int:
     sandbox = start_sandbox(OUT_DIR / "sandbox.log")
     try:
         states = {service: sandbox.admin(service, "GET", "state") for service in SERVICES}
-        extract, sync = run_dags(sandbox)
+        extract, sync, money_back = run_dags(sandbox)
         summary = {
             "sandbox": {"procore_url": sandbox.procore_url, "xero_url": sandbox.xero_url},
             "seed": "demo",
@@ -181,6 +253,7 @@ def main() -> int:
             "api_calls": {s: sandbox.admin(s, "GET", "stats")["total_calls"] for s in SERVICES},
             "extract": extract,
             "sync": sync,
+            "money_back": money_back,
         }
         for service in SERVICES:
             write_json(OUT_DIR / f"{service}-state.json", sandbox.admin(service, "GET", "state"))
@@ -194,6 +267,7 @@ def main() -> int:
     for system in SERVICES:
         print_extract(system, extract[system])
     print_sync_run(sync)
+    print_money_back(money_back)
     print(f"\nWrote {OUT_DIR.relative_to(REPO_ROOT)}/summary.json, procore-state.json, xero-state.json")
     return 0
 

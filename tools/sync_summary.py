@@ -1,6 +1,7 @@
-"""Per-object figures of a Procore -> Xero sync from its steps' results (``StepResult.to_dict()``, as the
-``procore_to_xero`` tasks return them by XCom): what was created / matched / updated / unchanged / held and
-the Xero calls spent; and the exceptions waiting per reason. Shared by ``make demo`` and ``make bench``."""
+"""Per-object figures of a sync DAG from its steps' results (``StepResult.to_dict()``, as the
+``procore_to_xero``, ``xero_to_procore`` and ``job_costs`` tasks return them by XCom): what was created /
+matched / updated / unchanged / deleted / held and the target API calls spent; and the exceptions waiting
+per reason. Shared by ``make demo`` and ``make bench``."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-WRITE_METHODS = ("PUT", "POST")
-OUTCOMES = ("created", "matched", "updated", "unchanged", "held")
+WRITE_METHODS = ("PUT", "POST", "PATCH", "DELETE")
+OUTCOMES = ("created", "matched", "updated", "unchanged", "deleted", "held")
 LABELS = {
     "tracking_options": "tracking options",
     "items": "items",
@@ -17,11 +18,15 @@ LABELS = {
     "purchase_orders": "purchase orders",
     "bills": "bills",
     "sales_invoices": "sales invoices",
+    "vendors": "vendors",
+    "payments": "payments issued",
+    "xero_purchase_orders": "Xero POs",
+    "direct_costs": "direct costs",
 }
 
 
 def split_calls(calls: Mapping[str, int]) -> tuple[int, int]:
-    """(PUT/POST writes, other reads) among ``{"METHOD path": n}`` calls."""
+    """(writes, reads) among ``{"METHOD path": n}`` calls."""
     writes = sum(n for call, n in calls.items() if call.split(" ", 1)[0] in WRITE_METHODS)
     return writes, sum(calls.values()) - writes
 
@@ -44,6 +49,7 @@ def step_row(result: Mapping[str, Any]) -> dict[str, int]:
         "matched": totals["matched_existing"],
         "updated": totals["updated"],
         "unchanged": totals["unchanged"],
+        "deleted": totals["deleted"],
         "held": result["held"] + totals["held"],
         "failed": totals["failed"],
         "writes": writes,

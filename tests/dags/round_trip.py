@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,11 +34,16 @@ def settings_with(tmp_path: Path, **enabled: bool) -> str:
     return str(path)
 
 
-def month_end_round_trip(sandbox: SandboxProcess, tmp_path: Path) -> dict[str, Any]:
+def month_end_round_trip(
+    sandbox: SandboxProcess, tmp_path: Path, before_extract: Callable[[], Any] | None = None
+) -> dict[str, Any]:
     """Procore -> Xero, the controller's month end in Xero, Xero extract, Xero -> Procore (Xero POs on),
-    job costs. Returns the scenario's record (``sandbox.scenario.run_month_end``)."""
+    job costs. ``before_extract`` may add to Xero after the scenario. Returns the scenario's record
+    (``sandbox.scenario.run_month_end``)."""
     run("procore_to_xero", sandbox)
     month = run_month_end(sandbox.xero_url)
+    if before_extract is not None:
+        before_extract()
     with patched_environ({"PXSYNC_SETTINGS": settings_with(tmp_path, xero_purchase_orders=True)}):
         run("xero_extract", sandbox)
         run("xero_to_procore", sandbox)

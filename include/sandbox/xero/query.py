@@ -163,9 +163,11 @@ def csv_filter(records: Iterable[dict[str, Any]], field_name: str, raw: str | No
 
 
 def modified_since(records: Iterable[dict[str, Any]], since: datetime | None) -> list[dict[str, Any]]:
+    """``If-Modified-Since``; a record without ``UpdatedDateUTC`` (a tracking category created through the
+    API: Xero's TrackingCategory has no such field) is always listed, as the header cannot judge it."""
     if since is None:
         return list(records)
-    return [r for r in records if parse_date(r["UpdatedDateUTC"]) > since]
+    return [r for r in records if "UpdatedDateUTC" not in r or parse_date(r["UpdatedDateUTC"]) > since]
 
 
 def page_of(

@@ -105,6 +105,17 @@ def test_if_modified_since_returns_only_newer(sandbox):
     assert [c["ContactID"] for c in changed] == [created["ContactID"]]
 
 
+def test_if_modified_since_lists_tracking_categories_without_a_timestamp(sandbox):
+    """Xero's TrackingCategory has no UpdatedDateUTC: one created through the API is always listed."""
+    session = login(sandbox)
+    now = sandbox.admin("xero", "GET", "clock")["now"]
+    created = session.call("PUT", "/TrackingCategories", json={"Name": "Project"})
+    assert created.status_code == 200, created.text
+    answer = session.call("GET", "/TrackingCategories", headers={"If-Modified-Since": now})
+    assert answer.status_code == 200, answer.text
+    assert [c["Name"] for c in answer.json()["TrackingCategories"]] == ["Project"]
+
+
 def test_get_by_id_and_date_format(sandbox):
     session = login(sandbox)
     row = session.call("GET", "/Invoices", params={"pageSize": 1}).json()["Invoices"][0]

@@ -93,7 +93,7 @@ def transform_direct_costs(
                         known=known,
                     )
                 )
-    frame = pd.DataFrame(rows, columns=_ROW_COLUMNS).astype(object)
+    frame = pd.DataFrame(rows, columns=list(_ROW_COLUMNS), dtype=object)
     return finish(
         frame,
         target_type="direct_costs",

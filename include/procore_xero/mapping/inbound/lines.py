@@ -98,7 +98,7 @@ def document_lines(documents: pd.DataFrame, known: KnownInProcore, coder: LineCo
         for record in documents.to_dict("records")
         for index, line in enumerate(record.get("LineItems") or [])
     ]
-    return pd.DataFrame(rows, columns=LINE_COLUMNS).astype(object)
+    return pd.DataFrame(rows, columns=list(LINE_COLUMNS), dtype=object)
 
 
 def _line(

@@ -34,7 +34,7 @@ def transform_payments(
         requisition_id = known.requisition_by_bill.get(_bill_id(payment))
         if requisition_id is not None:
             rows.append(_row(payment, requisition_id, by_id.get(requisition_id, {})))
-    frame = pd.DataFrame(rows, columns=_ROW_COLUMNS).astype(object)
+    frame = pd.DataFrame(rows, columns=list(_ROW_COLUMNS), dtype=object)
     return finish(
         frame,
         target_type="contract_payments",

@@ -60,7 +60,7 @@ def transform_xero_purchase_orders(
             continue  # overhead, not a job: nothing for Procore
         others = committed[committed["doc_id"] != commitment_of_order.get(order_id)]
         rows.append(_row(order, order_id, own, others, procore["budget_line_items"], known))
-    frame = pd.DataFrame(rows, columns=_ROW_COLUMNS).astype(object)
+    frame = pd.DataFrame(rows, columns=list(_ROW_COLUMNS), dtype=object)
     return finish(
         frame,
         target_type="purchase_order_contracts",

@@ -36,7 +36,7 @@ def transform_vendors(
     records = [r for r in contacts.to_dict("records") if str(r["ContactID"]).lower() in wanted]
     by_key = _vendors_by_name_key(vendors)
     rows = [_row(record, by_key.get(name_key(record.get("Name")), [])) for record in records]
-    frame = pd.DataFrame(rows, columns=[*_ROW_COLUMNS]).astype(object)
+    frame = pd.DataFrame(rows, columns=list(_ROW_COLUMNS), dtype=object)
     return finish(
         frame,
         target_type="vendors",

@@ -1,0 +1,161 @@
+"""The drift report for one tenant: read staging, compute the frames, run the rules, rank the findings.
+
+``build_report`` is what the DAG, the demo and the benchmark call; it only reads staging. Phase timings are
+kept on the report (``timings``) for ``make bench``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from procore_xero.reports.budget import budget_rows
+from procore_xero.reports.checks import failing_rows, gx_frames
+from procore_xero.reports.commitments import commitment_rows, invoice_rows
+from procore_xero.reports.documents import document_rows
+from procore_xero.reports.findings import collect, money_at_stake
+from procore_xero.reports.inputs import DriftInputs, read_inputs
+from procore_xero.reports.scope import company_name, latest_rates, projects_in_scope
+from procore_xero.reports.settings import DriftSettings
+from procore_xero.reports.totals import project_totals
+from procore_xero.reports.waiting import waiting_rows
+from procore_xero.staging import TenantKey
+
+
+@dataclass(frozen=True)
+class DriftReport:
+    """Every frame the renderers need; ``findings`` ranked by money at stake (base currency)."""
+
+    company: str
+    tenant: TenantKey
+    report_date: date
+    base_currency: str
+    settings: DriftSettings
+    projects: pd.DataFrame
+    budget: pd.DataFrame
+    commitments: pd.DataFrame
+    documents: pd.DataFrame
+    waiting: pd.DataFrame
+    findings: pd.DataFrame
+    totals: pd.DataFrame
+    rates: Mapping[str, Decimal]
+    figures_at: datetime | None
+    previous_date: date | None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def money_at_stake(self) -> Decimal:
+        return money_at_stake(self.findings)
+
+    @property
+    def projects_in_drift(self) -> int:
+        return int(self.findings["project_id"].dropna().nunique()) if len(self.findings) else 0
+
+    @property
+    def new_findings(self) -> int:
+        return int(self.findings["new"].sum()) if len(self.findings) else 0
+
+    @property
+    def reconciled(self) -> bool:
+        return self.findings.empty
+
+    @property
+    def awaiting_decision(self) -> int:
+        return int(self.waiting["approvable"].sum()) if len(self.waiting) else 0
+
+    @property
+    def stale_figures(self) -> bool:
+        """The job-cost figures are older than the settings allow (the job_costs DAG has not run)."""
+        if self.figures_at is None:
+            return True
+        at = self.figures_at if self.figures_at.tzinfo else self.figures_at.replace(tzinfo=UTC)
+        age = datetime.combine(self.report_date, datetime.max.time(), UTC) - at
+        return age.total_seconds() > self.settings.stale_after_hours * 3600 + 86400
+
+    def subject(self) -> str:
+        day = self.report_date.isoformat()
+        if self.reconciled:
+            return f"Procore ↔ Xero {day}: all reconciled ({self.company})"
+        amount = f"{self.base_currency} {self.money_at_stake:,.2f}"
+        return (
+            f"Procore ↔ Xero drift {day}: {len(self.findings)} finding(s), {amount} at stake, "
+            f"{self.projects_in_drift} project(s) ({self.company})"
+        )
+
+
+def build_report(
+    engine: Engine,
+    tenant: TenantKey,
+    settings: Mapping[str, Any],
+    *,
+    report_date: date | None = None,
+    base_currency: str | None = None,
+    previous: tuple[date | None, set[str] | None] = (None, None),
+) -> DriftReport:
+    """The report as of now's staging; ``settings`` is the tenant's ``settings:`` section; ``previous``:
+    the last report's date and finding keys (``history.previous_keys``) to mark what is new."""
+    timings: dict[str, float] = {}
+    with _timed(timings, "read"):
+        inputs = read_inputs(engine, tenant, base_currency)
+    return compute_report(inputs, settings, report_date=report_date, previous=previous, timings=timings)
+
+
+def compute_report(
+    inputs: DriftInputs,
+    settings: Mapping[str, Any],
+    *,
+    report_date: date | None = None,
+    previous: tuple[date | None, set[str] | None] = (None, None),
+    timings: dict[str, float] | None = None,
+) -> DriftReport:
+    """Everything after reading: frames, GX checks, ranked findings, project totals."""
+    timings = {} if timings is None else timings
+    knobs = DriftSettings.from_settings(settings)
+    with _timed(timings, "compute"):
+        projects = projects_in_scope(inputs)
+        budget = budget_rows(inputs, knobs, projects)
+        invoices = invoice_rows(inputs, knobs)
+        commitments = commitment_rows(inputs, knobs, projects, invoices)
+        documents = document_rows(inputs, knobs, projects)
+        invoice_commitments = dict(zip(invoices["requisition_id"], invoices["commitment_id"], strict=True))
+        waiting = waiting_rows(inputs, projects, invoice_commitments)
+        rates = latest_rates(inputs)
+    frames = {"budget": budget, "commitments": commitments, "documents": documents}
+    with _timed(timings, "validate"):
+        failing = failing_rows(gx_frames(budget, commitments, documents), knobs)
+    with _timed(timings, "rank"):
+        findings = collect(frames, failing, waiting, projects, rates, inputs.base_currency, previous[1])
+        totals = project_totals(projects, budget, commitments, findings, rates)
+    return DriftReport(
+        company=company_name(inputs),
+        tenant=inputs.tenant,
+        report_date=report_date or datetime.now(UTC).date(),
+        base_currency=inputs.base_currency,
+        settings=knobs,
+        projects=projects,
+        budget=budget,
+        commitments=commitments,
+        documents=documents,
+        waiting=waiting,
+        findings=findings,
+        totals=totals,
+        rates=rates,
+        figures_at=inputs.figures_at,
+        previous_date=previous[0],
+        timings=timings,
+    )
+
+
+@contextmanager
+def _timed(timings: dict[str, float], phase: str) -> Iterator[None]:
+    start = time.perf_counter()
+    yield
+    timings[phase] = round(time.perf_counter() - start, 3)
