@@ -24,10 +24,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from airflow.providers.standard.operators.hitl import HITLEntryOperator
 from airflow.sdk import Asset, Param, dag, task
 
-from procore_xero.airflow.notify import ControllerNotifier
+from procore_xero.airflow.approval import controller_approval
 from procore_xero.extract.specs import asset_uri
 from procore_xero.sync.order import STEP_ORDER
 
@@ -86,19 +85,7 @@ def procore_to_xero() -> None:
         results.append(sync.override(task_id=name)(name, list(results), enabled))
     listing = held_for_approval()
     results[-1] >> listing
-    approval = HITLEntryOperator(
-        task_id="controller_approval",
-        subject="Procore → Xero: records waiting for the controller",
-        body="{{ ti.xcom_pull(task_ids='held_for_approval') }}",
-        options=["Submit"],
-        defaults=["Submit"],
-        params={
-            "approve": Param([], type="array", description="Exception ids to post to Xero."),
-            "reject": Param([], type="array", description="Exception ids to keep out."),
-        },
-        response_timeout=timedelta(minutes=50),
-        notifiers=[ControllerNotifier()],
-    )
+    approval = controller_approval("Procore → Xero: records waiting for the controller", "Xero")
     listing >> approval
     apply_approvals(approval.output)
 

@@ -12,6 +12,12 @@ spend against budget without waiting for accounting.
   Procore payment issued on that commitment (amount, date paid, invoice #, reference as notes); partial
   payments each become one; a payment deleted in Xero is deleted in Procore. Payments on other bills are
   counted (`ignored_payments`) and left alone.
+* **xero_purchase_orders** (off by default: `objects.xero_purchase_orders.enabled` in the settings): a PO
+  raised in Xero, its lines tracked to one synced project, becomes a Procore purchase order contract with
+  one schedule-of-values line per Xero line (budget code from the item, or `cost_code_lookup` by account);
+  unmapped lines are exceptions; a PO above the remaining budget on its codes waits for the controller
+  (*Required Actions*, e-mail to `controller_emails`) and is posted only when approved. POs the sync
+  created from Procore commitments are never taken back.
 
 Every write goes through Procore's sync actions (≤ 1,000 records per call) with `origin_id` = the Xero id,
 so a retry or a rerun updates instead of duplicating; a record another integration owns (422) is an
@@ -28,6 +34,7 @@ from typing import Any
 
 from airflow.sdk import Asset, Param, dag, task
 
+from procore_xero.airflow.approval import controller_approval
 from procore_xero.extract.specs import asset_uri
 from procore_xero.sync.order import HOURLY_INBOUND_ORDER
 
@@ -40,6 +47,20 @@ def sync(step_name: str, earlier: list[dict[str, Any]]) -> dict[str, Any]:
     from procore_xero.airflow.inbound_tasks import inbound_step_task
 
     return inbound_step_task(step_name, earlier)
+
+
+@task.short_circuit(ignore_downstream_trigger_rules=True)
+def held_for_approval() -> str:
+    from procore_xero.airflow.sync_tasks import held_for_approval as listing
+
+    return listing("xero")
+
+
+@task
+def apply_approvals(response: dict[str, Any]) -> dict[str, Any]:
+    from procore_xero.airflow.inbound_tasks import apply_inbound_approvals
+
+    return apply_inbound_approvals(response)
 
 
 @dag(
@@ -59,6 +80,11 @@ def xero_to_procore() -> None:
     results: list[Any] = []
     for name in HOURLY_INBOUND_ORDER:
         results.append(sync.override(task_id=name)(name, list(results)))
+    listing = held_for_approval()
+    results[-1] >> listing
+    approval = controller_approval("Xero → Procore: purchase orders waiting for the controller", "Procore")
+    listing >> approval
+    apply_approvals(approval.output)
 
 
 xero_to_procore()
