@@ -59,16 +59,15 @@ def replace_job_costs(
     return len(values)
 
 
-def read_job_costs(bind: Engine | Connection, tenant: TenantKey) -> list[dict[str, Any]]:
-    """The tenant's figures, amounts as Decimal, ordered by project and cost code."""
+def read_job_costs(bind: Engine | Connection, tenant: TenantKey | None = None) -> list[dict[str, Any]]:
+    """The tenant's figures (every tenant's with None), amounts as Decimal, by project and cost code."""
+    query = select(job_costs).order_by(job_costs.c.project_id, job_costs.c.cost_code, job_costs.c.cost_type)
+    if tenant is not None:
+        query = query.where(
+            (job_costs.c.company_id == tenant.company_id) & (job_costs.c.tenant_id == tenant.tenant_id)
+        )
     with transaction(bind) as connection:
-        rows = connection.execute(
-            select(job_costs)
-            .where(
-                (job_costs.c.company_id == tenant.company_id) & (job_costs.c.tenant_id == tenant.tenant_id)
-            )
-            .order_by(job_costs.c.project_id, job_costs.c.cost_code, job_costs.c.cost_type)
-        ).mappings()
+        rows = connection.execute(query).mappings()
         return [
             {
                 **{k: v for k, v in row.items() if not k.endswith("_cents")},
