@@ -1,0 +1,256 @@
+"""Purchase orders raised in Xero -> Procore purchase order contracts, with the remaining-budget check."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+from typing import Any
+
+import pandas as pd
+
+from procore_xero.load.procore_loader import procore_writes
+from procore_xero.mapping import load_spec, records_frame
+from procore_xero.mapping.inbound.known import KnownInProcore
+from procore_xero.mapping.inbound.lines import LineCoder, budget_codes, document_lines
+from procore_xero.mapping.inbound.purchase_orders import COLUMNS, transform_xero_purchase_orders
+from procore_xero.outgoing import FRAME_COLUMNS
+
+SPEC = load_spec()
+CODER = LineCoder.build(
+    budget_codes(
+        records_frame(
+            [
+                {"id": 100, "project_id": 7, "full_code": "03-300"},
+                {"id": 101, "project_id": 7, "full_code": "01-100"},
+                {"id": 200, "project_id": 8, "full_code": "03-300"},
+            ]
+        ),
+        records_frame([{"id": 1, "code": "M"}, {"id": 2, "code": "L"}]),
+        SPEC,
+    ),
+    SPEC,
+)
+KNOWN = KnownInProcore(
+    project_by_option={"opt-7": "7", "opt-8": "8"},
+    requisition_by_bill={},
+    vendor_by_contact={"c-acme": "55"},
+    made_by_sync=frozenset({"po-made"}),
+)
+
+
+def _line(item: str | None, account: str, amount: Any, option: str | None, **extra: Any) -> dict[str, Any]:
+    tracking = [{"Name": "Project", "Option": option, "TrackingOptionID": option}] if option else []
+    return {
+        "ItemCode": item,
+        "AccountCode": account,
+        "Description": f"{item or account} {amount}",
+        "Quantity": 1,
+        "UnitAmount": amount,
+        "LineAmount": amount,
+        "Tracking": tracking,
+        **extra,
+    }
+
+
+def _order(order_id: str, lines: list[dict[str, Any]], **fields: Any) -> dict[str, Any]:
+    return {
+        "PurchaseOrderID": order_id,
+        "PurchaseOrderNumber": f"PO-{order_id[3:]}",
+        "Status": "AUTHORISED",
+        "Reference": "Rebar for level 2",
+        "Contact": {"ContactID": "c-acme", "Name": "Acme"},
+        "Date": "/Date(1763510400000+0000)/",
+        "CurrencyCode": "USD",
+        "CurrencyRate": 1.0,
+        "LineItems": lines,
+        **fields,
+    }
+
+
+ORDERS = records_frame(
+    [
+        _order(
+            "po-a",
+            [
+                _line("03-300-M", "310", 600, "opt-7", Quantity=4, UnitAmount=150),
+                _line(None, "429", 100, "opt-7"),
+            ],
+        ),
+        _order("po-made", [_line("03-300-M", "310", 1, "opt-7")]),  # the Procore -> Xero sync made it
+        _order("po-draft", [_line("03-300-M", "310", 1, "opt-7")], Status="DRAFT"),
+        _order("po-submitted", [_line("03-300-M", "310", 1, "opt-7")], Status="SUBMITTED"),
+        _order("po-overhead", [_line(None, "429", 50, None)]),  # no line on a synced project
+        _order(
+            "po-split",
+            [
+                _line("03-300-M", "310", 10, "opt-7"),
+                _line("03-300-M", "310", 20, "opt-8"),
+                _line("99-999-X", "500", 1, "opt-7"),
+            ],
+            Status="BILLED",
+            Reference="",
+            Contact={"ContactID": "c-other", "Name": "Other"},
+        ),
+        _order("po-partial", [_line("03-300-M", "310", 10, "opt-7"), _line("03-300-M", "310", 5, None)]),
+    ]
+)
+
+
+def _sov(contract_id: int, position: int, code_id: int, code: str, kind: str, amount: str) -> dict[str, Any]:
+    return {
+        "contract_id": contract_id,
+        "position": position,
+        "description": f"{code} {kind}",
+        "quantity": D("1"),
+        "unit_cost": D(amount),
+        "amount": D(amount),
+        "cost_code": {"id": code_id, "full_code": code},
+        "line_item_type": {"code": kind},
+    }
+
+
+def _change_order(co_id: int, contract_id: int, status: str, amount: str) -> dict[str, Any]:
+    line = {k: v for k, v in _sov(contract_id, 0, 100, "03-300", "M", amount).items() if k != "position"}
+    return {
+        "id": co_id,
+        "contract_id": contract_id,
+        "number": f"CO-{co_id}",
+        "status": status,
+        "line_items": [{k: v for k, v in line.items() if k != "contract_id"}],
+    }
+
+
+PROCORE = {
+    "commitments": records_frame(
+        [
+            {"id": 30, "status": "Approved"},
+            {"id": 31, "status": "Draft"},  # not approved: commits nothing yet
+            {"id": 32, "status": "Approved"},  # what an earlier run made of po-a
+            {"id": 33, "status": "Complete"},
+        ]
+    ),
+    "commitment_line_items": records_frame(
+        [
+            _sov(30, 1, 100, "03-300", "M", "1000.00"),
+            _sov(30, 2, 101, "01-100", "L", "50.00"),
+            _sov(31, 1, 100, "03-300", "M", "5000.00"),
+            _sov(32, 1, 100, "03-300", "M", "600.00"),
+            _sov(32, 2, 101, "01-100", "L", "100.00"),
+            _sov(33, 1, 200, "03-300", "M", "15.00"),
+        ]
+    ),
+    "commitment_change_orders": records_frame(
+        [_change_order(90, 30, "approved", "200.00"), _change_order(91, 30, "pending", "999.00")]
+    ),
+    "budget_line_items": records_frame(
+        [
+            {"cost_code": {"id": 100}, "line_item_type": {"code": "M"}, "revised_budget": D("5000.00")},
+            {"cost_code": {"id": 101}, "line_item_type": {"code": "L"}, "revised_budget": D("300.00")},
+            {"cost_code": {"id": 101}, "line_item_type": {"code": "M"}, "revised_budget": D("777.00")},
+            {"cost_code": {"id": 200}, "line_item_type": {"code": "M"}, "revised_budget": D("70.00")},
+        ]
+    ),
+}
+COMMITMENT_OF_ORDER = {"po-a": "32"}
+
+
+def _transform(
+    procore: dict[str, pd.DataFrame] = PROCORE, commitment_of_order: dict[str, str] = COMMITMENT_OF_ORDER
+) -> pd.DataFrame:
+    lines = document_lines(ORDERS, KNOWN, CODER)
+    return transform_xero_purchase_orders(ORDERS, lines, procore, KNOWN, commitment_of_order, SPEC)
+
+
+def test_only_final_xero_raised_orders_on_synced_projects() -> None:
+    frame = _transform()
+    assert frame.columns.tolist() == [*FRAME_COLUMNS, *COLUMNS]
+    assert frame["source_id"].tolist() == ["po-a", "po-split", "po-partial"]
+    assert set(frame["target_type"]) == {"purchase_order_contracts"}
+    assert set(frame["source_type"]) == {"xero/purchase_orders"}
+    assert frame["action"].tolist() == ["upsert"] * 3
+
+
+def test_order_on_one_project_with_coded_lines() -> None:
+    row = _transform().iloc[0]
+    assert (row["project_id"], row["project_mapped"]) == ("7", True)
+    assert (row["vendor_id"], row["vendor_mapped"]) == (55, True)
+    assert type(row["vendor_id"]) is int
+    assert (row["unmapped_lines"], row["total"]) == (0, D("700.00"))
+    assert row["label"] == "Xero PO PO-a (Acme, 700.00)"
+    assert row["natural_key"] == {"origin_id": "po-a"}
+    assert row["payload"] == {
+        "origin_id": "po-a",
+        "number": "PO-a",
+        "title": "Rebar for level 2",
+        "vendor_id": 55,
+        "contract_date": "2025-11-19",
+        "line_items": [
+            {
+                "cost_code_id": 100,
+                "line_item_type_id": 1,
+                "description": "03-300-M 600",
+                "quantity": D("4"),
+                "unit_cost": D("150"),
+                "amount": D("600.00"),
+            },
+            {
+                "cost_code_id": 101,
+                "line_item_type_id": 2,
+                "description": "429 100",
+                "quantity": D("1"),
+                "unit_cost": D("100"),
+                "amount": D("100.00"),
+            },
+        ],
+    }
+
+
+def test_remaining_budget_leaves_out_the_orders_own_commitment() -> None:
+    # po-a codes: 100/M and 101/L, budget 5000.00 + 300.00. Other approved commitments there: #30 (1000.00
+    # + its approved change order 200.00 on 100/M, 50.00 on 101/L). #31 is a draft, CO-91 pending, #32 is
+    # po-a itself, #33 is on another code; 101/M is not po-a's code.
+    assert _transform().iloc[0]["remaining_budget"] == D("4050.00")
+    # Without the link, #32 (600.00 on 100/M, 100.00 on 101/L) counts as another commitment.
+    assert _transform(commitment_of_order={}).iloc[0]["remaining_budget"] == D("3350.00")
+
+
+def test_order_split_over_projects_is_not_project_mapped() -> None:
+    frame = _transform()
+    split, partial = frame.iloc[1], frame.iloc[2]
+    assert (split["project_id"], split["project_mapped"]) == (None, False)
+    assert (split["vendor_id"], split["vendor_mapped"]) == (None, False)
+    assert (split["unmapped_lines"], split["total"]) == (1, D("31.00"))
+    # Budget 5000.00 on 100/M + 70.00 on 200/M; committed: #30 1200.00 + #32 600.00 on 100/M (po-a's, not
+    # po-split's), #33 15.00 on 200/M.
+    assert split["remaining_budget"] == D("3255.00")
+    assert split["payload"]["title"] == "Purchase order PO-split raised in Xero"
+    assert "vendor_id" not in split["payload"]
+    assert [(line["cost_code_id"], line["amount"]) for line in split["payload"]["line_items"]] == [
+        (100, D("10.00")),
+        (200, D("20.00")),
+    ]
+    # One line on a project and one on none: held as well (the untracked line has no budget code).
+    assert (partial["project_id"], partial["project_mapped"], partial["unmapped_lines"]) == (None, False, 1)
+    assert partial["total"] == D("15.00")
+
+
+def test_no_budget_lines_no_remaining_budget() -> None:
+    procore = {**PROCORE, "budget_line_items": records_frame([])}
+    assert _transform(procore).iloc[0]["remaining_budget"] is None
+    no_commitments = {**PROCORE, "commitments": records_frame([])}
+    assert _transform(no_commitments).iloc[0]["remaining_budget"] == D("5300.00")
+
+
+def test_no_orders_no_rows() -> None:
+    empty = records_frame([])
+    lines = document_lines(empty, KNOWN, CODER)
+    frame = transform_xero_purchase_orders(empty, lines, PROCORE, KNOWN, {}, SPEC)
+    assert frame.empty and frame.columns.tolist() == [*FRAME_COLUMNS, *COLUMNS]
+
+
+def test_order_writes_per_project() -> None:
+    writes = procore_writes(_transform())
+    assert [(w.record.source_id, w.action, w.project_id, w.link_to) for w in writes] == [
+        ("po-a", "upsert", "7", None),
+        ("po-split", "upsert", None, None),
+        ("po-partial", "upsert", None, None),
+    ]
