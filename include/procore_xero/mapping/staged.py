@@ -24,5 +24,7 @@ def read_staged(engine: Engine, object_type: str, company_id: int | None = None)
 
 
 def records_frame(records: Iterable[dict]) -> pd.DataFrame:
-    """API records as a frame whose columns are object-typed, so ints, Decimals and dicts stay as sent."""
-    return pd.DataFrame.from_records(list(records)).astype(object)
+    """API records as a frame whose columns are object-typed, so ints, Decimals and dicts stay as sent; a
+    field some records lack is None in those rows (never float NaN, which ``value or default`` keeps)."""
+    frame = pd.DataFrame.from_records(list(records)).astype(object)
+    return frame.where(frame.notna(), None)

@@ -133,7 +133,7 @@ _ID_FIELDS = ("InvoiceID", "BankTransactionID", "PurchaseOrderID")
 
 
 def _doc_id(record: Mapping[str, Any]) -> str:
-    return next(str(record[f]) for f in _ID_FIELDS if record.get(f))
+    return next(str(record[f]).lower() for f in _ID_FIELDS if record.get(f))
 
 
 def _project(tracking: Iterable[Mapping[str, Any]], known: KnownInProcore) -> str | None:
