@@ -28,14 +28,16 @@ TABLE = "border-collapse:collapse;margin:8px 0 16px 0;"
 
 def _table(headers: Sequence[str], rows: Iterable[tuple[Sequence[tuple[str, bool]], bool]]) -> str:
     """``rows``: ((text, numeric) cells, highlighted); texts are escaped here."""
-    head = "".join(f'<th style="{HEAD}">{escape(h)}</th>' for h in headers)
+    head = (
+        "<tr>" + "".join(f'<th style="{HEAD}">{escape(h)}</th>' for h in headers) + "</tr>" if headers else ""
+    )
     body = "".join(
         f'<tr style="{DRIFT if marked else ""}">'
         + "".join(f'<td style="{NUM if numeric else CELL}">{escape(text)}</td>' for text, numeric in cells)
         + "</tr>"
         for cells, marked in rows
     )
-    return f'<table role="presentation" style="{TABLE}"><tr>{head}</tr>{body}</table>'
+    return f'<table role="presentation" style="{TABLE}">{head}{body}</table>'
 
 
 def render_html(report: DriftReport, ui_url: str, chart_cid: str | None) -> str:
@@ -45,9 +47,7 @@ def render_html(report: DriftReport, ui_url: str, chart_cid: str | None) -> str:
         parts.append(
             f'<p style="{FONT}font-size:15px;color:#1b5e20;"><b>All reconciled.</b> {escape(RECONCILED)}</p>'
         )
-    parts.append(
-        _table(["", ""], (([(label, False), (value, False)], False) for label, value in headline(report)))
-    )
+    parts.append(_table([], (([(label, False), (value, False)], False) for label, value in headline(report))))
     if len(report.waiting):
         link = escape(required_actions_url(ui_url))
         parts.append(
@@ -100,7 +100,7 @@ def _projects(report: DriftReport) -> str:
         "Retainage held",
         "Xero actual",
         f"Xero actual ({report.base_currency})",
-        "Paid in Xero",
+        "Paid in Xero (subcontract bills)",
         "Findings",
         f"At stake ({report.base_currency})",
     ]

@@ -73,12 +73,13 @@ class DriftReport:
 
     @property
     def stale_figures(self) -> bool:
-        """The job-cost figures are older than the settings allow (the job_costs DAG has not run)."""
+        """The job-cost figures are older than the settings allow at the end of the report's day (the
+        job_costs DAG has not run since)."""
         if self.figures_at is None:
             return True
         at = self.figures_at if self.figures_at.tzinfo else self.figures_at.replace(tzinfo=UTC)
         age = datetime.combine(self.report_date, datetime.max.time(), UTC) - at
-        return age.total_seconds() > self.settings.stale_after_hours * 3600 + 86400
+        return age.total_seconds() > self.settings.stale_after_hours * 3600
 
     def subject(self) -> str:
         day = self.report_date.isoformat()

@@ -42,8 +42,8 @@ def render_text(report: DriftReport, ui_url: str) -> str:
             f"{flag} {row['project']} ({row['currency']}): revised budget {show(row['revised_budget'])}, "
             f"committed {show(row['committed'])}, Procore invoiced {show(row['procore_invoiced'])}, "
             f"retainage held {show(row['retainage_held'])}, Xero actual {show(row['xero_actual'])} "
-            f"({show(row['xero_actual_base'], report.base_currency)}), paid {show(row['xero_paid'])}, "
-            f"findings {row['findings']}"
+            f"({show(row['xero_actual_base'], report.base_currency)}), "
+            f"paid on subcontract bills {show(row['xero_paid'])}, findings {row['findings']}"
         )
     lines += ["", *notes(report), ""]
     return "\n".join(lines)
