@@ -3,7 +3,8 @@
 Sections: sandbox start-up per seed scale; emulator throughput for paged lists (the requests/s a client
 can draw from each emulator on one keep-alive connection, and from 4 in parallel); the extract for the
 demo seed and ``--scale 10`` (``tools/bench_extract.py``); and the Procore -> Xero sync of both from an
-empty Xero crosswalk, then unchanged (``tools/bench_sync.py``). The sandboxes' rate limits are raised for all
+empty Xero crosswalk, then unchanged (``tools/bench_sync.py``), followed by money coming back from Xero
+(``tools/bench_inbound.py``). The sandboxes' rate limits are raised for all
 of it (``POST /_sandbox/limits``): the figures are the code's, not the throttles'.
 """
 
@@ -22,6 +23,7 @@ import requests
 
 from sandbox.process import REPO_ROOT, SandboxProcess, start_sandbox
 from tools.bench_extract import bench_extract, print_calls
+from tools.bench_inbound import print_inbound_calls
 from tools.bench_sync import bench_sync, print_sync_calls
 from tools.extract_env import RAISED_LIMITS, raise_limits
 
@@ -107,7 +109,10 @@ def throughput(call: Callable[[requests.Session], int], seconds: float, workers:
 
 
 def bench_sandbox(
-    rows: list[Row], calls_table: list[dict[str, Any]], sync_table: list[dict[str, Any]]
+    rows: list[Row],
+    calls_table: list[dict[str, Any]],
+    sync_table: list[dict[str, Any]],
+    inbound_table: list[dict[str, Any]],
 ) -> None:
     for scale in (1, 10):
         started = time.perf_counter()
@@ -136,9 +141,10 @@ def bench_sandbox(
             summary, table = bench_extract(sandbox, label)
             rows += [Row(f"extract/{system}", *rest) for system, *rest in summary]
             calls_table += table
-            summary, table = bench_sync(sandbox, label)
+            summary, table, back = bench_sync(sandbox, label)
             rows += [Row(*row) for row in summary]
             sync_table += table
+            inbound_table += back
         finally:
             sandbox.stop()
 
@@ -154,17 +160,20 @@ def main() -> int:
     rows: list[Row] = []
     calls_table: list[dict[str, Any]] = []
     sync_table: list[dict[str, Any]] = []
+    inbound_table: list[dict[str, Any]] = []
     print("Sandbox rate limits (Procore and Xero) are raised for the whole bench (POST /_sandbox/limits).")
-    bench_sandbox(rows, calls_table, sync_table)
+    bench_sandbox(rows, calls_table, sync_table, inbound_table)
     print_table(rows)
     print_calls(calls_table)
     print_sync_calls(sync_table)
+    print_inbound_calls(inbound_table)
     document: dict[str, Any] = {
         "machine": {"python": platform.python_version(), "cpu_count": os.cpu_count()},
         "rate_limits": "raised via POST /_sandbox/limits",
         "results": [asdict(r) for r in rows],
         "extract_calls": calls_table,
         "sync_calls": sync_table,
+        "inbound_calls": inbound_table,
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(document, indent=1), encoding="utf-8")

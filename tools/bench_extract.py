@@ -68,15 +68,10 @@ def connection(env: dict[str, str], name: str) -> dict[str, Any]:
 
 def procore_run(env: dict[str, str], until: datetime, since: datetime | None) -> list[dict[str, Any]]:
     """Every Procore type: company-scoped ones, then project-scoped ones per staged project."""
-    from procore_xero.clients import ClientCredentialsProvider, ProcoreClient, TokenEndpoint
     from procore_xero.extract.procore import extract_procore, staged_project_ids
     from procore_xero.staging import TaskTry, open_staging
 
-    conn, engine = connection(env, "procore_default"), open_staging()
-    auth = ClientCredentialsProvider(
-        TokenEndpoint(conn["extra"]["token_url"], conn["login"], conn["password"], client_auth="form")
-    )
-    client = ProcoreClient(conn["host"], auth, int(conn["extra"]["company_id"]))
+    engine, client = open_staging(), procore_client(env)
     run = TaskTry("bench", f"bench-{since}", "extract")
 
     def one(name: str, project_id: int | None = None) -> dict[str, Any]:
@@ -87,6 +82,17 @@ def procore_run(env: dict[str, str], until: datetime, since: datetime | None) ->
     results = [one(name) for name in COMPANY_SCOPED]
     projects = staged_project_ids(engine, client.company_id)
     return results + [one(name, project) for name in PROJECT_SCOPED for project in projects]
+
+
+def procore_client(env: dict[str, str]) -> Any:
+    """A ``ProcoreClient`` for the ``procore_default`` connection in ``env`` (client credentials)."""
+    from procore_xero.clients import ClientCredentialsProvider, ProcoreClient, TokenEndpoint
+
+    conn = connection(env, "procore_default")
+    auth = ClientCredentialsProvider(
+        TokenEndpoint(conn["extra"]["token_url"], conn["login"], conn["password"], client_auth="form")
+    )
+    return ProcoreClient(conn["host"], auth, int(conn["extra"]["company_id"]))
 
 
 def xero_client(env: dict[str, str], engine: Any) -> Any:

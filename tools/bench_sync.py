@@ -24,6 +24,7 @@ from procore_xero.clients.xero import WRITE_BATCH_SIZE
 from procore_xero.sync.order import STEP_ORDER
 from sandbox.process import REPO_ROOT, SandboxProcess
 from tools.bench_extract import connection, in_fresh_process, peak_rss_mb, procore_run, xero_client
+from tools.bench_inbound import inbound_rows, inbound_table, measure_inbound, procore_minimums
 from tools.extract_env import extract_env, sandbox_now
 from tools.sync_summary import LABELS, split_calls, sync_rows
 
@@ -137,8 +138,9 @@ def sync_reads(*passes: list[dict[str, Any]]) -> int:
     return sum(split_calls(r["load"]["calls"])[1] for results in passes for r in results)
 
 
-def run_sync(sandbox: SandboxProcess, label: str) -> dict[str, Any]:
-    """``measure_sync`` in a spawned process on an empty SQLite staging database."""
+def run_sync(sandbox: SandboxProcess, label: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``measure_sync`` in a spawned process on an empty SQLite staging database, then ``measure_inbound``
+    (money coming back) in another one on the same database and environment."""
     WORK_DIR.mkdir(parents=True, exist_ok=True)
     database = WORK_DIR / f"{label.replace(' ', '_')}.db"
     database.unlink(missing_ok=True)
@@ -146,7 +148,8 @@ def run_sync(sandbox: SandboxProcess, label: str) -> dict[str, Any]:
         **extract_env(sandbox, f"sqlite:///{database}"),
         "PXSYNC_DATA_DIR": str(WORK_DIR / "data"),
     }
-    return in_fresh_process(measure_sync, env, sandbox_now(sandbox))
+    outbound = in_fresh_process(measure_sync, env, sandbox_now(sandbox))
+    return outbound, in_fresh_process(measure_inbound, env, sandbox_now(sandbox), sandbox.xero_url)
 
 
 def calls_table(result: dict[str, Any], label: str) -> list[dict[str, Any]]:
@@ -225,10 +228,17 @@ def summary_rows(result: dict[str, Any], label: str) -> list[tuple[str, str, flo
 
 def bench_sync(
     sandbox: SandboxProcess, label: str
-) -> tuple[list[tuple[str, str, float, str, str]], list[dict[str, Any]]]:
-    """Summary rows ``(section, case, value, unit, detail)`` and the per-object calls table for one seed."""
-    result = run_sync(sandbox, label)
-    return summary_rows(result, label) + throughput_rows(result["times"], label), calls_table(result, label)
+) -> tuple[list[tuple[str, str, float, str, str]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Summary rows ``(section, case, value, unit, detail)``, the per-object Xero calls table and the
+    per-object Procore calls table (money coming back) for one seed."""
+    result, inbound = run_sync(sandbox, label)
+    back = inbound_table(inbound, procore_minimums(sandbox), label)
+    rows = (
+        summary_rows(result, label)
+        + throughput_rows(result["times"], label)
+        + inbound_rows(inbound, back, label)
+    )
+    return rows, calls_table(result, label), back
 
 
 def print_sync_calls(table: list[dict[str, Any]]) -> None:

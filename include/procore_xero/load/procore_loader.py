@@ -99,11 +99,11 @@ def load_to_procore(
     """Write, link or reverse every record; ``report.ids`` maps source ids to Procore ids."""
     before = client.calls
     loader = _Loader(client, engine, tenant, run_id, dry_run, resend, LoadReport(dry_run=dry_run))
-    groups: dict[tuple[str, str], list[ProcoreWrite]] = {}
+    groups: dict[str, list[ProcoreWrite]] = {}
     for write in writes:
-        groups.setdefault((write.record.target_type, write.record.source_type), []).append(write)
-    for (target_type, source_type), group in groups.items():
-        loader.load_group(target_type, source_type, group)
+        groups.setdefault(write.record.target_type, []).append(write)
+    for target_type, group in groups.items():
+        loader.load_group(target_type, group)
     loader.report.calls = calls_between(before, client.calls)
     return loader.report
 
@@ -118,25 +118,33 @@ class _Loader:
     resend: bool
     report: LoadReport
 
-    def load_group(self, target_type: str, source_type: str, writes: list[ProcoreWrite]) -> None:
-        system, _, kind = source_type.partition("/")
-        crosswalk = Crosswalk(system, kind, "procore", target_type)
+    def load_group(self, target_type: str, writes: list[ProcoreWrite]) -> None:
+        """One target type; records of every source type share the per-project sync calls."""
         counts = self.report.count(target_type)
-        known = lookup_mappings(self.engine, self.tenant, crosswalk, [w.record.source_id for w in writes])
+        known: dict[tuple[str, str], Any] = {}
+        for source_type in {w.record.source_type for w in writes}:
+            ids = [w.record.source_id for w in writes if w.record.source_type == source_type]
+            found = lookup_mappings(self.engine, self.tenant, crosswalk_of(source_type, target_type), ids)
+            known.update({(source_type, source_id): mapping for source_id, mapping in found.items()})
         upserts: dict[str | None, list[ProcoreWrite]] = {}
         for write in writes:
-            mapping = known.get(write.record.source_id)
+            record = write.record
+            crosswalk = crosswalk_of(record.source_type, target_type)
+            mapping = known.get((record.source_type, record.source_id))
             if write.action == "link":
                 self._link(crosswalk, write, counts)
             elif write.action == "delete":
                 self._reverse(crosswalk, write, mapping, counts)
-            elif mapping and mapping.payload_hash == write.record.content_hash() and not self.resend:
+            elif mapping and mapping.payload_hash == record.content_hash() and not self.resend:
                 counts.unchanged += 1
-                self.report.link(source_type, write.record.source_id, mapping.target_id)
+                self.report.link(record.source_type, record.source_id, mapping.target_id)
             else:
+                counts.updated += mapping is not None
+                counts.created += mapping is None
                 upserts.setdefault(write.project_id, []).append(write)
-        for project_id, batch in upserts.items():
-            self._sync(PROCORE_TARGETS[target_type], crosswalk, project_id, batch, known, counts)
+        if not self.dry_run:
+            for project_id, batch in upserts.items():
+                self._sync(target_type, project_id, batch, known, counts)
 
     def _link(self, crosswalk: Crosswalk, write: ProcoreWrite, counts: TypeCounts) -> None:
         counts.matched_existing += 1
@@ -175,24 +183,17 @@ class _Loader:
 
     def _sync(
         self,
-        target: ProcoreTarget,
-        crosswalk: Crosswalk,
+        target_type: str,
         project_id: str | None,
         batch: list[ProcoreWrite],
-        known: Mapping[str, Any],
+        known: Mapping[tuple[str, str], Any],
         counts: TypeCounts,
     ) -> None:
-        for write in batch:
-            if write.record.source_id in known:
-                counts.updated += 1
-            else:
-                counts.created += 1
-        if self.dry_run:
-            return
+        target = PROCORE_TARGETS[target_type]
         body = {"project_id": int(project_id)} if target.project_scoped and project_id else None
         path = target.sync_path.format(project_id=project_id)
         records = [dict(w.record.payload) for w in batch]
-        if crosswalk.target_type == "purchase_order_contracts":
+        if target_type == "purchase_order_contracts":
             result = post_commitments(self.client, path, int(project_id or 0), records)
         else:
             result = self.client.sync(path, records, body=body, idempotent=True)
@@ -200,13 +201,15 @@ class _Loader:
         for entity in result.entities:
             write = by_origin.get(str(entity.get("origin_id")))
             if write is not None:
-                self._remember(crosswalk, write, entity)
+                self._remember(write, entity)
         for error in result.errors:
             write = by_origin.get(str((error.get("record") or error).get("origin_id")))
             if write is not None:
-                self._failed(crosswalk, write, error, counts, write.record.source_id in known)
+                existed = (write.record.source_type, write.record.source_id) in known
+                self._failed(write, error, counts, existed)
 
-    def _remember(self, crosswalk: Crosswalk, write: ProcoreWrite, entity: Mapping[str, Any]) -> None:
+    def _remember(self, write: ProcoreWrite, entity: Mapping[str, Any]) -> None:
+        crosswalk = crosswalk_of(write.record.source_type, write.record.target_type)
         procore_id = str(entity["id"])
         self.report.link(write.record.source_type, write.record.source_id, procore_id)
         record_mapping(
@@ -222,13 +225,9 @@ class _Loader:
             resolve(self.engine, self._problem(crosswalk, write.record.source_id, reason), run_id=self.run_id)
 
     def _failed(
-        self,
-        crosswalk: Crosswalk,
-        write: ProcoreWrite,
-        error: Mapping[str, Any],
-        counts: TypeCounts,
-        existed: bool,
+        self, write: ProcoreWrite, error: Mapping[str, Any], counts: TypeCounts, existed: bool
     ) -> None:
+        crosswalk = crosswalk_of(write.record.source_type, write.record.target_type)
         if existed:
             counts.updated -= 1
         else:
@@ -259,6 +258,12 @@ class _Loader:
 
     def _problem(self, crosswalk: Crosswalk, source_id: str, reason: str) -> Problem:
         return Problem(self.tenant, crosswalk.source_system, crosswalk.source_type, source_id, reason)
+
+
+def crosswalk_of(source_type: str, target_type: str) -> Crosswalk:
+    """``xero/payments`` + ``contract_payments`` -> the Xero payments to Procore payments crosswalk."""
+    system, _, kind = source_type.partition("/")
+    return Crosswalk(system, kind, "procore", target_type)
 
 
 def _text(value: Any) -> str | None:

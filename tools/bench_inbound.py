@@ -1,0 +1,179 @@
+"""``make bench``'s "money back" section: after the Procore -> Xero pass of ``bench_sync`` (same staging
+database, same process environment), the sandbox's month-end scenario acts as the controller in Xero, the
+Xero objects are extracted, and every Xero -> Procore step runs through the library (Xero-raised POs
+switched on), then the job-cost figures; then everything again with nothing changed.
+
+Per object: records sent and Procore calls against the minimum. A sync action takes at most 1,000 records
+of one project, so the minimum is the sum over projects of records ÷ 1,000 rounded up (company-wide
+vendors: records ÷ 1,000); a commitment made from a Xero PO also needs a read of its schedule of values, one
+call per line (Procore's line-items endpoint takes one line) and the approving sync per project.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections import Counter
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from sandbox.process import SandboxProcess
+from tools.bench_extract import connection, peak_rss_mb, procore_client, xero_run
+from tools.sync_summary import LABELS, step_row
+
+SYNC_BATCH = 1_000
+INBOUND_STEPS = ("vendors", "payments", "xero_purchase_orders", "direct_costs")
+
+
+def inbound_pass(env: dict[str, str], run_id: str) -> tuple[list[dict[str, Any]], dict[str, Any], float]:
+    """Every Xero -> Procore step and the job-cost figures; step results, figures and seconds."""
+    from procore_xero.mapping import load_spec
+    from procore_xero.staging import TenantKey, open_staging
+    from procore_xero.sync.inbound_known import known_in_procore
+    from procore_xero.sync.inbound_run import sync_inbound_step
+    from procore_xero.sync.job_cost_run import refresh_job_costs
+
+    engine, client = open_staging(), procore_client(env)
+    tenant = TenantKey(client.company_id, connection(env, "xero_default")["extra"]["tenant_id"])
+    spec = load_spec(tenant=tenant.tenant_id)
+    spec = replace(
+        spec,
+        objects={
+            **spec.objects,
+            "xero_purchase_orders": {**spec.objects["xero_purchase_orders"], "enabled": True},
+        },
+    )
+    started = time.perf_counter()
+    results = [
+        sync_inbound_step(
+            name,
+            client=client,
+            engine=engine,
+            tenant=tenant,
+            spec=spec,
+            known=known_in_procore(engine, tenant),
+            run_id=run_id,
+        ).to_dict()
+        for name in INBOUND_STEPS
+    ]
+    figures = refresh_job_costs(
+        engine, tenant, spec, known_in_procore(engine, tenant), run_id=run_id, dry_run=False
+    )
+    return results, figures, time.perf_counter() - started
+
+
+def measure_inbound(env: dict[str, str], until: datetime, xero_url: str) -> dict[str, Any]:
+    """In a fresh process: the month end in Xero, a Xero extract, the inbound steps twice."""
+    from sandbox.scenario import run_month_end
+
+    os.environ.update(env)
+    run_month_end(xero_url)
+    xero_run(env, until, None)
+    first, figures, seconds = inbound_pass(env, "bench-inbound-first")
+    rerun, _, rerun_seconds = inbound_pass(env, "bench-inbound-rerun")
+    return {
+        "first": {r["step"]: step_row(r) for r in first},
+        "rerun": {r["step"]: step_row(r) for r in rerun},
+        "ignored_payments": next(
+            r["load"].get("ignored_payments", 0) for r in first if r["step"] == "payments"
+        ),
+        "figures": figures,
+        "seconds": seconds,
+        "rerun_seconds": rerun_seconds,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def procore_minimums(sandbox: SandboxProcess) -> dict[str, int]:
+    """The fewest Procore calls that can write what the sync made (from the Procore sandbox's state)."""
+    state = sandbox.admin("procore", "GET", "state")
+    xero_made = {
+        "vendors": [v for v in state["vendors"] if _from_xero(v)],
+        "payments": [p for p in state["contract_payments"] if _from_xero(p)],
+        "direct_costs": [d for d in state["direct_costs"] if _from_xero(d)],
+        "xero_purchase_orders": [c for c in state["purchase_order_contracts"] if _from_xero(c)],
+    }
+    per_project = {name: Counter(r.get("project_id") for r in rows) for name, rows in xero_made.items()}
+    minimum = {
+        name: sum(math.ceil(n / SYNC_BATCH) for n in counts.values()) for name, counts in per_project.items()
+    }
+    commitments = {c["id"] for c in xero_made["xero_purchase_orders"]}
+    lines = sum(1 for li in state["commitment_line_items"] if li["contract_id"] in commitments)
+    minimum["xero_purchase_orders"] = 2 * minimum["xero_purchase_orders"] + len(commitments) + lines
+    return minimum
+
+
+def _from_xero(record: dict[str, Any]) -> bool:
+    """Made by this sync from Xero: its origin_id is a Xero id (a GUID), not another integration's key."""
+    origin = str(record.get("origin_id") or "")
+    return len(origin.split(":")[0]) == 36 and origin.count("-") >= 4
+
+
+def inbound_table(result: dict[str, Any], minimums: dict[str, int], label: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "seed": label,
+            "object": name,
+            "sent": row["created"] + row["updated"] + row["deleted"],
+            "linked": row["matched"],
+            "held": row["held"],
+            "calls": row["calls"],
+            "writes": row["writes"],
+            "minimum_calls": minimums.get(name, 0),
+            "rerun_calls": result["rerun"][name]["calls"],
+        }
+        for name, row in result["first"].items()
+    ]
+
+
+def inbound_rows(
+    result: dict[str, Any], table: list[dict[str, Any]], label: str
+) -> list[tuple[str, str, float, str, str]]:
+    calls = sum(r["calls"] for r in table)
+    minimum = sum(r["minimum_calls"] for r in table)
+    figures = result["figures"]
+    return [
+        (
+            "money back",
+            f"Procore calls, {label}",
+            calls,
+            "calls",
+            f"minimum {minimum:,}; records sent {sum(r['sent'] for r in table):,}",
+        ),
+        (
+            "money back",
+            f"no-change rerun, {label}",
+            sum(r["rerun_calls"] for r in table),
+            "calls",
+            "target 0",
+        ),
+        (
+            "money back",
+            f"inbound wall time, {label}",
+            result["seconds"],
+            "s",
+            f"rerun {result['rerun_seconds']:.2f} s",
+        ),
+        (
+            "money back",
+            f"job-cost figures, {label}",
+            figures["budget_codes"],
+            "codes",
+            f"{figures['projects']} projects; JTD {figures['totals_base']['jtd_cost_base']} (base)",
+        ),
+        ("money back", f"peak RSS, {label}", result["peak_rss_mb"], "MB", "VmHWM of the inbound process"),
+    ]
+
+
+def print_inbound_calls(table: list[dict[str, Any]]) -> None:
+    print(
+        f"\n{'seed':<12} {'object':<17} {'sent':>6} {'linked':>7} {'held':>6}"
+        f" {'calls':>6} {'minimum':>8} {'rerun':>6}"
+    )
+    for r in table:
+        print(
+            f"{r['seed']:<12} {LABELS[r['object']]:<17} {r['sent']:>6,} {r['linked']:>7,} {r['held']:>6,}"
+            f" {r['calls']:>6,} {r['minimum_calls']:>8,} {r['rerun_calls']:>6,}"
+        )
