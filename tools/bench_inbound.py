@@ -1,7 +1,8 @@
 """``make bench``'s "money back" section: after the Procore -> Xero pass of ``bench_sync`` (same staging
 database, same process environment), the sandbox's month-end scenario acts as the controller in Xero, the
 Xero objects are extracted, and every Xero -> Procore step runs through the library (Xero-raised POs
-switched on), then the job-cost figures; then everything again with nothing changed.
+switched on), then the job-cost figures; then everything again with nothing changed; then the nightly
+drift report is computed and rendered on the result (its time and size).
 
 Per object: records sent and Procore calls against the minimum. A sync action takes at most 1,000 records
 of one project, so the minimum is the sum over projects of records ÷ 1,000 rounded up (company-wide
@@ -64,6 +65,19 @@ def inbound_pass(env: dict[str, str], run_id: str) -> tuple[list[dict[str, Any]]
     return results, figures, time.perf_counter() - started
 
 
+def drift_report_time(env: dict[str, str]) -> dict[str, Any]:
+    """The nightly drift report computed and rendered on what the passes left (GX already imported)."""
+    from procore_xero.mapping import load_spec
+    from procore_xero.reports.files import time_report
+    from procore_xero.staging import TenantKey, open_staging
+
+    tenant = TenantKey(
+        int(connection(env, "procore_default")["extra"]["company_id"]),
+        connection(env, "xero_default")["extra"]["tenant_id"],
+    )
+    return time_report(open_staging(), tenant, load_spec(tenant=tenant.tenant_id), base_currency="USD")
+
+
 def measure_inbound(env: dict[str, str], until: datetime, xero_url: str) -> dict[str, Any]:
     """In a fresh process: the month end in Xero, a Xero extract, the inbound steps twice."""
     from sandbox.scenario import run_month_end
@@ -73,6 +87,7 @@ def measure_inbound(env: dict[str, str], until: datetime, xero_url: str) -> dict
     xero_run(env, until, None)
     first, figures, seconds = inbound_pass(env, "bench-inbound-first")
     rerun, _, rerun_seconds = inbound_pass(env, "bench-inbound-rerun")
+    report = drift_report_time(env)
     return {
         "first": {r["step"]: step_row(r) for r in first},
         "rerun": {r["step"]: step_row(r) for r in rerun},
@@ -82,6 +97,7 @@ def measure_inbound(env: dict[str, str], until: datetime, xero_url: str) -> dict
         "figures": figures,
         "seconds": seconds,
         "rerun_seconds": rerun_seconds,
+        "report": report,
         "peak_rss_mb": peak_rss_mb(),
     }
 
@@ -133,7 +149,7 @@ def inbound_rows(
 ) -> list[tuple[str, str, float, str, str]]:
     calls = sum(r["calls"] for r in table)
     minimum = sum(r["minimum_calls"] for r in table)
-    figures = result["figures"]
+    figures, report = result["figures"], result["report"]
     return [
         (
             "money back",
@@ -164,6 +180,14 @@ def inbound_rows(
             f"{figures['projects']} projects; JTD {figures['totals_base']['jtd_cost_base']} (base)",
         ),
         ("money back", f"peak RSS, {label}", result["peak_rss_mb"], "MB", "VmHWM of the inbound process"),
+        (
+            "drift report",
+            f"report time, {label}",
+            report["seconds"],
+            "s",
+            f"{report['findings']:,} findings over {report['budget_rows']:,} budget rows, "
+            f"{report['message_bytes'] / 1e6:.1f} MB message",
+        ),
     ]
 
 

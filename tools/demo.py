@@ -156,8 +156,25 @@ def run_money_back(sandbox: SandboxProcess, staging_url: str) -> dict[str, Any]:
     with patched_environ({"PXSYNC_SETTINGS": str(demo_settings())}):
         assert load_dag("xero_extract").test(logical_date=sandbox_now(sandbox)).state == "success"
         runs = {dag_id: run_sync_dag(sandbox, staging_url, dag_id, "procore") for dag_id in INBOUND_DAGS}
-    runs["job_costs"]["figures"] = job_cost_totals(staging_url)
+        runs["job_costs"]["figures"] = job_cost_totals(staging_url)
+        runs["drift_report"] = drift_report_files(sandbox, staging_url)
     return {"month_end": month_end_summary(month), **runs}
+
+
+def drift_report_files(sandbox: SandboxProcess, staging_url: str) -> dict[str, Any]:
+    """The nightly drift report as the controller would receive it, written to ``out/demo/report``."""
+    from procore_xero.mapping import load_spec
+    from procore_xero.reports.files import write_report_files
+    from procore_xero.staging import TenantKey
+
+    tenant = TenantKey(
+        sandbox.admin("procore", "GET", "credentials")["company_id"],
+        sandbox.admin("xero", "GET", "credentials")["apps"][0]["tenant_ids"][0],
+    )
+    files = write_report_files(
+        create_staging_engine(staging_url), tenant, load_spec(tenant=tenant.tenant_id), OUT_DIR / "report"
+    )
+    return {"files": [str(path.relative_to(REPO_ROOT)) for path in files.paths()]}
 
 
 def run_dags(sandbox: SandboxProcess) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
@@ -236,6 +253,10 @@ def print_money_back(back: dict[str, Any]) -> None:
         f"  job-cost figures in staging: {figures['budget_codes']:,} budget codes on {figures['projects']} "
         f"projects; JTD {figures['jtd_cost_base']} = commitment invoiced "
         f"{figures['commitment_invoiced_base']} + direct costs {figures['direct_costs_base']} (base currency)"
+    )
+    print(
+        "\nThe nightly drift report, as e-mailed to the controller: "
+        + ", ".join(back["drift_report"]["files"])
     )
 
 
