@@ -1,11 +1,19 @@
-# The sync on Apache Airflow's official image: requirements.txt plus this project as a package.
+# The sync on Apache Airflow's official image: requirements.txt (the full lock, which pins the same
+# apache-airflow version as this FROM) plus this project as a package. Only the paths the image needs are
+# copied, so a local .env, .venv, data/ or out/ never ends up in it.
 FROM apache/airflow:3.3.2-python3.11
 
-USER root
-COPY --chown=airflow:root . /opt/pxsync
 USER airflow
-RUN pip install --no-cache-dir -r /opt/pxsync/requirements.txt \
- && pip install --no-cache-dir --no-deps --no-build-isolation -e /opt/pxsync
+COPY --chown=airflow:root requirements.txt /opt/pxsync/requirements.txt
+RUN pip install --no-cache-dir -r /opt/pxsync/requirements.txt
+
+COPY --chown=airflow:root pyproject.toml README.md /opt/pxsync/
+COPY --chown=airflow:root include /opt/pxsync/include
+COPY --chown=airflow:root dags /opt/pxsync/dags
+COPY --chown=airflow:root plugins /opt/pxsync/plugins
+COPY --chown=airflow:root deploy /opt/pxsync/deploy
+RUN pip install --no-cache-dir --no-deps --no-build-isolation -e /opt/pxsync \
+ && mkdir -p /opt/airflow/data
 
 ENV AIRFLOW__CORE__DAGS_FOLDER=/opt/pxsync/dags \
     AIRFLOW__CORE__PLUGINS_FOLDER=/opt/pxsync/plugins \
