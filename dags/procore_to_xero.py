@@ -3,10 +3,11 @@
 
 What project managers enter in Procore appears in Xero once, and whatever looks wrong waits for the
 controller. One task per object, in dependency order: tracking options (one per project at the
-"Send to Xero" stage), items (cost code × cost type), contacts (vendors), bills (approved subcontractor
-invoices, retainage on its own lines). Each task transforms the staged records with the mapping spec
-(`include/mappings/settings.yaml`), validates them with Great Expectations, queues what fails in the
-staging table `exceptions`, and writes the rest to Xero in batches of 50 — never twice (crosswalk
+"Send to Xero" stage), items (cost code × cost type), contacts (vendors), purchase orders (approved
+commitments with their approved change-order lines), bills (approved subcontractor invoices, retainage on
+its own lines), sales invoices (approved owner invoices). Each task transforms the staged records with
+the mapping spec (`include/mappings/settings.yaml`), validates them with Great Expectations, queues what
+fails in the staging table `exceptions`, and writes the rest to Xero in batches of 50 — never twice (crosswalk
 `id_map` + natural keys), never over a person's edit in Xero.
 
 * **Approvals**: records held for a reason the controller may overrule (a PO above the remaining budget)

@@ -25,11 +25,12 @@ from tools.extract_env import patched_environ
 CENT = Decimal("0.01")
 LOOKUP = {"429": "01-100-L"}  # settings.yaml cost_code_lookup
 WRITES = ("POST", "PATCH", "PUT", "DELETE")
+# Writes whose answers are lost once each (Procore applied them): payments are one POST each.
 LOST = (
-    "/contract_payments/sync$",
-    "/direct_costs/sync$",
-    "/purchase_order_contracts/sync$",
-    "/vendors/sync$",
+    ("POST", "/contract_payments$"),
+    ("PATCH", "/direct_costs/sync$"),
+    ("PATCH", "/purchase_order_contracts/sync$"),
+    ("PATCH", "/vendors/sync$"),
 )
 AMBIGUOUS_CONTACT = "Keystone Drywall Pty Ltd"  # Procore has "Keystone Drywall Inc." and "... Corp."
 
@@ -63,8 +64,8 @@ def ambiguous_spend(sandbox: SandboxProcess) -> None:
 
 def before_sync(sandbox: SandboxProcess) -> None:
     ambiguous_spend(sandbox)
-    for path in LOST:
-        lost = {"kind": "drop_after_write", "path": path, "method": "PATCH", "count": 1}
+    for method, path in LOST:
+        lost = {"kind": "drop_after_write", "path": path, "method": method, "count": 1}
         sandbox.admin("procore", "POST", "faults", lost)
 
 

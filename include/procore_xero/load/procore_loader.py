@@ -2,7 +2,9 @@
 
 Every record goes through its resource's sync action (``PATCH …/sync``, up to 1,000 per call, per project)
 keyed by ``origin_id`` = the Xero id, so a batch whose answer was lost is simply sent again and updates
-what the first attempt created. ``id_map`` (Xero -> Procore) remembers the Procore id and the payload hash:
+what the first attempt created. Payments issued have no sync action in Procore's API: one POST each, and a
+POST whose answer was lost is looked up by its ``origin_id`` (unique per company) before it could be sent
+again. ``id_map`` (Xero -> Procore) remembers the Procore id and the payload hash:
 unchanged records cost no call. ``action`` "link" records only a link (a vendor matched by name);
 "delete" reverses what was sent (a payment deleted in Xero). Per-record errors — a record owned by another
 integration (422), a rule Procore enforces — become exceptions; the rest of the batch still loads.
@@ -18,7 +20,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from procore_xero.clients import ProcoreClient
-from procore_xero.clients.errors import RequestRejected
+from procore_xero.clients.errors import RequestRejected, ServiceUnavailable
 from procore_xero.load.commitments import post_commitments
 from procore_xero.load.report import LoadReport, TypeCounts, calls_between
 from procore_xero.outgoing import Outgoing, to_outgoing
@@ -41,17 +43,29 @@ NOT_FOUND = 404
 
 @dataclass(frozen=True)
 class ProcoreTarget:
-    """Where one resource's sync action and delete live; ``{project_id}`` / ``{id}`` are filled per call."""
+    """Where one resource's writes go; ``{project_id}`` / ``{id}`` are filled per call.
 
-    sync_path: str
+    A resource without a sync action (``sync_path`` None: payments issued) is created one POST per record
+    under ``wrapper``, with ``top_level`` fields repeated beside it as Procore asks; a POST whose answer was
+    lost is found again by its ``origin_id`` before anything is sent twice.
+    """
+
+    sync_path: str | None
     item_path: str
     project_scoped: bool = True
+    list_path: str | None = None
+    wrapper: str | None = None
+    top_level: tuple[str, ...] = ()
 
 
 PROCORE_TARGETS: dict[str, ProcoreTarget] = {
     "vendors": ProcoreTarget("/rest/v1.0/vendors/sync", "/rest/v1.0/vendors/{id}", project_scoped=False),
     "contract_payments": ProcoreTarget(
-        "/rest/v1.0/contract_payments/sync", "/rest/v1.0/contract_payments/{id}?project_id={project_id}"
+        None,
+        "/rest/v1.0/contract_payments/{id}?project_id={project_id}",
+        list_path="/rest/v1.0/contract_payments",
+        wrapper="contract_payment",
+        top_level=("contract_id",),
     ),
     "direct_costs": ProcoreTarget(
         "/rest/v1.1/projects/{project_id}/direct_costs/sync",
@@ -142,9 +156,50 @@ class _Loader:
                 counts.updated += mapping is not None
                 counts.created += mapping is None
                 upserts.setdefault(write.project_id, []).append(write)
-        if not self.dry_run:
-            for project_id, batch in upserts.items():
+        if self.dry_run:
+            return
+        for project_id, batch in upserts.items():
+            if PROCORE_TARGETS[target_type].sync_path is None:
+                for write in batch:
+                    self._one(write, known.get((write.record.source_type, write.record.source_id)), counts)
+            else:
                 self._sync(target_type, project_id, batch, known, counts)
+
+    def _one(self, write: ProcoreWrite, mapping: Any, counts: TypeCounts) -> None:
+        """Create (POST) or update (PATCH) one record of a resource without a sync action."""
+        target = PROCORE_TARGETS[write.record.target_type]
+        assert target.list_path is not None and target.wrapper is not None
+        payload = dict(write.record.payload)
+        body = {
+            "project_id": int(write.project_id or 0),
+            **{name: payload[name] for name in target.top_level if name in payload},
+            target.wrapper: payload,
+        }
+        try:
+            if mapping is None:
+                entity = self.client.send("POST", target.list_path, body)
+            else:
+                path = target.item_path.format(id=mapping.target_id, project_id=write.project_id)
+                entity = self.client.send("PATCH", path, body, idempotent=True)
+        except RequestRejected as error:
+            problems = error.body.get("errors") if isinstance(error.body, dict) else None
+            self._failed(write, {"errors": problems or {"request": str(error)}}, counts, mapping is not None)
+            return
+        except ServiceUnavailable as error:
+            entity = self._by_origin(target, write, body) if error.maybe_applied else None
+            if entity is None:
+                raise
+        self._remember(write, entity)
+
+    def _by_origin(self, target: ProcoreTarget, write: ProcoreWrite, body: Mapping[str, Any]) -> Any:
+        """The record a write whose answer was lost created, if it did (``filters[origin_id]``)."""
+        params = {
+            "project_id": body["project_id"],
+            **{name: body[name] for name in target.top_level if name in body},
+            "filters[origin_id]": write.record.natural_key["origin_id"],
+        }
+        found = self.client.get(str(target.list_path), params) or []
+        return found[0] if found else None
 
     def _link(self, crosswalk: Crosswalk, write: ProcoreWrite, counts: TypeCounts) -> None:
         counts.matched_existing += 1
@@ -191,7 +246,7 @@ class _Loader:
     ) -> None:
         target = PROCORE_TARGETS[target_type]
         body = {"project_id": int(project_id)} if target.project_scoped and project_id else None
-        path = target.sync_path.format(project_id=project_id)
+        path = str(target.sync_path).format(project_id=project_id)
         records = [dict(w.record.payload) for w in batch]
         if target_type == "purchase_order_contracts":
             result = post_commitments(self.client, path, int(project_id or 0), records)

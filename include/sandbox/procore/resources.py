@@ -181,7 +181,6 @@ RESOURCES: tuple[Resource, ...] = (
         (f"{V10}/contract_payments",),
         item_path=f"{V10}/contract_payments/{ID}",
         create_path=f"{V10}/contract_payments",
-        sync_path=f"{V10}/contract_payments/sync",
         deletable=True,
         build=build_contract_payment,
         filters={"contract_id": lambda r: r["contract_id"]},

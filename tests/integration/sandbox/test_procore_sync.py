@@ -108,7 +108,9 @@ def test_direct_cost_sync_creates_with_lines_and_reports_bad_rows(sandbox):
     )
 
 
-def test_contract_payment_sync_upserts_by_origin_id_and_reports_bad_rows(sandbox):
+def test_contract_payments_have_no_sync_action_and_origin_id_stays_unique(sandbox):
+    """Procore's payments issued are created one per POST (its API lists no sync action for them); the
+    origin_id keeps a re-sent payment from becoming a second one, and finds it again."""
     api = ProcoreApi(sandbox)
     project = api.first_project()
     contract = next(
@@ -116,50 +118,25 @@ def test_contract_payment_sync_upserts_by_origin_id_and_reports_bad_rows(sandbox
         for c in api.state()["work_order_contracts"]
         if c["project_id"] == project["id"] and c["status"] == "Approved"
     )
-    path = f"{V10}/contract_payments/sync"
+    sync = api.call(
+        "PATCH", f"{V10}/contract_payments/sync", json={"project_id": project["id"], "updates": []}
+    )
+    assert sync.status_code in (404, 405)
     payment = {
         "origin_id": "xero-pay-1",
         "contract_id": contract["id"],
         "amount": 1234.56,
         "date": "2026-10-15",
     }
-    first = api.call("PATCH", path, json={"project_id": project["id"], "updates": [payment]})
-    assert first.status_code == 200 and first.json()["errors"] == []
-    created = first.json()["entities"][0]
-    assert (created["contract_id"], created["amount"], created["date"]) == (
-        contract["id"],
-        1234.56,
-        "2026-10-15",
-    )
-    before = len(api.state()["contract_payments"])
-
-    resent = {**payment, "amount": 1000.01, "check_number": "CHK 10234"}
-    again = api.call("PATCH", path, json={"project_id": project["id"], "updates": [resent]}).json()
-    assert again["errors"] == [] and again["entities"][0]["id"] == created["id"]
-    assert (again["entities"][0]["amount"], again["entities"][0]["check_number"]) == (1000.01, "CHK 10234")
-    assert len(api.state()["contract_payments"]) == before
-    assert [p["id"] for p in api.state()["contract_payments"] if p["origin_id"] == "xero-pay-1"] == [
-        created["id"]
-    ]
-
-    legacy = ProcoreApi(sandbox, client_index=1)
-    owned = {**payment, "origin_id": "erp-pay-9", "amount": 50.00}
-    legacy_body = {"project_id": project["id"], "updates": [owned]}
-    owned_id = legacy.call("PATCH", path, json=legacy_body).json()["entities"][0]["id"]
-    mixed = [
-        {"origin_id": "erp-pay-9", "amount": 75.00},
-        {"origin_id": "xero-pay-2", "contract_id": 999999999, "amount": 10.00, "date": "2026-10-16"},
-        {"origin_id": "xero-pay-3", "contract_id": contract["id"], "amount": 20.25, "date": "2026-10-16"},
-    ]
-    result = api.call("PATCH", path, json={"project_id": project["id"], "updates": mixed})
-    assert result.status_code == 200
-    body = result.json()
-    assert [(e["origin_id"], e["amount"]) for e in body["entities"]] == [("xero-pay-3", 20.25)]
-    assert [e["origin_id"] for e in body["errors"]] == ["erp-pay-9", "xero-pay-2"]
-    assert "another integration" in body["errors"][0]["errors"]["origin_id"][0]
-    assert body["errors"][1]["errors"]["contract_id"] == [
-        f"commitment 999999999 does not exist in project {project['id']}"
-    ]
-    kept = next(p for p in api.state()["contract_payments"] if p["id"] == owned_id)
-    assert kept["amount"] == 50.00
-    assert len(api.state()["contract_payments"]) == before + 2
+    body = {"project_id": project["id"], "contract_id": contract["id"], "contract_payment": payment}
+    created = api.call("POST", f"{V10}/contract_payments", json=body)
+    assert created.status_code == 201, created.text
+    again = api.call("POST", f"{V10}/contract_payments", json=body)
+    assert again.status_code == 422 and "has already been taken" in again.json()["errors"]["origin_id"][0]
+    found = api.get(
+        f"{V10}/contract_payments",
+        project_id=project["id"],
+        contract_id=contract["id"],
+        **{"filters[origin_id]": "xero-pay-1"},
+    ).json()
+    assert [(p["id"], p["amount"]) for p in found] == [(created.json()["id"], 1234.56)]
