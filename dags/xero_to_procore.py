@@ -22,7 +22,8 @@ spend against budget without waiting for accounting.
 Every write goes through Procore's sync actions (≤ 1,000 records per call) with `origin_id` = the Xero id,
 so a retry or a rerun updates instead of duplicating (payments issued, which have no sync action, are
 one POST each and found again by `origin_id` when an answer is lost); a record another integration owns
-(422) is an exception. Nothing the sync wrote into Xero comes back as new, and nothing it made in Procore goes back.
+(422) is an exception. Nothing the sync wrote into Xero comes back as new, and nothing it made in Procore
+goes back.
 
 * **Params**: `dry_run` (write nothing, report what would happen), `full_refresh` (re-send unchanged records).
 * **XCom**: each task returns its counts; `vendors` also the contacts it linked (Xero id → Procore id).
