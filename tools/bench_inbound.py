@@ -17,12 +17,12 @@ import math
 import os
 import time
 from collections import Counter
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sandbox.process import SandboxProcess
+from sandbox.process import REPO_ROOT, SandboxProcess
 from tools.bench_extract import connection, peak_rss_mb, procore_client, xero_run
+from tools.extract_env import settings_file
 from tools.sync_summary import LABELS, step_row
 
 SYNC_BATCH = 1_000
@@ -40,13 +40,6 @@ def inbound_pass(env: dict[str, str], run_id: str) -> tuple[list[dict[str, Any]]
     engine, client = open_staging(), procore_client(env)
     tenant = TenantKey(client.company_id, connection(env, "xero_default")["extra"]["tenant_id"])
     spec = load_spec(tenant=tenant.tenant_id)
-    spec = replace(
-        spec,
-        objects={
-            **spec.objects,
-            "xero_purchase_orders": {**spec.objects["xero_purchase_orders"], "enabled": True},
-        },
-    )
     started = time.perf_counter()
     results = [
         sync_inbound_step(
@@ -84,6 +77,8 @@ def measure_inbound(env: dict[str, str], until: datetime, xero_url: str) -> dict
     from sandbox.scenario import run_month_end
 
     os.environ.update(env)
+    settings = settings_file(REPO_ROOT / "out" / "bench-sync" / "settings.yaml", xero_purchase_orders=True)
+    os.environ["PXSYNC_SETTINGS"] = str(settings)  # Xero-raised POs are off by default
     run_month_end(xero_url)
     xero_run(env, until, None)
     first, figures, seconds = inbound_pass(env, "bench-inbound-first")

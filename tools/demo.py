@@ -17,11 +17,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import func, select
 
 from procore_xero.extract.specs import PROCORE_SPECS, XERO_SPECS
-from procore_xero.mapping.spec import DEFAULT_PATH
 from procore_xero.staging import create_staging_engine
 from procore_xero.staging.schema import sync_runs
 from procore_xero.sync.order import HOURLY_INBOUND_ORDER, NIGHTLY_INBOUND_ORDER, STEP_ORDER
@@ -36,6 +34,7 @@ from tools.extract_env import (
     patched_environ,
     raise_limits,
     sandbox_now,
+    settings_file,
     staged_counts,
 )
 from tools.sync_summary import print_sync, sync_rows, waiting_by_reason
@@ -153,7 +152,9 @@ def run_money_back(sandbox: SandboxProcess, staging_url: str) -> dict[str, Any]:
     """The controller's month end in Xero (the sandbox scenario), a Xero extract, then ``xero_to_procore``
     and ``job_costs`` (Xero-raised POs switched on for the demo)."""
     month = run_month_end(sandbox.xero_url)
-    with patched_environ({"PXSYNC_SETTINGS": str(demo_settings())}):
+    # Xero-raised POs are off by default; the demo switches them on to show them too.
+    settings = settings_file(OUT_DIR / "settings.yaml", xero_purchase_orders=True)
+    with patched_environ({"PXSYNC_SETTINGS": str(settings)}):
         assert load_dag("xero_extract").test(logical_date=sandbox_now(sandbox)).state == "success"
         runs = {dag_id: run_sync_dag(sandbox, staging_url, dag_id, "procore") for dag_id in INBOUND_DAGS}
         runs["job_costs"]["figures"] = job_cost_totals(staging_url)
@@ -188,15 +189,6 @@ def run_dags(sandbox: SandboxProcess) -> tuple[dict[str, Any], dict[str, Any], d
         extract = run_extract_dags(sandbox, staging_url)
         sync = run_sync_dag(sandbox, staging_url, SYNC_DAG, "xero")
         return extract, sync, run_money_back(sandbox, staging_url)
-
-
-def demo_settings() -> Path:
-    """The default settings with Xero-raised POs on (off by default), so the demo shows them too."""
-    document = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
-    document["objects"]["xero_purchase_orders"]["enabled"] = True
-    path = OUT_DIR / "settings.yaml"
-    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
-    return path
 
 
 def month_end_summary(month: dict[str, Any]) -> dict[str, int]:

@@ -57,6 +57,21 @@ def patched_environ(env: dict[str, str]) -> Iterator[None]:
                 os.environ[name] = value
 
 
+def settings_file(path: Path, **enabled: bool) -> Path:
+    """A copy of the default settings at ``path`` with objects switched on or off
+    (``xero_purchase_orders=True``), for ``PXSYNC_SETTINGS``."""
+    import yaml
+
+    from procore_xero.mapping.spec import DEFAULT_PATH
+
+    document = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
+    for name, value in enabled.items():
+        document["objects"][name]["enabled"] = value
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    return path
+
+
 def raise_limits(sandbox: SandboxProcess, limits: dict[str, dict[str, Any]] = RAISED_LIMITS) -> None:
     """Lift the emulators' rate limits (``POST /_sandbox/limits``)."""
     for service, values in limits.items():

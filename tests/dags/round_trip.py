@@ -6,13 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from procore_xero.mapping.spec import DEFAULT_PATH
 from sandbox.process import SandboxProcess
 from sandbox.scenario import run_month_end
 from tools.approvals import controller_answers
-from tools.extract_env import load_dag, patched_environ, sandbox_now
+from tools.extract_env import load_dag, patched_environ, sandbox_now, settings_file
 
 NO_DECISION: dict[str, list[int]] = {"approve": [], "reject": []}
 
@@ -26,12 +23,7 @@ def run(dag_id: str, sandbox: SandboxProcess, answer: Any = None) -> list[dict[s
 
 def settings_with(tmp_path: Path, **enabled: bool) -> str:
     """A copy of the default settings with objects switched on or off (``xero_purchase_orders=True``)."""
-    document = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
-    for name, value in enabled.items():
-        document["objects"][name]["enabled"] = value
-    path = tmp_path / "settings.yaml"
-    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
-    return str(path)
+    return str(settings_file(tmp_path / "settings.yaml", **enabled))
 
 
 def month_end_round_trip(

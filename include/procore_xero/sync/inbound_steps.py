@@ -15,7 +15,13 @@ from procore_xero.mapping.commitments import COMMITMENT_TYPES, all_commitments
 from procore_xero.mapping.frames import id_text, pluck
 from procore_xero.mapping.inbound.direct_costs import transform_direct_costs, xero_cost_documents
 from procore_xero.mapping.inbound.known import KnownInProcore
-from procore_xero.mapping.inbound.lines import LineCoder, budget_codes, contact_ids, document_lines
+from procore_xero.mapping.inbound.lines import (
+    DOCUMENT_ID_FIELDS,
+    LineCoder,
+    budget_codes,
+    contact_ids,
+    document_lines,
+)
 from procore_xero.mapping.inbound.payments import ignored_payments, transform_payments
 from procore_xero.mapping.inbound.purchase_orders import transform_xero_purchase_orders
 from procore_xero.mapping.inbound.vendors import transform_vendors
@@ -78,7 +84,7 @@ def _vendors(engine: Engine, tenant: TenantKey, spec: MappingSpec, known: KnownI
 
 
 def _document_ids(frame: pd.DataFrame) -> pd.Series:
-    for field in ("InvoiceID", "BankTransactionID", "PurchaseOrderID"):
+    for field in DOCUMENT_ID_FIELDS:
         if field in frame:
             return id_text(frame[field]).str.lower()
     return pd.Series([], dtype=object)

@@ -10,9 +10,9 @@ from sqlalchemy import Engine
 
 from procore_xero.mapping import MappingSpec
 from procore_xero.mapping.frames import ZERO
-from procore_xero.mapping.inbound.job_costs import FIGURES, FINAL_STATUSES, job_cost_figures
+from procore_xero.mapping.inbound.job_costs import FIGURES, job_cost_figures
 from procore_xero.mapping.inbound.known import KnownInProcore
-from procore_xero.mapping.inbound.lines import document_lines
+from procore_xero.mapping.inbound.lines import FINAL_STATUSES, document_lines
 from procore_xero.mapping.xero_staged import read_xero_staged
 from procore_xero.staging import TenantKey
 from procore_xero.staging.job_costs import replace_job_costs

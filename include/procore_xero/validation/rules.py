@@ -143,6 +143,22 @@ _INVOICE_MONEY_RULES = (
 )
 
 
+# A PO (Procore commitment or Xero-raised) above what its budget codes have left: the controller decides.
+_ABOVE_REMAINING_BUDGET = _at_least(
+    "remaining_budget",
+    "total",
+    "po_above_remaining_budget",
+    "{label}: total {total} is above the remaining budget {remaining_budget}; "
+    "waiting for the controller's approval",
+)
+# Xero lines coming back to Procore that no budget code fits.
+_UNCODED_XERO_LINES = Rule(
+    "unmapped_cost_code",
+    "ExpectColumnValuesToBeInSet",
+    {"column": "unmapped_lines", "value_set": [0]},
+    "{label}: {unmapped_lines} line(s) have no budget code (no cost code item and no "
+    "cost_code_lookup entry for the account)",
+)
 _VENDOR_NOT_MAPPED = "{label}: vendor {vendor_id} is not a contact in Xero"
 _DOCUMENT_MONEY = (
     "gross_this_period",
@@ -222,13 +238,7 @@ OBJECT_RULES: dict[str, ObjectRules] = {
         "PurchaseOrders",
         (
             *_mapping_rules("contact_mapped", _VENDOR_NOT_MAPPED),
-            _at_least(
-                "remaining_budget",
-                "total",
-                "po_above_remaining_budget",
-                "{label}: total {total} is above the remaining budget {remaining_budget}; "
-                "waiting for the controller's approval",
-            ),
+            _ABOVE_REMAINING_BUDGET,
         ),
         money_columns=("total", "remaining_budget"),
         optional_money=("remaining_budget",),
@@ -298,13 +308,7 @@ OBJECT_RULES: dict[str, ObjectRules] = {
     "direct_costs": ObjectRules(
         "direct_costs",
         (
-            Rule(
-                "unmapped_cost_code",
-                "ExpectColumnValuesToBeInSet",
-                {"column": "unmapped_lines", "value_set": [0]},
-                "{label}: {unmapped_lines} line(s) have no budget code (no cost code item and no "
-                "cost_code_lookup entry for the account)",
-            ),
+            _UNCODED_XERO_LINES,
             _is_true(
                 "currency_matches",
                 "currency_mismatch",
@@ -328,25 +332,13 @@ OBJECT_RULES: dict[str, ObjectRules] = {
                 "project_not_synced",
                 "{label}: its lines are not all tracked to one synced project",
             ),
-            Rule(
-                "unmapped_cost_code",
-                "ExpectColumnValuesToBeInSet",
-                {"column": "unmapped_lines", "value_set": [0]},
-                "{label}: {unmapped_lines} line(s) have no budget code (no cost code item and no "
-                "cost_code_lookup entry for the account)",
-            ),
+            _UNCODED_XERO_LINES,
             _is_true(
                 "vendor_mapped",
                 "unmapped_vendor",
                 "{label}: the contact is not a Procore vendor yet (see the vendors step)",
             ),
-            _at_least(
-                "remaining_budget",
-                "total",
-                "po_above_remaining_budget",
-                "{label}: total {total} is above the remaining budget {remaining_budget}; "
-                "waiting for the controller's approval",
-            ),
+            _ABOVE_REMAINING_BUDGET,
         ),
         money_columns=("total", "remaining_budget"),
         optional_money=("remaining_budget",),

@@ -13,6 +13,7 @@ from procore_xero.mapping.inbound.direct_costs import transform_direct_costs, xe
 from procore_xero.mapping.inbound.job_costs import FIGURES, KEY, job_cost_figures
 from procore_xero.mapping.inbound.known import KnownInProcore
 from procore_xero.mapping.inbound.lines import LineCoder, budget_codes, document_lines
+from tests.unit.mapping.xero_records import xero_line
 
 SPEC = load_spec()
 NOV_19 = "/Date(1763510400000+0000)/"  # 2025-11-19T00:00:00Z
@@ -38,20 +39,6 @@ KNOWN = KnownInProcore(
     base_currency="USD",
 )
 PROJECT_CURRENCIES = {"7": "USD", "8": "CAD"}
-
-
-def _line(item: str | None, account: str, amount: Any, option: str | None, **extra: Any) -> dict[str, Any]:
-    tracking = [{"Name": "Project", "Option": option, "TrackingOptionID": option}] if option else []
-    return {
-        "ItemCode": item,
-        "AccountCode": account,
-        "Description": f"{item or account} {amount}",
-        "Quantity": 1,
-        "UnitAmount": amount,
-        "LineAmount": amount,
-        "Tracking": tracking,
-        **extra,
-    }
 
 
 def _bill(doc_id: str, lines: list[dict[str, Any]], **fields: Any) -> dict[str, Any]:
@@ -86,31 +73,31 @@ def _spend(doc_id: str, lines: list[dict[str, Any]], **fields: Any) -> dict[str,
 
 BILLS = records_frame(
     [
-        _bill("bill-sync", [_line("03-300-M", "310", 1000, "opt-7")]),  # from a Procore invoice
-        _bill("bill-made", [_line("03-300-M", "310", 1, "opt-7")]),  # anything else the sync wrote
+        _bill("bill-sync", [xero_line("03-300-M", "310", 1000, "opt-7")]),  # from a Procore invoice
+        _bill("bill-made", [xero_line("03-300-M", "310", 1, "opt-7")]),  # anything else the sync wrote
         _bill(
             "bill-a",
             [
-                _line("03-300-M", "310", 100, "opt-7", Quantity=2, UnitAmount=50),
-                _line("03-300-M", "310", 40, "opt-8"),
-                _line("99-999-X", "500", 5, "opt-7"),  # no budget code
-                _line("03-300-L", "310", 3, None),  # not tracked to a project
+                xero_line("03-300-M", "310", 100, "opt-7", Quantity=2, UnitAmount=50),
+                xero_line("03-300-M", "310", 40, "opt-8"),
+                xero_line("99-999-X", "500", 5, "opt-7"),  # no budget code
+                xero_line("03-300-L", "310", 3, None),  # not tracked to a project
             ],
             CurrencyCode="CAD",
             CurrencyRate=1.35,
             Contact={"ContactID": "c-new", "Name": "New Supplier"},
         ),
-        _bill("bill-void", [_line(None, "429", 60, "opt-7")], Status="VOIDED"),
-        _bill("bill-paid", [_line("03-300-L", "310", 25.5, "opt-8")], Status="PAID"),
-        _bill("bill-overhead", [_line(None, "429", 60, None)]),  # no project: nothing for Procore
-        _bill("sales-1", [_line("03-300-M", "200", 1, "opt-7")], Type="ACCREC"),
+        _bill("bill-void", [xero_line(None, "429", 60, "opt-7")], Status="VOIDED"),
+        _bill("bill-paid", [xero_line("03-300-L", "310", 25.5, "opt-8")], Status="PAID"),
+        _bill("bill-overhead", [xero_line(None, "429", 60, None)]),  # no project: nothing for Procore
+        _bill("sales-1", [xero_line("03-300-M", "200", 1, "opt-7")], Type="ACCREC"),
     ]
 )
 SPEND = records_frame(
     [
-        _spend("spend-1", [_line(None, "429", 12.5, "opt-7")], Reference=" DEBIT 42 "),
-        _spend("spend-made", [_line(None, "429", 1, "opt-7")]),
-        _spend("receive-1", [_line(None, "429", 1, "opt-7")], Type="RECEIVE"),
+        _spend("spend-1", [xero_line(None, "429", 12.5, "opt-7")], Reference=" DEBIT 42 "),
+        _spend("spend-made", [xero_line(None, "429", 1, "opt-7")]),
+        _spend("receive-1", [xero_line(None, "429", 1, "opt-7")], Type="RECEIVE"),
     ]
 )
 
@@ -214,7 +201,7 @@ def test_project_without_a_known_currency_is_in_the_base_currency() -> None:
 
 
 def test_a_deleted_bill_reverses_its_direct_cost() -> None:
-    bills = records_frame([_bill("bill-del", [_line(None, "429", 60, "opt-7")], Status="DELETED")])
+    bills = records_frame([_bill("bill-del", [xero_line(None, "429", 60, "opt-7")], Status="DELETED")])
     documents = xero_cost_documents(bills, records_frame([]), KNOWN)
     lines = {source: document_lines(frame, KNOWN, CODER) for source, frame in documents.items()}
     frame = transform_direct_costs(documents, lines, PROJECT_CURRENCIES, KNOWN, SPEC)
@@ -250,17 +237,17 @@ def _cost_lines() -> pd.DataFrame:
         [
             _bill(
                 "bill-sync",
-                [_line("03-300-M", "310", 1000, "opt-7"), _line("RETAINAGE", "820", -100, "opt-7")],
+                [xero_line("03-300-M", "310", 1000, "opt-7"), xero_line("RETAINAGE", "820", -100, "opt-7")],
                 CurrencyCode="CAD",
                 CurrencyRate=1.35,
             ),
             _bill(
                 "bill-a",
                 [
-                    _line("03-300-M", "310", 100, "opt-7"),
-                    _line("03-300-M", "310", 40, "opt-8"),
-                    _line("99-999-X", "500", 5, "opt-7"),  # no budget code: waits as a direct cost
-                    _line("03-300-M", "310", 3, None),  # not tracked: overhead
+                    xero_line("03-300-M", "310", 100, "opt-7"),
+                    xero_line("03-300-M", "310", 40, "opt-8"),
+                    xero_line("99-999-X", "500", 5, "opt-7"),  # no budget code: waits as a direct cost
+                    xero_line("03-300-M", "310", 3, None),  # not tracked: overhead
                 ],
                 CurrencyCode="CAD",
                 CurrencyRate=1.35,
@@ -271,7 +258,7 @@ def _cost_lines() -> pd.DataFrame:
         [
             _spend(
                 "spend-1",
-                [_line(None, "429", 12.5, "opt-7"), _line("03-300-M", "310", 0.01, "opt-7")],
+                [xero_line(None, "429", 12.5, "opt-7"), xero_line("03-300-M", "310", 0.01, "opt-7")],
                 CurrencyCode="CAD",
                 CurrencyRate=1.35,
             )

@@ -13,6 +13,7 @@ from procore_xero.mapping.inbound.known import KnownInProcore
 from procore_xero.mapping.inbound.lines import LineCoder, budget_codes, document_lines
 from procore_xero.mapping.inbound.purchase_orders import COLUMNS, transform_xero_purchase_orders
 from procore_xero.outgoing import FRAME_COLUMNS
+from tests.unit.mapping.xero_records import xero_line
 
 SPEC = load_spec()
 CODER = LineCoder.build(
@@ -37,20 +38,6 @@ KNOWN = KnownInProcore(
 )
 
 
-def _line(item: str | None, account: str, amount: Any, option: str | None, **extra: Any) -> dict[str, Any]:
-    tracking = [{"Name": "Project", "Option": option, "TrackingOptionID": option}] if option else []
-    return {
-        "ItemCode": item,
-        "AccountCode": account,
-        "Description": f"{item or account} {amount}",
-        "Quantity": 1,
-        "UnitAmount": amount,
-        "LineAmount": amount,
-        "Tracking": tracking,
-        **extra,
-    }
-
-
 def _order(order_id: str, lines: list[dict[str, Any]], **fields: Any) -> dict[str, Any]:
     return {
         "PurchaseOrderID": order_id,
@@ -71,26 +58,28 @@ ORDERS = records_frame(
         _order(
             "po-a",
             [
-                _line("03-300-M", "310", 600, "opt-7", Quantity=4, UnitAmount=150),
-                _line(None, "429", 100, "opt-7"),
+                xero_line("03-300-M", "310", 600, "opt-7", Quantity=4, UnitAmount=150),
+                xero_line(None, "429", 100, "opt-7"),
             ],
         ),
-        _order("po-made", [_line("03-300-M", "310", 1, "opt-7")]),  # the Procore -> Xero sync made it
-        _order("po-draft", [_line("03-300-M", "310", 1, "opt-7")], Status="DRAFT"),
-        _order("po-submitted", [_line("03-300-M", "310", 1, "opt-7")], Status="SUBMITTED"),
-        _order("po-overhead", [_line(None, "429", 50, None)]),  # no line on a synced project
+        _order("po-made", [xero_line("03-300-M", "310", 1, "opt-7")]),  # the Procore -> Xero sync made it
+        _order("po-draft", [xero_line("03-300-M", "310", 1, "opt-7")], Status="DRAFT"),
+        _order("po-submitted", [xero_line("03-300-M", "310", 1, "opt-7")], Status="SUBMITTED"),
+        _order("po-overhead", [xero_line(None, "429", 50, None)]),  # no line on a synced project
         _order(
             "po-split",
             [
-                _line("03-300-M", "310", 10, "opt-7"),
-                _line("03-300-M", "310", 20, "opt-8"),
-                _line("99-999-X", "500", 1, "opt-7"),
+                xero_line("03-300-M", "310", 10, "opt-7"),
+                xero_line("03-300-M", "310", 20, "opt-8"),
+                xero_line("99-999-X", "500", 1, "opt-7"),
             ],
             Status="BILLED",
             Reference="",
             Contact={"ContactID": "c-other", "Name": "Other"},
         ),
-        _order("po-partial", [_line("03-300-M", "310", 10, "opt-7"), _line("03-300-M", "310", 5, None)]),
+        _order(
+            "po-partial", [xero_line("03-300-M", "310", 10, "opt-7"), xero_line("03-300-M", "310", 5, None)]
+        ),
     ]
 )
 

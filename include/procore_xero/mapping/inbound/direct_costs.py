@@ -16,8 +16,8 @@ import pandas as pd
 
 from procore_xero.mapping.frames import ZERO, finish
 from procore_xero.mapping.inbound.known import KnownInProcore
+from procore_xero.mapping.inbound.lines import FINAL_STATUSES, xero_day
 from procore_xero.mapping.staged import records_frame
-from procore_xero.staging.timestamps import parse_api_timestamp
 
 COLUMNS = (
     "action",
@@ -30,7 +30,6 @@ COLUMNS = (
     "unmapped_lines",
     "vendor_linked",
 )
-FINAL_STATUSES = frozenset({"AUTHORISED", "PAID"})
 DOCUMENT_KINDS = {
     "xero/invoices": ("InvoiceID", "invoice"),
     "xero/bank_transactions": ("BankTransactionID", "expense"),
@@ -133,7 +132,6 @@ def _row(
     contact = record.get("Contact") or {}
     vendor_id = known.vendor_of(contact)
     number = record.get("InvoiceNumber") if cost_type == "invoice" else record.get("Reference")
-    dated = parse_api_timestamp(record.get("Date"))
     currency = record.get("CurrencyCode") or known.base_currency
     total = sum(lines["line_amount"], ZERO)
     kind = "Bill" if cost_type == "invoice" else "Spend money"
@@ -150,7 +148,7 @@ def _row(
         "currency_matches": currency == project_currency,
         "unmapped_lines": int((~lines["mapped"].astype(bool)).sum()),
         "vendor_linked": vendor_id is not None,
-        "date": dated.date().isoformat() if dated else None,
+        "date": xero_day(record.get("Date")),
         "vendor_id": vendor_id,
         "invoice_number": (number or "").strip() or None,
         "description": f"{kind} in Xero: {number or doc_id}",

@@ -22,7 +22,6 @@ FIGURES = (
     "commitment_invoiced_base",
     "direct_costs_base",
 )
-FINAL_STATUSES = frozenset({"AUTHORISED", "PAID"})
 
 
 def job_cost_figures(lines: pd.DataFrame, commitment_doc_ids: frozenset[str]) -> pd.DataFrame:

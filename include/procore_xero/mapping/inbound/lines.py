@@ -13,8 +13,12 @@ import pandas as pd
 from procore_xero.mapping.frames import ZERO, id_text, item_codes, pluck
 from procore_xero.mapping.inbound.known import KnownInProcore
 from procore_xero.mapping.spec import MappingSpec
+from procore_xero.staging.timestamps import parse_api_timestamp
 
 CENT = Decimal("0.01")
+# Xero statuses of bills and spend money that count in the books (finalised, not voided or deleted).
+FINAL_STATUSES = frozenset({"AUTHORISED", "PAID"})
+DOCUMENT_ID_FIELDS = ("InvoiceID", "BankTransactionID", "PurchaseOrderID")
 LINE_COLUMNS = (
     "doc_id",
     "line_no",
@@ -129,11 +133,14 @@ def _line(
     }
 
 
-_ID_FIELDS = ("InvoiceID", "BankTransactionID", "PurchaseOrderID")
-
-
 def _doc_id(record: Mapping[str, Any]) -> str:
-    return next(str(record[f]).lower() for f in _ID_FIELDS if record.get(f))
+    return next(str(record[f]).lower() for f in DOCUMENT_ID_FIELDS if record.get(f))
+
+
+def xero_day(value: Any) -> str | None:
+    """A Xero date (``/Date(ms)/`` or ISO) as ``YYYY-MM-DD``, as Procore takes dates."""
+    moment = parse_api_timestamp(value)
+    return moment.date().isoformat() if moment else None
 
 
 def _project(tracking: Iterable[Mapping[str, Any]], known: KnownInProcore) -> str | None:

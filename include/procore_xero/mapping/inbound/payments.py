@@ -15,10 +15,9 @@ import pandas as pd
 
 from procore_xero.mapping.frames import finish, id_text
 from procore_xero.mapping.inbound.known import KnownInProcore
-from procore_xero.mapping.inbound.lines import CENT
+from procore_xero.mapping.inbound.lines import CENT, xero_day
 from procore_xero.mapping.spec import MappingSpec
 from procore_xero.staging.objects import XERO_DELETED_STATUSES
-from procore_xero.staging.timestamps import parse_api_timestamp
 
 COLUMNS = ("action", "project_id", "requisition_id", "contract_id", "amount", "date", "currency")
 BILL_PAYMENT = "ACCPAYPAYMENT"
@@ -71,18 +70,18 @@ def _requisitions(requisitions: pd.DataFrame) -> dict[str, dict[str, Any]]:
 
 def _row(payment: Mapping[str, Any], requisition_id: str, requisition: Mapping[str, Any]) -> dict[str, Any]:
     amount = Decimal(str(payment.get("Amount") or 0)).quantize(CENT)
-    paid_on = parse_api_timestamp(payment.get("Date"))
+    paid_on = xero_day(payment.get("Date"))
     bill_number = (payment.get("Invoice") or {}).get("InvoiceNumber") or ""
     deleted = str(payment.get("Status", "")).upper() in XERO_DELETED_STATUSES
     return {
         "source_id": str(payment["PaymentID"]).lower(),
-        "label": f"Payment of {amount} on bill {bill_number} ({paid_on.date() if paid_on else 'no date'})",
+        "label": f"Payment of {amount} on bill {bill_number} ({paid_on or 'no date'})",
         "action": "delete" if deleted else "upsert",
         "project_id": _text(requisition.get("project_id")),
         "requisition_id": requisition_id,
         "contract_id": _text(requisition.get("commitment_id")),
         "amount": amount,
-        "date": paid_on.date().isoformat() if paid_on else None,
+        "date": paid_on,
         "currency": (payment.get("Invoice") or {}).get("CurrencyCode"),
         # Procore's "Invoice #" on a payment: the subcontractor's own number, else Procore's sequence.
         "invoice_number": str(requisition.get("invoice_number") or requisition.get("number") or "") or None,

@@ -20,9 +20,9 @@ import pandas as pd
 from procore_xero.mapping.frames import ZERO, finish
 from procore_xero.mapping.inbound.direct_costs import procore_line
 from procore_xero.mapping.inbound.known import KnownInProcore
+from procore_xero.mapping.inbound.lines import xero_day
 from procore_xero.mapping.purchase_orders import commitment_lines, remaining_budget
 from procore_xero.mapping.spec import MappingSpec
-from procore_xero.staging.timestamps import parse_api_timestamp
 
 COLUMNS = (
     "action",
@@ -106,7 +106,6 @@ def _row(
     mapped = lines[lines["mapped"].astype(bool)] if len(lines) else lines
     total = sum(lines["line_amount"], ZERO) if len(lines) else ZERO
     number = order.get("PurchaseOrderNumber") or order_id
-    dated = parse_api_timestamp(order.get("Date"))
     return {
         "source_id": order_id,
         "label": f"Xero PO {number} ({contact.get('Name') or 'no contact'}, {total})",
@@ -120,7 +119,7 @@ def _row(
         "remaining_budget": _remaining(order_id, mapped, committed, budget_line_items),
         "number": number,
         "title": (order.get("Reference") or "").strip() or f"Purchase order {number} raised in Xero",
-        "date": dated.date().isoformat() if dated else None,
+        "date": xero_day(order.get("Date")),
         "line_items": [procore_line(line) for line in mapped.to_dict("records")],
     }
 
