@@ -1,6 +1,7 @@
 """Print the ``.env`` lines that point the compose stack at the sandbox profile's emulators.
 
-The ``/_sandbox`` admin routes answer loopback only, so run it inside the sandbox container:
+The ``/_sandbox`` admin routes answer loopback peers only (403 from anywhere else, even on the compose
+network; ``serve --admin-from`` is deliberately not set), so run it inside the sandbox container:
 
     docker compose --profile sandbox exec sandbox python /opt/pxsync/deploy/sandbox_env.py
     # put these lines in .env in place of the PROCORE_* / XERO_* ones, then

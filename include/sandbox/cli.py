@@ -9,6 +9,7 @@ from pathlib import Path
 
 import requests
 
+from sandbox.core.admin_peers import AdminPeers
 from sandbox.seed import load_seed, summarise_seed
 from sandbox.server import SandboxOptions, serve
 
@@ -23,7 +24,15 @@ def _parser() -> argparse.ArgumentParser:
 
     p_serve = sub.add_parser("serve", help="start both emulators on loopback")
     add_seed_args(p_serve)
-    p_serve.add_argument("--host", default="127.0.0.1")
+    p_serve.add_argument("--host", default="127.0.0.1", help="where the APIs listen (default loopback)")
+    p_serve.add_argument(
+        "--admin-from",
+        action="append",
+        default=[],
+        metavar="CIDR",
+        help="also admit this network to the /_sandbox admin routes (repeatable); for the compose "
+        "evaluation network only: they hand out the seed's secrets",
+    )
     p_serve.add_argument("--procore-port", type=int, default=8701)
     p_serve.add_argument("--xero-port", type=int, default=8702)
     p_serve.add_argument("--clock-speed", type=float, default=1.0, help="sandbox seconds per real second")
@@ -107,8 +116,14 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "summary":
         print(json.dumps(summarise_seed(seed), indent=2))
     else:
+        try:
+            admin_peers = AdminPeers.parse(args.admin_from)
+        except ValueError as exc:
+            print(f"sandbox: --admin-from: {exc}", file=sys.stderr)
+            return 2
         if args.host not in ("127.0.0.1", "::1", "localhost"):
-            print(f"sandbox: warning: serving on {args.host}; /_sandbox admin routes answer loopback only")
+            admitted = ", ".join(map(str, admin_peers.networks)) or "none"
+            print(f"sandbox: serving on {args.host}; /_sandbox admin routes: loopback + {admitted}")
         serve(
             seed,
             SandboxOptions(
@@ -118,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
                 clock_speed=args.clock_speed,
                 latency_ms=args.latency_ms,
                 xero_spec=args.xero_spec,
+                admin_peers=admin_peers,
             ),
         )
     return 0

@@ -1,15 +1,17 @@
-"""Builds both emulators on one shared clock and serves them on loopback with uvicorn."""
+"""Builds both emulators on one shared clock and serves them with uvicorn (loopback unless ``--host``);
+the admin routes stay loopback-only behind ``AdminPeerGuard`` whatever the host."""
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import uvicorn
 from starlette.types import ASGIApp
 
+from sandbox.core.admin_peers import LOOPBACK_ONLY, AdminPeerGuard, AdminPeers
 from sandbox.core.clock import SandboxClock
 from sandbox.core.middleware import SandboxMiddleware
 from sandbox.core.service import SandboxService
@@ -23,6 +25,7 @@ class SandboxOptions:
     clock_speed: float = 1.0
     latency_ms: float = 0.0
     xero_spec: Path | None = None  # None: look for ../shared/reference/xero_accounting.yaml
+    admin_peers: AdminPeers = field(default=LOOPBACK_ONLY)  # who may call /_sandbox/* besides loopback
 
 
 def build_services(seed: dict[str, Any], options: SandboxOptions) -> tuple[SandboxService, SandboxService]:
@@ -35,13 +38,16 @@ def build_services(seed: dict[str, Any], options: SandboxOptions) -> tuple[Sandb
     return procore, xero
 
 
-def build_apps(procore: SandboxService, xero: SandboxService) -> tuple[ASGIApp, ASGIApp]:
+def build_apps(
+    procore: SandboxService, xero: SandboxService, admin_peers: AdminPeers = LOOPBACK_ONLY
+) -> tuple[ASGIApp, ASGIApp]:
+    """Each emulator behind its call counter / fault injector, behind the admin-route peer check."""
     from sandbox.procore.app import create_app as create_procore_app
     from sandbox.xero.app import create_app as create_xero_app
 
     return (
-        SandboxMiddleware(create_procore_app(procore), procore),
-        SandboxMiddleware(create_xero_app(xero), xero),
+        AdminPeerGuard(SandboxMiddleware(create_procore_app(procore), procore), admin_peers),
+        AdminPeerGuard(SandboxMiddleware(create_xero_app(xero), xero), admin_peers),
     )
 
 
@@ -49,7 +55,13 @@ async def _serve(apps: list[tuple[ASGIApp, int]], host: str) -> None:
     servers = [
         uvicorn.Server(
             uvicorn.Config(
-                app, host=host, port=port, log_level="warning", access_log=False, date_header=False
+                app,
+                host=host,
+                port=port,
+                log_level="warning",
+                access_log=False,
+                date_header=False,
+                proxy_headers=False,  # the admin check trusts the TCP peer, never X-Forwarded-For
             )
         )
         for app, port in apps
@@ -59,7 +71,7 @@ async def _serve(apps: list[tuple[ASGIApp, int]], host: str) -> None:
 
 def serve(seed: dict[str, Any], options: SandboxOptions) -> None:
     procore, xero = build_services(seed, options)
-    procore_app, xero_app = build_apps(procore, xero)
+    procore_app, xero_app = build_apps(procore, xero, options.admin_peers)
     print(
         f"sandbox: Procore on http://{options.host}:{options.procore_port}  "
         f"Xero on http://{options.host}:{options.xero_port}",

@@ -7,18 +7,19 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 
+from sandbox.core.admin_peers import scope_peers
 from sandbox.core.faults import FaultRule
 from sandbox.core.middleware import ADMIN_PREFIX
 from sandbox.core.service import SandboxService
 
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
-
 
 def require_loopback(request: Request) -> None:
-    """The admin routes hand out secrets and reset state: only a caller on this machine may use them."""
+    """The admin routes hand out secrets and reset state: only a caller on this machine (or on a network
+    the operator admitted with ``--admin-from``, as ``AdminPeerGuard`` says) may use them."""
     host = request.client.host if request.client else None
-    if host not in LOOPBACK_HOSTS:
-        raise HTTPException(status_code=403, detail="the sandbox admin endpoints answer on loopback only")
+    peers = scope_peers(request.scope)
+    if not peers.allows(host):
+        raise HTTPException(status_code=403, detail=peers.refusal(host))
 
 
 def admin_router(service: SandboxService) -> APIRouter:
