@@ -8,6 +8,7 @@ the retainage item and account from settings, never on a cost-code item.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -40,6 +41,7 @@ class LineCoding:
 def billing_figures(documents: pd.DataFrame) -> pd.DataFrame:
     """Procore's own G702 figures per document, exact."""
     figures = pd.DataFrame(index=documents.index)
+    figures["has_summary"] = [isinstance(summary, Mapping) for summary in documents["summary"]]
     for column, key in SUMMARY_FIGURES.items():
         figures[column] = money(pluck(documents["summary"], key))
     return figures
@@ -121,6 +123,9 @@ def _retainage_lines(
 
 # The validation columns every billed document (bill, sales invoice) carries, after its own identity.
 DOCUMENT_COLUMNS = (
+    "date",
+    "date_valid",
+    "has_summary",
     "project_option_mapped",
     "unmapped_lines",
     "gross_this_period",
@@ -157,5 +162,7 @@ def _or_zero(value: object) -> Decimal:
 
 
 def currency_columns(frame: pd.DataFrame, currencies: pd.Series, known: KnownInXero) -> None:
-    frame["currency"] = currencies.to_numpy()
+    """``currency`` (None, not NaN, where Procore gave none: a message says None) and ``currency_enabled``."""
+    frame["currency"] = pd.Series(currencies.to_numpy(), index=frame.index, dtype=object)
+    frame["currency"] = frame["currency"].where(frame["currency"].notna(), None)
     frame["currency_enabled"] = frame["currency"].isin(set(known.currencies))

@@ -19,7 +19,7 @@ from procore_xero.mapping.billed import (
     currency_columns,
 )
 from procore_xero.mapping.commitments import po_numbers
-from procore_xero.mapping.frames import finish, format_columns, id_text, pluck
+from procore_xero.mapping.frames import finish, format_columns, id_text, pluck, valid_dates
 from procore_xero.mapping.known import KnownInXero
 from procore_xero.mapping.spec import MappingSpec
 
@@ -81,6 +81,7 @@ def transform_bills(
     )
     frame["status"] = docs["status"].astype(object)
     frame["date"] = docs["billing_date"].astype(object)
+    frame["date_valid"] = valid_dates(frame["date"])
     frame["due_date"] = docs["payment_date"].astype(object)
     frame["line_amount_types"] = spec.tax["line_amount_types"]
     frame["xero_status"] = spec.xero_status("bills")

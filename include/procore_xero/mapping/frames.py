@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Callable, Mapping
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -34,6 +35,22 @@ def id_text(series: pd.Series) -> pd.Series:
 def text_or_none(series: pd.Series) -> pd.Series:
     """Text with blanks and missing values as None."""
     return _each(series, lambda value: value.strip() or None if isinstance(value, str) else None)
+
+
+def valid_dates(series: pd.Series) -> pd.Series:
+    """True where the value is a calendar date written ``YYYY-MM-DD`` (what Xero takes); missing, other
+    types, impossible days (2025-02-30) and free text are False, for validation to hold."""
+    return pd.Series([_is_iso_date(value) for value in series], index=series.index, dtype=bool)
+
+
+def _is_iso_date(value: Any) -> bool:
+    if not isinstance(value, str) or len(value) != 10:
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def money(series: pd.Series) -> pd.Series:

@@ -19,7 +19,7 @@ from procore_xero.mapping.billed import (
     billing_figures,
     currency_columns,
 )
-from procore_xero.mapping.frames import finish, id_text, pluck
+from procore_xero.mapping.frames import finish, id_text, pluck, valid_dates
 from procore_xero.mapping.known import KnownInXero
 from procore_xero.mapping.spec import MappingSpec
 
@@ -65,12 +65,18 @@ def transform_sales_invoices(
     frame["invoice_number"] = docs["invoice_number"].astype(object)
     frame["reference"] = docs["number"].astype(str).astype(object)
     frame["date"] = docs["billing_date"].astype(object)
+    frame["date_valid"] = valid_dates(frame["date"])
     terms = pd.Timedelta(days=int(spec.settings["sales_payment_terms_days"]))
-    frame["due_date"] = (pd.to_datetime(docs["billing_date"]) + terms).dt.strftime("%Y-%m-%d").astype(object)
+    due = pd.to_datetime(frame["date"].where(frame["date_valid"], None)) + terms  # bad dates are held
+    frame["due_date"] = due.dt.strftime("%Y-%m-%d").astype(object).where(due.notna(), None)
     frame["line_amount_types"] = spec.tax["line_amount_types"]
     frame["xero_status"] = spec.xero_status("sales_invoices")
     frame["label"] = (
-        "Owner invoice " + frame["invoice_number"].fillna("?") + " (" + pluck(owner, "name").fillna("?") + ")"
+        "Owner invoice "
+        + frame["invoice_number"].fillna("?").astype(str)
+        + " ("
+        + pluck(owner, "name").fillna("?").astype(str)
+        + ")"
     )
     coding = LineCoding(
         spec.settings["accounts"]["revenue"],

@@ -63,8 +63,10 @@ class ObjectRules:
     derived: Mapping[str, str] = field(default_factory=dict)  # derived column -> the column it normalises
 
 
-def _is_true(column: str, reason: str, message: str) -> Rule:
-    return Rule(reason, "ExpectColumnValuesToBeInSet", {"column": column, "value_set": [True]}, message)
+def _is_true(column: str, reason: str, message: str, shows: tuple[str, ...] = ()) -> Rule:
+    return Rule(
+        reason, "ExpectColumnValuesToBeInSet", {"column": column, "value_set": [True]}, message, shows=shows
+    )
 
 
 def _present(column: str, reason: str, message: str) -> tuple[Rule, Rule]:
@@ -115,6 +117,17 @@ def _mapping_rules(contact_mapped: str, contact_message: str) -> tuple[Rule, ...
 
 # The money checks bills and sales invoices share (Procore's invoice summary against the lines we send).
 _INVOICE_MONEY_RULES = (
+    _is_true(
+        "date_valid",
+        "invalid_invoice_date",
+        "{label}: the billing date {date} is not a date (YYYY-MM-DD); Xero would refuse it or date it today",
+        shows=("date",),
+    ),
+    _is_true(
+        "has_summary",
+        "missing_invoice_summary",
+        "{label}: Procore sent no summary (G702 figures); the amount due cannot be checked",
+    ),
     _is_true("has_lines", "nothing_billed", "{label}: no line has an amount this period; nothing to send"),
     Rule(
         "negative_invoice",
@@ -218,6 +231,12 @@ OBJECT_RULES: dict[str, ObjectRules] = {
         "Contacts",
         (
             *_present("name", "missing_vendor_name", "{label}: the vendor has no name"),
+            _is_true(
+                "name_is_text",
+                "vendor_name_not_text",
+                "{label}: the name field holds a {name_type}, not text",
+                ("name_type",),
+            ),
             Rule(
                 "duplicate_vendor_name",
                 "ExpectColumnValuesToBeUnique",

@@ -51,6 +51,8 @@ def contact(source_id: str, **overrides: Any) -> dict[str, Any]:
         "vendor_id": source_id,
         "name": f"Vendor {source_id}",
         "contact_number": source_id,
+        "name_is_text": True,
+        "name_type": "str",
         **overrides,
     }
     return _row("Contacts", "procore/vendors", source_id, f"Vendor {source_id}", **columns)
@@ -89,6 +91,9 @@ def _invoice_money(overrides: dict[str, Any]) -> dict[str, Any]:
         "lines_total": Decimal("9000.00"),
         "sov_total": Decimal("10000.00"),
         "has_lines": True,
+        "date": "2026-11-02",
+        "date_valid": True,
+        "has_summary": True,
         "currency": "USD",
         "currency_enabled": True,
         "status": "approved",

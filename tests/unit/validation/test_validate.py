@@ -56,6 +56,7 @@ CASES: dict[str, tuple[pd.DataFrame, dict[tuple[str, str], dict[str, Any]], list
             frames.contact("5", name=" ACME concrete llc"),
             frames.contact("6", name="ACME Concrete, LLC"),
             frames.contact("7", name="N" * 256),
+            frames.contact("8", name=None, name_is_text=False, name_type="int"),
         ),
         {
             ("2", "missing_vendor_name"): {"name": None},
@@ -63,6 +64,8 @@ CASES: dict[str, tuple[pd.DataFrame, dict[tuple[str, str], dict[str, Any]], list
             ("4", "duplicate_vendor_name"): {"name": "Acme Concrete LLC"},
             ("5", "duplicate_vendor_name"): {"name": " ACME concrete llc"},
             ("7", "contact_name_too_long"): {"name": "N" * 256},
+            ("8", "missing_vendor_name"): {"name": None},
+            ("8", "vendor_name_not_text"): {"name_type": "int"},
         },
         ["1", "6"],  # a near-duplicate with other punctuation is a different Xero name
     ),
@@ -119,6 +122,8 @@ CASES: dict[str, tuple[pd.DataFrame, dict[tuple[str, str], dict[str, Any]], list
                 net_due=D("0.00"),
                 lines_total=D("0.00"),
             ),
+            frames.bill("14", date="2025-02-30", date_valid=False),
+            frames.bill("15", has_summary=False),
         ),
         {
             ("2", "unmapped_vendor"): {"contact_mapped": False},
@@ -136,6 +141,8 @@ CASES: dict[str, tuple[pd.DataFrame, dict[tuple[str, str], dict[str, Any]], list
             ("10", "duplicate_invoice_number"): {"vendor_id": "502", "invoice_number": "WO-88"},
             ("11", "duplicate_invoice_number"): {"vendor_id": "502", "invoice_number": "WO-88"},
             ("13", "nothing_billed"): {"has_lines": False},
+            ("14", "invalid_invoice_date"): {"date": "2025-02-30"},
+            ("15", "missing_invoice_summary"): {"has_summary": False},
         },
         ["1", "12"],  # the same number at another vendor is no duplicate
     ),
@@ -152,6 +159,7 @@ CASES: dict[str, tuple[pd.DataFrame, dict[tuple[str, str], dict[str, Any]], list
             ),
             frames.sales_invoice("8", sov_total=D("10000.10")),
             frames.sales_invoice("9", lines_total=D("8999.99")),
+            frames.sales_invoice("10", date=None, date_valid=False),
         ),
         {
             ("2", "unmapped_vendor"): {"owner_contact_mapped": False},
@@ -166,6 +174,7 @@ CASES: dict[str, tuple[pd.DataFrame, dict[tuple[str, str], dict[str, Any]], list
             },
             ("8", "sov_lines_do_not_sum"): {"sov_total": D("10000.10"), "gross_this_period": D("10000.00")},
             ("9", "bill_total_not_net_due"): {"lines_total": D("8999.99"), "net_due": D("9000.00")},
+            ("10", "invalid_invoice_date"): {"date": None},
         },
         ["1"],
     ),
@@ -221,7 +230,7 @@ def test_gx_results_are_json_with_failing_source_ids_and_amounts_in_cents() -> N
     outcome = validate(frame(frames.bill("1"), frames.bill("2", lines_total=D("9000.01"))), "bills", SETTINGS)
     results = json.loads(json.dumps(outcome.results))
     assert results["success"] is False
-    assert results["statistics"]["evaluated_expectations"] == 10
+    assert results["statistics"]["evaluated_expectations"] == 12
     (failed,) = [r for r in results["results"] if not r["success"]]
     assert failed["expectation_config"]["type"] == "expect_column_pair_values_to_be_equal"
     assert failed["expectation_config"]["meta"]["reason_code"] == "bill_total_not_net_due"

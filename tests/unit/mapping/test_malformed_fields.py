@@ -1,0 +1,98 @@
+"""Malformed Procore fields (the bad-input catalogue's findings): flagged for validation, never a crash."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pandas as pd
+
+from procore_xero.mapping import KnownInXero, records_frame, transform_bills, transform_contacts
+from procore_xero.mapping.frames import valid_dates
+from procore_xero.mapping.sales_invoices import transform_sales_invoices
+from tests.unit.mapping.test_transforms import (
+    COMMITMENTS,
+    COST_CODES,
+    COST_TYPES,
+    PROJECTS,
+    SPEC,
+    _item,
+    _requisition,
+)
+
+SUMMARY = {
+    "work_completed_this_period": D("1000.00"),
+    "retainage_retained_this_period": D("0.00"),
+    "retainage_released_this_period": D("0.00"),
+    "current_payment_due": D("1000.00"),
+}
+
+
+def test_valid_dates_take_only_calendar_days_written_iso() -> None:
+    values = pd.Series(["2026-03-31", "2025-02-30", "next Tuesday", 20250301, None, "2026-3-1"], dtype=object)
+    assert valid_dates(values).tolist() == [True, False, False, False, False, False]
+
+
+ADDRESS = dict.fromkeys(
+    ("address", "business_phone", "city", "country_code", "email_address", "fax_number", "state_code", "zip")
+)
+
+
+def test_contact_names_that_are_not_text_are_flagged_with_their_type() -> None:
+    vendors = records_frame(
+        [
+            {"id": 1, "name": "Acme", "is_active": True, **ADDRESS},
+            {"id": 2, "name": 12345, "is_active": True, **ADDRESS},
+            {"id": 3, "name": ["a"], "is_active": True, **ADDRESS},
+            {"id": 4, "name": None, "is_active": True, **ADDRESS},
+        ]
+    )
+    frame = transform_contacts(vendors, SPEC)
+    assert frame["name_is_text"].tolist() == [True, False, False, True]
+    assert frame["name_type"].tolist() == ["str", "int", "list", "NoneType"]
+    assert frame["name"].tolist() == ["Acme", None, None, None]
+
+
+def test_contacts_without_any_name_field_are_flagged_not_crashed() -> None:
+    frame = transform_contacts(records_frame([{"id": 1, "is_active": True, **ADDRESS}]), SPEC)
+    assert frame["name"].tolist() == [None] and frame["name_is_text"].tolist() == [True]
+
+
+def test_bills_flag_bad_dates_missing_summaries_and_missing_currencies() -> None:
+    requisitions = records_frame(
+        [
+            {
+                **_requisition(1, "approved", [_item(10, "1000.00", "0.00")], SUMMARY),
+                "billing_date": "2025-02-30",
+            },
+            _requisition(2, "approved", [_item(10, "1000.00", "0.00")], None),
+        ]
+    )
+    commitments = COMMITMENTS.assign(currency_configuration=[{"currency_iso_code": None}])
+    frame = transform_bills(requisitions, commitments, PROJECTS, COST_CODES, COST_TYPES, KnownInXero(), SPEC)
+    assert frame["date_valid"].tolist() == [False, True]
+    assert frame["has_summary"].tolist() == [True, False]
+    assert frame["currency"].tolist() == [None, None]  # None, not NaN: the message says None
+
+
+def test_sales_invoices_with_a_bad_date_or_a_numeric_number_are_flagged_not_crashed() -> None:
+    application = {
+        **_requisition(1, "approved", [_item(10, "1000.00", "0.00")], SUMMARY),
+        "prime_contract_id": 40,
+        "billing_date": "2025-02-30",
+        "invoice_number": 17,
+    }
+    contracts = records_frame(
+        [
+            {
+                "id": 40,
+                "vendor": {"id": 3, "name": "City"},
+                "currency_configuration": {"currency_iso_code": "USD"},
+            }
+        ]
+    )
+    frame = transform_sales_invoices(
+        records_frame([application]), contracts, COST_CODES, COST_TYPES, KnownInXero(), SPEC
+    )
+    invoice = frame.iloc[0]
+    assert not invoice["date_valid"] and invoice["label"].startswith("Owner invoice 17 (City)")
+    assert "DueDate" not in invoice["payload"]
