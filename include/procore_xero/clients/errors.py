@@ -58,6 +58,11 @@ class ServiceUnavailable(ApiError):
         self.maybe_applied = maybe_applied
 
 
+class MalformedResponse(ServiceUnavailable):
+    """A success status whose body is not usable JSON (an HTML proxy page, a cut-off body), on every try:
+    the message says which call and what was wrong with the body. A write may have been applied."""
+
+
 class RateLimitExhausted(ApiError):
     """A rate limit is spent and resets too late to wait for in this task.
 

@@ -25,6 +25,7 @@ from procore_xero.clients.auth import TokenProvider
 from procore_xero.clients.errors import (
     ClientError,
     DailyLimitReached,
+    MalformedResponse,
     RateLimitExhausted,
     RequestRejected,
     ServiceUnavailable,
@@ -184,7 +185,17 @@ class ApiSession:
             if status >= 400:
                 body = _parsed(answer)
                 raise RequestRejected(method, path, status, _summary(answer), body)
-            return ApiResponse(status, answer.headers, _parsed(answer), answer.links)
+            try:
+                body = json_body(answer)
+            except ValueError as unusable:  # a proxy page, a cut-off body: retried like a 5xx
+                failures += 1
+                if not retryable or failures >= self.retry.attempts:
+                    raise MalformedResponse(
+                        method, path, status, str(unusable), attempts=failures, maybe_applied=method != "GET"
+                    ) from None
+                self._back_off(method, path, str(unusable), failures, None)
+                continue
+            return ApiResponse(status, answer.headers, body, answer.links)
 
     def _back_off(self, method: str, path: str, reason: str, failures: int, advertised: float | None) -> None:
         delay = max(self.retry.backoff(failures), advertised or 0.0)
@@ -213,6 +224,21 @@ def _parsed(answer: requests.Response) -> Any:
         return loads(answer.text)
     except ValueError:
         return answer.text
+
+
+def json_body(answer: requests.Response) -> Any:
+    """A success's body as JSON with Decimal numbers (None when empty); ``ValueError`` saying what is wrong
+    with it otherwise: its type, size and start, or where the JSON breaks off."""
+    if not answer.content:
+        return None
+    try:
+        return loads(answer.text)
+    except ValueError as error:
+        kind, size = answer.headers.get("Content-Type", "no content type"), len(answer.content)
+        if "json" not in kind.lower():
+            start = redact(answer.text[:80])
+            raise ValueError(f"the body is not JSON ({kind}, {size} bytes, starting {start!r})") from None
+        raise ValueError(f"the JSON body is truncated or malformed ({size} bytes: {error})") from None
 
 
 def _summary(answer: requests.Response, limit: int = 500) -> str:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import asdict, dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
-FaultKind = Literal["429", "500", "503", "timeout", "drop", "drop_after_write"]
-FAULT_KINDS: tuple[str, ...] = ("429", "500", "503", "timeout", "drop", "drop_after_write")
+FaultKind = Literal[
+    "429", "500", "503", "timeout", "drop", "drop_after_write", "non_json", "truncated", "huge_page"
+]
+FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
 
 
 @dataclass
@@ -18,7 +20,11 @@ class FaultRule:
     ``kind``: 429 / 500 / 503 answer at once; ``timeout`` holds the answer for ``delay_seconds`` (real
     seconds) so the client times out, then processes nothing; ``drop`` closes the connection before the
     call is processed; ``drop_after_write`` processes the call (the write is applied) and then closes the
-    connection without an answer.
+    connection without an answer. ``non_json`` answers 200 with an HTML page, as a proxy or maintenance
+    page in front of the API does (nothing processed); ``truncated`` processes the call and answers its
+    status and headers with only the first half of the body (a consistent ``content-length``, so the HTTP
+    exchange itself is sound); ``huge_page`` answers a list call with every record from the requested page
+    on, in one page, as a server that ignores the page size does.
     """
 
     kind: FaultKind

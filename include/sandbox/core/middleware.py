@@ -8,6 +8,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from sandbox.core import bad_answers
 from sandbox.core.service import SandboxService
 
 ADMIN_PREFIX = "/_sandbox"
@@ -58,6 +59,12 @@ class SandboxMiddleware:
                 await _drop_connection(send)
             elif rule.kind == "drop":
                 await _drop_connection(send)
+            elif rule.kind == "non_json":
+                await bad_answers.non_json(tracking_send)
+            elif rule.kind == "truncated":
+                await bad_answers.truncated(self.app, scope, receive, tracking_send)
+            elif rule.kind == "huge_page":
+                await bad_answers.huge_page(self.app, scope, tracking_send)
             elif rule.kind == "timeout":
                 await asyncio.sleep(rule.delay_seconds)
                 await _drop_connection(send)
