@@ -8,6 +8,8 @@ import pandas as pd
 
 from procore_xero.mapping import KnownInXero, records_frame, transform_bills, transform_contacts
 from procore_xero.mapping.frames import valid_dates
+from procore_xero.mapping.inbound.direct_costs import procore_line
+from procore_xero.mapping.inbound.vendor_names import name_key
 from procore_xero.mapping.sales_invoices import transform_sales_invoices
 from tests.unit.mapping.test_transforms import (
     COMMITMENTS,
@@ -96,3 +98,16 @@ def test_sales_invoices_with_a_bad_date_or_a_numeric_number_are_flagged_not_cras
     invoice = frame.iloc[0]
     assert not invoice["date_valid"] and invoice["label"].startswith("Owner invoice 17 (City)")
     assert "DueDate" not in invoice["payload"]
+
+
+def test_a_vendor_name_that_is_not_text_matches_nothing() -> None:
+    assert name_key(12345) == "" and name_key(["Acme"]) == "" and name_key("Acme, Inc.") == "acme"
+
+
+def test_xero_lines_with_four_decimals_go_to_procore_as_one_times_the_exact_amount() -> None:
+    coded = {"cost_code_id": "10", "line_item_type_id": "1", "description": "Rebar"}
+    fine = procore_line({**coded, "quantity": "3", "unit_amount": "10.12", "line_amount": D("30.36")})
+    assert (fine["quantity"], fine["unit_cost"], fine["amount"]) == (D("3"), D("10.12"), D("30.36"))
+    odd = procore_line({**coded, "quantity": "3.125", "unit_amount": "10.1234", "line_amount": D("31.64")})
+    assert (odd["quantity"], odd["unit_cost"], odd["amount"]) == (D("1"), D("31.64"), D("31.64"))
+    assert odd["description"] == "Rebar (3.125 × 10.1234 in Xero)"

@@ -16,7 +16,7 @@ import pandas as pd
 
 from procore_xero.mapping.frames import ZERO, finish
 from procore_xero.mapping.inbound.known import KnownInProcore
-from procore_xero.mapping.inbound.lines import FINAL_STATUSES, xero_day
+from procore_xero.mapping.inbound.lines import CENT, FINAL_STATUSES, xero_day
 from procore_xero.mapping.staged import records_frame
 
 COLUMNS = (
@@ -157,12 +157,25 @@ def _row(
 
 
 def procore_line(line: Mapping[str, Any]) -> dict[str, Any]:
-    """A coded Xero line as a Procore cost line (direct cost line, schedule-of-values line)."""
+    """A coded Xero line as a Procore cost line (direct cost line, schedule-of-values line).
+
+    Procore keeps quantity and unit cost to the cent; Xero allows four decimals (3.125 × 10.1234 = 31.64).
+    Such a line goes as 1 × its amount, the Xero figures in the description, so Procore's line still
+    multiplies out to the amount Xero holds, to the cent."""
+    quantity, unit = Decimal(line["quantity"]), Decimal(line["unit_amount"])
+    description = line["description"]
+    if not (_in_cents(quantity) and _in_cents(unit)):
+        description = f"{description} ({quantity} × {unit} in Xero)".strip()
+        quantity, unit = Decimal(1), line["line_amount"]
     return {
         "cost_code_id": int(line["cost_code_id"]),
         "line_item_type_id": int(line["line_item_type_id"]),
-        "description": line["description"],
-        "quantity": Decimal(line["quantity"]),
-        "unit_cost": Decimal(line["unit_amount"]),
+        "description": description,
+        "quantity": quantity,
+        "unit_cost": unit,
         "amount": line["line_amount"],
     }
+
+
+def _in_cents(value: Decimal) -> bool:
+    return value == value.quantize(CENT)

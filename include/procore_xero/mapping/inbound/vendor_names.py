@@ -15,13 +15,14 @@ LEGAL_SUFFIXES = frozenset(
 _NOT_WORD = re.compile(r"[^\w]+")
 
 
-def name_key(name: str | None) -> str:
-    """The comparison key of a company name; "" for a blank name.
+def name_key(name: object) -> str:
+    """The comparison key of a company name; "" for a blank name or one that is not text (a malformed
+    record matches nothing rather than stopping the step for every vendor).
 
     Dots are dropped before splitting, so "L.L.C." is "llc"; "&" reads as "and"; suffix words are removed
     from the end only ("Company Store Inc" keeps "company store"), never down to nothing.
     """
-    if not name:
+    if not isinstance(name, str) or not name:
         return ""
     text = unicodedata.normalize("NFKC", name).casefold().replace("&", " and ").replace(".", "")
     words = [word for word in _NOT_WORD.sub(" ", text).replace("_", " ").split() if word]
