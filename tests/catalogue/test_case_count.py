@@ -1,0 +1,15 @@
+"""The catalogue's size is asserted, so a case dropped from a table (or a table skipped) fails the suite."""
+
+from __future__ import annotations
+
+from tests.catalogue.cases import CASES
+from tests.catalogue.test_bad_answers import ANSWERS, HUGE_PAGES
+from tests.catalogue.xero_cases import XERO_CASES
+
+EXPECTED_CASES = 43  # Procore records 26, Xero bills 7, bad answers 4 once + 4 every time + 2 huge pages
+
+
+def test_every_case_is_counted_and_named_once() -> None:
+    names = [c.name for c in CASES] + [c.name for c in XERO_CASES]
+    assert len(names) == len(set(names))
+    assert len(CASES) + len(XERO_CASES) + 2 * len(ANSWERS) + len(HUGE_PAGES) == EXPECTED_CASES
