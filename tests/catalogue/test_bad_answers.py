@@ -17,6 +17,7 @@ from procore_xero.extract.xero import extract_xero
 from procore_xero.staging import TaskTry, open_staging
 from tests.catalogue.world import World
 from tools.bench_extract import procore_client, xero_client
+from tools.bench_sync import sync_pass
 from tools.extract_env import patched_environ, sandbox_now, staged_counts
 
 FAST = RetryPolicy(base_delay=0.01, max_delay=0.02)
@@ -104,3 +105,24 @@ def test_bad_answers_every_time_stop_with_a_clear_error(world: World, extract: A
         extract(answer)
     assert f"GET {answer.path} " in str(raised.value) and answer.says in str(raised.value)
     assert raised.value.attempts == FAST.attempts and not raised.value.maybe_applied
+
+
+def test_a_cut_off_answer_to_a_write_creates_nothing_twice(world: World) -> None:
+    """A new vendor's contact is created, but Xero's answer arrives cut in half: the batch is sent again
+    under the same idempotency key and Xero answers with the first result; one contact, linked."""
+    name = "Cut Off Answer Supply LLC"
+    client = procore_client(world.env)
+    created = client.send("POST", "/rest/v1.0/vendors", {"vendor": {"name": name, "is_active": True}})
+    with patched_environ(world.env):
+        run = TaskTry("catalogue", "cut-off", "extract")
+        extract_procore(
+            client, world.ctx.engine, "vendors", task_try=run, window_end=sandbox_now(world.sandbox)
+        )
+        world.ctx.client.api.retry = FAST
+        cut_off = {"kind": "truncated", "path": "/Contacts$", "method": "PUT", "count": 1}
+        world.sandbox.admin("xero", "POST", "faults", cut_off)
+        sync_pass(world.ctx, "catalogue-cut-off")
+    assert world.sandbox.admin("xero", "GET", "faults")["fired"].get("truncated", 0) >= 1
+    contacts = [c for c in world.xero()["Contacts"] if c["Name"] == name]
+    assert len(contacts) == 1 and contacts[0]["ContactNumber"] == str(created["id"])
+    assert world.links("vendors")[str(created["id"])] == contacts[0]["ContactID"]
