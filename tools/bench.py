@@ -4,28 +4,36 @@ Sections: sandbox start-up per seed scale; emulator throughput for paged lists (
 can draw from each emulator on one keep-alive connection, and from 4 in parallel); the extract for the
 demo seed and ``--scale 10`` (``tools/bench_extract.py``); and the Procore -> Xero sync of both from an
 empty Xero crosswalk, then unchanged (``tools/bench_sync.py``), followed by money coming back from Xero
-(``tools/bench_inbound.py``). The sandboxes' rate limits are raised for all
-of it (``POST /_sandbox/limits``): the figures are the code's, not the throttles'.
+(``tools/bench_inbound.py``) and the nightly drift report's time; on the demo seed, the same bills and
+payments sent by a deliberately simple per-record integration (``tools/bench_baseline.py``) on the reset
+sandbox; DAG parse time per file (``tools/bench_parse.py``); peak RSS of every stage and of the emulators.
+The sandboxes' rate limits are raised for all of it (``POST /_sandbox/limits``): the figures are the code's,
+not the throttles'. Everything goes into one table (the per-object call counts as its ``calls/…`` rows).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import requests
 
 from sandbox.process import REPO_ROOT, SandboxProcess, start_sandbox
-from tools.bench_extract import bench_extract, print_calls
-from tools.bench_inbound import print_inbound_calls
-from tools.bench_sync import bench_sync, print_sync_calls
+from tools.bench_baseline import bench_baseline
+from tools.bench_extract import bench_extract
+from tools.bench_http import procore_api, sync_tenant_id, xero_api
+from tools.bench_parse import bench_parse
+from tools.bench_sync import bench_sync
 from tools.extract_env import RAISED_LIMITS, raise_limits
+from tools.sync_summary import LABELS
 
 OUT = REPO_ROOT / "out" / "bench.json"
 LOG_DIR = REPO_ROOT / "out" / "bench-logs"
@@ -41,24 +49,13 @@ class Row:
 
 
 def procore_lister(sandbox: SandboxProcess, per_page: int) -> Callable[[requests.Session], int]:
-    creds = sandbox.admin("procore", "GET", "credentials")
-    client = creds["clients"][0]
-    token = requests.post(
-        f"{sandbox.procore_url}/oauth/token",
-        data={
-            "grant_type": "client_credentials",
-            "client_id": client["client_id"],
-            "client_secret": client["client_secret"],
-        },
-        timeout=10,
-    ).json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}", "Procore-Company-Id": str(creds["company_id"])}
+    api, _ = procore_api(sandbox)
     project_id = sandbox.admin("procore", "GET", "state")["projects"][0]["id"]
     url = f"{sandbox.procore_url}/rest/v1.1/requisitions"
     params = {"project_id": project_id, "per_page": per_page, "page": 1}
 
     def call(http: requests.Session) -> int:
-        response = http.get(url, params=params, headers=headers, timeout=30)
+        response = http.get(url, params=params, headers=api.headers, timeout=30)
         response.raise_for_status()
         return len(response.json())
 
@@ -66,24 +63,12 @@ def procore_lister(sandbox: SandboxProcess, per_page: int) -> Callable[[requests
 
 
 def xero_lister(sandbox: SandboxProcess, page_size: int) -> Callable[[requests.Session], int]:
-    creds = sandbox.admin("xero", "GET", "credentials")
-    app = next(a for a in creds["apps"] if a.get("refresh_token"))
-    grant = requests.post(
-        f"{sandbox.xero_url}/connect/token",
-        data={"grant_type": "refresh_token", "refresh_token": app["refresh_token"]},
-        auth=(app["client_id"], app["client_secret"]),
-        timeout=10,
-    ).json()
-    headers = {
-        "Authorization": f"Bearer {grant['access_token']}",
-        "xero-tenant-id": app["tenant_ids"][0],
-        "Accept": "application/json",
-    }
-    url = f"{sandbox.xero_url}/api.xro/2.0/Invoices"
+    api = xero_api(sandbox, sync_tenant_id(sandbox))
+    url = f"{api.base_url}/Invoices"
     params = {"page": 1, "pageSize": page_size}
 
     def call(http: requests.Session) -> int:
-        response = http.get(url, params=params, headers=headers, timeout=30)
+        response = http.get(url, params=params, headers=api.headers, timeout=30)
         response.raise_for_status()
         return len(response.json()["Invoices"])
 
@@ -108,75 +93,168 @@ def throughput(call: Callable[[requests.Session], int], seconds: float, workers:
     return sum(c for c, _ in results) / elapsed, sum(r for _, r in results) / elapsed
 
 
-def bench_sandbox(
-    rows: list[Row],
-    calls_table: list[dict[str, Any]],
-    sync_table: list[dict[str, Any]],
-    inbound_table: list[dict[str, Any]],
-) -> None:
-    for scale in (1, 10):
+@dataclass
+class Report:
+    """Everything one ``make bench`` measures: the summary rows and the per-object tables behind them."""
+
+    rows: list[Row] = field(default_factory=list)
+    extract_calls: list[dict[str, Any]] = field(default_factory=list)
+    sync_calls: list[dict[str, Any]] = field(default_factory=list)
+    inbound_calls: list[dict[str, Any]] = field(default_factory=list)
+    dag_parse: list[dict[str, Any]] = field(default_factory=list)
+    baseline: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, rows: list[tuple[str, str, float, str, str]]) -> None:
+        self.rows += [Row(*row) for row in rows]
+
+
+def bench_throughput(sandbox: SandboxProcess, report: Report) -> None:
+    """Requests/s each emulator serves for a paged list, on 1 and on 4 keep-alive clients."""
+    cases = {
+        "Procore requisitions, per_page=100": procore_lister(sandbox, 100),
+        "Xero Invoices, pageSize=100": xero_lister(sandbox, 100),
+    }
+    for name, call in cases.items():
+        for workers in (1, 4):
+            req_s, rec_s = throughput(call, seconds=3.0, workers=workers)
+            report.rows.append(
+                Row("sandbox", f"{name}, {workers} client(s)", req_s, "req/s", f"{rec_s:,.0f} records/s")
+            )
+
+
+def bench_sandbox(report: Report, scales: list[float]) -> None:
+    """Per seed scale: start-up, throughput (demo seed), extract, sync both ways, the per-record baseline
+    (demo seed: it resets the sandbox), the emulators' own peak RSS."""
+    for scale in scales:
+        label = "demo seed" if scale == 1 else f"--scale {scale:g}"
         started = time.perf_counter()
-        sandbox = start_sandbox(LOG_DIR / f"sandbox-scale{scale}.log", "--scale", str(scale))
-        rows.append(Row("sandbox", f"start, demo seed --scale {scale}", time.perf_counter() - started, "s"))
+        sandbox = start_sandbox(LOG_DIR / f"sandbox-scale{scale:g}.log", "--scale", f"{scale:g}")
+        report.rows.append(Row("sandbox", f"start, {label}", time.perf_counter() - started, "s"))
         try:
             raise_limits(sandbox, RAISED_LIMITS)
             if scale == 1:
-                cases = {
-                    "Procore requisitions, per_page=100": procore_lister(sandbox, 100),
-                    "Xero Invoices, pageSize=100": xero_lister(sandbox, 100),
-                }
-                for name, call in cases.items():
-                    for workers in (1, 4):
-                        req_s, rec_s = throughput(call, seconds=3.0, workers=workers)
-                        rows.append(
-                            Row(
-                                "sandbox",
-                                f"{name}, {workers} client(s)",
-                                req_s,
-                                "req/s",
-                                f"{rec_s:,.0f} records/s",
-                            )
-                        )
-            label = "demo seed" if scale == 1 else f"--scale {scale}"
+                bench_throughput(sandbox, report)
             summary, table = bench_extract(sandbox, label)
-            rows += [Row(f"extract/{system}", *rest) for system, *rest in summary]
-            calls_table += table
-            summary, table, back = bench_sync(sandbox, label)
-            rows += [Row(*row) for row in summary]
-            sync_table += table
-            inbound_table += back
+            report.add([(f"extract/{system}", *rest) for system, *rest in summary])
+            report.extract_calls += table
+            summary, table, back, run = bench_sync(sandbox, label)
+            report.add(summary)
+            report.sync_calls += table
+            report.inbound_calls += back
+            if scale == 1:
+                rows, report.baseline[label] = bench_baseline(sandbox, label, *run)
+                report.add(rows)
+            report.rows.append(
+                Row(
+                    "sandbox",
+                    f"peak RSS, {label}",
+                    process_peak_mb(sandbox.process.pid),
+                    "MB",
+                    "both emulators",
+                )
+            )
         finally:
             sandbox.stop()
 
 
+def process_peak_mb(pid: int) -> float:
+    """A running process's peak RSS (``VmHWM``)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return next(int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM:"))
+
+
+def detail_rows(report: Report) -> list[Row]:
+    """The per-object tables as rows of the one table: calls against the minimum, reruns."""
+    rows = [
+        Row(
+            f"calls/{r['system']}",
+            f"extract {r['object_type']}, {r['seed']}",
+            r["calls"],
+            "calls",
+            f"minimum {r['minimum']:,}; no-change {r['incremental_calls']:,}",
+        )
+        for r in report.extract_calls
+    ]
+    rows += [
+        Row(
+            "calls/P->X",
+            f"{LABELS[r['object']]}, {r['seed']}",
+            r["writes"] + r["reads"],
+            "calls",
+            f"sent {r['sent']:,} (created {r['created']:,}, matched {r['matched']:,}, held {r['held']:,}); "
+            f"writes {r['writes']:,} (minimum {r['minimum_writes']:,}), reads {r['reads']:,}; "
+            f"rerun {r['rerun_writes']:,} writes, {r['rerun_reads']:,} reads",
+        )
+        for r in report.sync_calls
+    ]
+    return rows + [
+        Row(
+            "calls/X->P",
+            f"{LABELS[r['object']]}, {r['seed']}",
+            r["calls"],
+            "calls",
+            f"sent {r['sent']:,}, linked {r['linked']:,}, held {r['held']:,}; "
+            f"minimum {r['minimum_calls']:,}; rerun {r['rerun_calls']:,}",
+        )
+        for r in report.inbound_calls
+    ]
+
+
 def print_table(rows: list[Row]) -> None:
     width = max(len(r.case) for r in rows)
-    print(f"\n{'section':<15} {'case':<{width}} {'value':>12}  unit    detail")
+    section = max(len(r.section) for r in rows)
+    print(f"\n{'section':<{section}} {'case':<{width}} {'value':>12}  unit    detail")
     for r in rows:
-        print(f"{r.section:<15} {r.case:<{width}} {r.value:>12,.2f}  {r.unit:<7} {r.detail}")
+        print(f"{r.section:<{section}} {r.case:<{width}} {r.value:>12,.2f}  {r.unit:<7} {r.detail}")
 
 
-def main() -> int:
-    rows: list[Row] = []
-    calls_table: list[dict[str, Any]] = []
-    sync_table: list[dict[str, Any]] = []
-    inbound_table: list[dict[str, Any]] = []
+def machine() -> dict[str, Any]:
+    """What the figures were measured on."""
+    meminfo = Path("/proc/meminfo").read_text().split()
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return {
+        "date": time.strftime("%Y-%m-%d", time.gmtime()),
+        "python": platform.python_version(),
+        "cpu_count": os.cpu_count(),
+        "cpu": cpu,
+        "memory_gb": round(int(meminfo[meminfo.index("MemTotal:") + 1]) / 1024**2, 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--scales", type=float, nargs="+", default=[1, 10], help="demo seed scales to run (default: 1 10)"
+    )
+    scales = parser.parse_args(argv).scales
+    report = Report()
+    started = time.perf_counter()
     print("Sandbox rate limits (Procore and Xero) are raised for the whole bench (POST /_sandbox/limits).")
-    bench_sandbox(rows, calls_table, sync_table, inbound_table)
-    print_table(rows)
-    print_calls(calls_table)
-    print_sync_calls(sync_table)
-    print_inbound_calls(inbound_table)
+    rows, report.dag_parse = bench_parse()
+    report.add(rows)
+    bench_sandbox(report, scales)
+    table = report.rows + detail_rows(report)
+    table.append(Row("bench", "make bench wall time", time.perf_counter() - started, "s"))
+    print_table(table)
     document: dict[str, Any] = {
-        "machine": {"python": platform.python_version(), "cpu_count": os.cpu_count()},
+        "machine": machine(),
         "rate_limits": "raised via POST /_sandbox/limits",
-        "results": [asdict(r) for r in rows],
-        "extract_calls": calls_table,
-        "sync_calls": sync_table,
-        "inbound_calls": inbound_table,
+        "results": [asdict(r) for r in table],
+        "extract_calls": report.extract_calls,
+        "sync_calls": report.sync_calls,
+        "inbound_calls": report.inbound_calls,
+        "dag_parse": report.dag_parse,
+        "baseline": report.baseline,
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(document, indent=1), encoding="utf-8")
+    OUT.write_text(json.dumps(document, indent=1, default=str), encoding="utf-8")
     print(f"\nWrote {OUT.relative_to(REPO_ROOT)}")
     return 0
 

@@ -29,6 +29,7 @@ from procore_xero.extract.specs import (
     XERO_SPECS,
 )
 from sandbox.process import REPO_ROOT, SandboxProcess
+from tools.bench_http import sync_tenant_id
 from tools.extract_env import extract_env, sandbox_now, staged_counts
 
 WORK_DIR = REPO_ROOT / "out" / "bench-extract"
@@ -175,9 +176,7 @@ def in_fresh_process(function: Callable[..., T], *args: Any) -> T:
 def minimums(sandbox: SandboxProcess) -> dict[str, dict[str, int]]:
     procore = sandbox.admin("procore", "GET", "state")
     xero_state = sandbox.admin("xero", "GET", "state")["tenants"]
-    tenant_id = json.loads(extract_env(sandbox, "sqlite://")["AIRFLOW_CONN_XERO_DEFAULT"])["extra"][
-        "tenant_id"
-    ]
+    tenant_id = sync_tenant_id(sandbox)
     return {
         "procore": {name: procore_minimum(procore, name) for name in PROCORE_SPECS},
         "xero": {name: xero_minimum(xero_state[tenant_id], name) for name in XERO_SPECS},
@@ -226,13 +225,3 @@ def bench_extract(
             for name in least[system]
         ]
     return summary, table
-
-
-def print_calls(table: list[dict[str, Any]]) -> None:
-    """The per-object-type API calls against the minimum."""
-    print(f"\n{'seed':<16} {'system':<8} {'object type':<26} {'calls':>6} {'minimum':>8} {'no-change':>9}")
-    for r in table:
-        print(
-            f"{r['seed']:<16} {r['system']:<8} {r['object_type']:<26} {r['calls']:>6,} {r['minimum']:>8,}"
-            f" {r['incremental_calls']:>9,}"
-        )

@@ -21,9 +21,9 @@ from datetime import datetime
 from typing import Any
 
 from sandbox.process import REPO_ROOT, SandboxProcess
-from tools.bench_extract import connection, peak_rss_mb, procore_client, xero_run
+from tools.bench_extract import calls_by_type, connection, peak_rss_mb, procore_client, xero_run
 from tools.extract_env import settings_file
-from tools.sync_summary import LABELS, step_row
+from tools.sync_summary import step_row
 
 SYNC_BATCH = 1_000
 INBOUND_STEPS = ("vendors", "payments", "xero_purchase_orders", "direct_costs")
@@ -41,8 +41,10 @@ def inbound_pass(env: dict[str, str], run_id: str) -> tuple[list[dict[str, Any]]
     tenant = TenantKey(client.company_id, connection(env, "xero_default")["extra"]["tenant_id"])
     spec = load_spec(tenant=tenant.tenant_id)
     started = time.perf_counter()
-    results = [
-        sync_inbound_step(
+    results = []
+    for name in INBOUND_STEPS:
+        began = time.perf_counter()
+        result = sync_inbound_step(
             name,
             client=client,
             engine=engine,
@@ -51,8 +53,7 @@ def inbound_pass(env: dict[str, str], run_id: str) -> tuple[list[dict[str, Any]]
             known=known_in_procore(engine, tenant),
             run_id=run_id,
         ).to_dict()
-        for name in INBOUND_STEPS
-    ]
+        results.append({**result, "seconds": time.perf_counter() - began})
     figures = refresh_job_costs(
         engine, tenant, spec, known_in_procore(engine, tenant), run_id=run_id, dry_run=False
     )
@@ -80,12 +81,14 @@ def measure_inbound(env: dict[str, str], until: datetime, xero_url: str) -> dict
     settings = settings_file(REPO_ROOT / "out" / "bench-sync" / "settings.yaml", xero_purchase_orders=True)
     os.environ["PXSYNC_SETTINGS"] = str(settings)  # Xero-raised POs are off by default
     run_month_end(xero_url)
-    xero_run(env, until, None)
+    extracted = xero_run(env, until, None)
     first, figures, seconds = inbound_pass(env, "bench-inbound-first")
     rerun, _, rerun_seconds = inbound_pass(env, "bench-inbound-rerun")
     report = drift_report_time(env)
     return {
         "first": {r["step"]: step_row(r) for r in first},
+        "step_seconds": {r["step"]: r["seconds"] for r in first},
+        "xero_extract_calls": calls_by_type(extracted),
         "rerun": {r["step"]: step_row(r) for r in rerun},
         "ignored_payments": next(
             r["load"].get("ignored_payments", 0) for r in first if r["step"] == "payments"
@@ -102,10 +105,10 @@ def procore_minimums(sandbox: SandboxProcess) -> dict[str, int]:
     """The fewest Procore calls that can write what the sync made (from the Procore sandbox's state)."""
     state = sandbox.admin("procore", "GET", "state")
     xero_made = {
-        "vendors": [v for v in state["vendors"] if _from_xero(v)],
-        "payments": [p for p in state["contract_payments"] if _from_xero(p)],
-        "direct_costs": [d for d in state["direct_costs"] if _from_xero(d)],
-        "xero_purchase_orders": [c for c in state["purchase_order_contracts"] if _from_xero(c)],
+        "vendors": [v for v in state["vendors"] if made_from_xero(v)],
+        "payments": [p for p in state["contract_payments"] if made_from_xero(p)],
+        "direct_costs": [d for d in state["direct_costs"] if made_from_xero(d)],
+        "xero_purchase_orders": [c for c in state["purchase_order_contracts"] if made_from_xero(c)],
     }
     per_project = {name: Counter(r.get("project_id") for r in rows) for name, rows in xero_made.items()}
     minimum = {
@@ -118,7 +121,7 @@ def procore_minimums(sandbox: SandboxProcess) -> dict[str, int]:
     return minimum
 
 
-def _from_xero(record: dict[str, Any]) -> bool:
+def made_from_xero(record: dict[str, Any]) -> bool:
     """Made by this sync from Xero: its origin_id is a Xero id (a GUID), not another integration's key."""
     origin = str(record.get("origin_id") or "")
     return len(origin.split(":")[0]) == 36 and origin.count("-") >= 4
@@ -186,15 +189,3 @@ def inbound_rows(
             f"{report['message_bytes'] / 1e6:.1f} MB message",
         ),
     ]
-
-
-def print_inbound_calls(table: list[dict[str, Any]]) -> None:
-    print(
-        f"\n{'seed':<12} {'object':<17} {'sent':>6} {'linked':>7} {'held':>6}"
-        f" {'calls':>6} {'minimum':>8} {'rerun':>6}"
-    )
-    for r in table:
-        print(
-            f"{r['seed']:<12} {LABELS[r['object']]:<17} {r['sent']:>6,} {r['linked']:>7,} {r['held']:>6,}"
-            f" {r['calls']:>6,} {r['minimum_calls']:>8,} {r['rerun_calls']:>6,}"
-        )
