@@ -149,6 +149,19 @@ CASES: tuple[Case, ...] = (
     Case("vendor name blank", _vendor_name("   "), held="missing_vendor_name", shows="no name"),
     Case("vendor name a number", _vendor_name(12345), held="vendor_name_not_text", shows="int"),
     Case("vendor name a list", _vendor_name(["a", "b"]), held="vendor_name_not_text", shows="list"),
+    Case("vendor name invisible", _vendor_name("\u200f\u200b "), held="missing_vendor_name", shows="no name"),
+    Case(
+        "vendor name with NUL",
+        _vendor_name("Acme\x00 Supply"),
+        held="vendor_name_control_characters",
+        shows="NUL",
+    ),
+    Case(
+        "vendor name multi-line",
+        _vendor_name("Acme\nSupply\r\nLLC"),
+        held="vendor_name_control_characters",
+        shows="line",
+    ),
     Case("vendor name 100 kB", _vendor_name(HUGE), held="contact_name_too_long", shows="255"),
     Case("vendor name right-to-left", _vendor_name(RTL_NAME), arrives=("Name", RTL_NAME)),
     Case("vendor name Hebrew", _vendor_name(HEBREW_NAME), arrives=("Name", HEBREW_NAME)),
@@ -174,6 +187,7 @@ CASES: tuple[Case, ...] = (
         shows="20250301",
     ),
     Case("bill date null", _bill(_set("billing_date", None)), held="invalid_invoice_date", shows="None"),
+    Case("bill vendor null", _bill(_set("vendor", None)), held="unmapped_vendor", shows="vendor None"),
     Case(
         "bill without lines",
         _bill(_set("items", [])),

@@ -117,7 +117,7 @@ def test_every_good_record_arrives_to_the_cent(world: World) -> None:
         assert cents(invoices[bills[key]]["Total"]) == cents(invoice["summary"]["current_payment_due"]), key
         arrived += 1
     assert len(set(bills.values())) == len(bills)  # no bill twice
-    assert arrived > 250 and held > 30, (arrived, held)
+    assert arrived > 200 and held > 30, (arrived, held)  # the cases' records and what they hold
 
 
 def test_drift_report_escapes_and_neutralises(world: World) -> None:

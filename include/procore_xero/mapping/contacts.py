@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from procore_xero.mapping.frames import finish, id_text, text_or_none
+from procore_xero.mapping.frames import control_characters, finish, id_text, text_or_none
 from procore_xero.mapping.spec import MappingSpec
 
-COLUMNS = ("vendor_id", "name", "contact_number", "name_is_text", "name_type")
+COLUMNS = ("vendor_id", "name", "contact_number", "name_is_text", "name_type", "name_controls")
 
 
 def transform_contacts(vendors: pd.DataFrame, spec: MappingSpec) -> pd.DataFrame:
@@ -21,6 +21,7 @@ def transform_contacts(vendors: pd.DataFrame, spec: MappingSpec) -> pd.DataFrame
     frame["name_is_text"] = [value is None or isinstance(value, str) for value in raw]
     frame["name_type"] = [type(value).__name__ for value in raw]
     frame["name"] = text_or_none(raw)
+    frame["name_controls"] = control_characters(frame["name"])
     frame["contact_number"] = frame["vendor_id"]
     frame["source_id"] = frame["vendor_id"]
     frame["label"] = "Vendor " + frame["name"].fillna("(no name)") + " #" + frame["vendor_id"]

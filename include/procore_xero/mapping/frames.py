@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+import unicodedata
 from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
@@ -14,6 +15,7 @@ from procore_xero.mapping.payloads import build_payloads
 from procore_xero.outgoing import FRAME_COLUMNS
 
 ZERO = Decimal("0.00")
+CONTROL_NAMES = {"\x00": "NUL", "\n": "line break", "\r": "line break", "\t": "tab"}
 
 
 def _each(series: pd.Series, function: Callable[[Any], Any]) -> pd.Series:
@@ -33,8 +35,31 @@ def id_text(series: pd.Series) -> pd.Series:
 
 
 def text_or_none(series: pd.Series) -> pd.Series:
-    """Text with blanks and missing values as None."""
-    return _each(series, lambda value: value.strip() or None if isinstance(value, str) else None)
+    """Text with blanks and missing values as None; so is text with nothing visible in it (only spaces and
+    format characters such as a right-to-left mark or a zero-width space)."""
+    return _each(series, lambda value: value.strip() if isinstance(value, str) and _visible(value) else None)
+
+
+def _visible(text: str) -> bool:
+    return any(not ch.isspace() and unicodedata.category(ch) not in ("Cf", "Cc") for ch in text)
+
+
+def control_characters(series: pd.Series) -> pd.Series:
+    """The control characters (NUL, line breaks, tabs…) in each text value, named, "" when none."""
+    return _each(
+        series,
+        lambda value: (
+            ", ".join(
+                dict.fromkeys(
+                    CONTROL_NAMES.get(ch, f"U+{ord(ch):04X}")
+                    for ch in value
+                    if unicodedata.category(ch) == "Cc"
+                )
+            )
+            if isinstance(value, str)
+            else ""
+        ),
+    )
 
 
 def valid_dates(series: pd.Series) -> pd.Series:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from sqlalchemy import Connection, Engine
 
 from procore_xero.staging.engine import transaction
 from procore_xero.staging.exceptions_queue import Problem, raise_exception
 from procore_xero.staging.keys import TenantKey
 from procore_xero.validation.outcome import Failure, ValidationOutcome
+
+MAX_TEXT = 1_000  # characters of a label or message the queue keeps
 
 
 def hold_failures(
@@ -22,13 +26,25 @@ def hold_failures(
             raise_exception(
                 connection,
                 problem(tenant, failure),
-                source_label=failure.label,
-                message=failure.message,
+                source_label=readable(failure.label),
+                message=readable(failure.message),
                 details=failure.details(),
                 run_id=run_id,
             )
             for failure in outcome.failures
         ]
+
+
+def readable(text: str, limit: int = MAX_TEXT) -> str:
+    """Text for the controller's queue: control characters shown as escapes (a NUL cannot be stored in a
+    PostgreSQL text column, a line break would break the listing) and text made huge by a hostile value
+    cut in the middle, saying how long it was, so the message's ending (why it is held) stays; the
+    exception's details keep the values as they came."""
+    shown = "".join(repr(ch)[1:-1] if unicodedata.category(ch) == "Cc" else ch for ch in text)
+    if len(shown) <= limit:
+        return shown
+    half = limit // 2
+    return f"{shown[:half]} …({len(shown):,} characters)… {shown[-half:]}"
 
 
 def problem(tenant: TenantKey, failure: Failure) -> Problem:

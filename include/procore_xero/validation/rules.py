@@ -238,6 +238,13 @@ OBJECT_RULES: dict[str, ObjectRules] = {
                 ("name_type",),
             ),
             Rule(
+                "vendor_name_control_characters",
+                "ExpectColumnValuesToBeInSet",
+                {"column": "name_controls", "value_set": [""]},
+                "{label}: the name holds control characters ({name_controls}); "
+                "a contact name is one line of printable text",
+            ),
+            Rule(
                 "duplicate_vendor_name",
                 "ExpectColumnValuesToBeUnique",
                 {"column": "name_key"},

@@ -7,7 +7,7 @@ from decimal import Decimal as D
 import pandas as pd
 
 from procore_xero.mapping import KnownInXero, records_frame, transform_bills, transform_contacts
-from procore_xero.mapping.frames import valid_dates
+from procore_xero.mapping.frames import control_characters, text_or_none, valid_dates
 from procore_xero.mapping.inbound.direct_costs import procore_line
 from procore_xero.mapping.inbound.vendor_names import name_key
 from procore_xero.mapping.sales_invoices import transform_sales_invoices
@@ -111,3 +111,9 @@ def test_xero_lines_with_four_decimals_go_to_procore_as_one_times_the_exact_amou
     odd = procore_line({**coded, "quantity": "3.125", "unit_amount": "10.1234", "line_amount": D("31.64")})
     assert (odd["quantity"], odd["unit_cost"], odd["amount"]) == (D("1"), D("31.64"), D("31.64"))
     assert odd["description"] == "Rebar (3.125 × 10.1234 in Xero)"
+
+
+def test_text_with_nothing_visible_is_missing_and_control_characters_are_named() -> None:
+    values = pd.Series(["\u200f\u200b ", " Acme ", "شركة ‏(١)", "Acme\x00\nLLC\r\n", None, 5], dtype=object)
+    assert text_or_none(values).tolist() == [None, "Acme", "شركة ‏(١)", "Acme\x00\nLLC", None, None]
+    assert control_characters(text_or_none(values)).tolist() == ["", "", "", "NUL, line break", "", ""]

@@ -53,6 +53,7 @@ def contact(source_id: str, **overrides: Any) -> dict[str, Any]:
         "contact_number": source_id,
         "name_is_text": True,
         "name_type": "str",
+        "name_controls": "",
         **overrides,
     }
     return _row("Contacts", "procore/vendors", source_id, f"Vendor {source_id}", **columns)
