@@ -10,7 +10,7 @@ export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export PXSYNC_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: venv test lint demo airflow bench sandbox lock clean
+.PHONY: venv test lint audit demo airflow bench sandbox lock clean
 
 venv: $(STAMP)
 
@@ -25,7 +25,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint
+audit: $(STAMP)  # pip-audit over requirements.txt; exceptions in tools/audit_ignore.txt (docs/security.md)
+	$(BIN)/python -m tools.audit_pins
+
+test: lint audit
 	$(BIN)/python -m pytest
 
 demo: $(STAMP)
