@@ -26,8 +26,8 @@ class Books:
 @dataclass(frozen=True)
 class XeroCase:
     """``contact``: the new contact's name on the bill; ``lines``: its lines; ``currency``: its currency.
-    ``held``: the reason code of the direct cost, or None when the bill must arrive as a direct cost whose
-    total is Xero's to the cent, from a Procore vendor of exactly ``contact``."""
+    ``held``: the reason code the bill or its contact is held with; None: the bill arrives as a direct cost
+    whose total is Xero's to the cent, from a Procore vendor of exactly ``contact``."""
 
     name: str
     contact: str
@@ -65,6 +65,12 @@ XERO_CASES: tuple[XeroCase, ...] = (
         lambda b: [line(b)],
         "currency_mismatch",
         "CAD",
+    ),
+    XeroCase(
+        "Xero contact name on two lines",
+        "Two Line\nSupply Co",
+        lambda b: [line(b)],
+        "vendor_name_control_characters",
     ),
     XeroCase(
         "Xero line with no cost code",

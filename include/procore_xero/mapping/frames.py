@@ -37,29 +37,28 @@ def id_text(series: pd.Series) -> pd.Series:
 def text_or_none(series: pd.Series) -> pd.Series:
     """Text with blanks and missing values as None; so is text with nothing visible in it (only spaces and
     format characters such as a right-to-left mark or a zero-width space)."""
-    return _each(series, lambda value: value.strip() if isinstance(value, str) and _visible(value) else None)
+    return _each(series, visible_text)
 
 
-def _visible(text: str) -> bool:
-    return any(not ch.isspace() and unicodedata.category(ch) not in ("Cf", "Cc") for ch in text)
+def visible_text(value: Any) -> str | None:
+    """One value as ``text_or_none`` reads it."""
+    if not isinstance(value, str):
+        return None
+    visible = any(not ch.isspace() and unicodedata.category(ch) not in ("Cf", "Cc") for ch in value)
+    return value.strip() if visible else None
 
 
 def control_characters(series: pd.Series) -> pd.Series:
     """The control characters (NUL, line breaks, tabs…) in each text value, named, "" when none."""
-    return _each(
-        series,
-        lambda value: (
-            ", ".join(
-                dict.fromkeys(
-                    CONTROL_NAMES.get(ch, f"U+{ord(ch):04X}")
-                    for ch in value
-                    if unicodedata.category(ch) == "Cc"
-                )
-            )
-            if isinstance(value, str)
-            else ""
-        ),
-    )
+    return _each(series, controls_in)
+
+
+def controls_in(value: Any) -> str:
+    """One value's control characters, named once each ("NUL, line break"); "" for none or for non-text."""
+    if not isinstance(value, str):
+        return ""
+    found = (CONTROL_NAMES.get(ch, f"U+{ord(ch):04X}") for ch in value if unicodedata.category(ch) == "Cc")
+    return ", ".join(dict.fromkeys(found))
 
 
 def valid_dates(series: pd.Series) -> pd.Series:

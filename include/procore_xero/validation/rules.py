@@ -172,6 +172,13 @@ _UNCODED_XERO_LINES = Rule(
     "{label}: {unmapped_lines} line(s) have no budget code (no cost code item and no "
     "cost_code_lookup entry for the account)",
 )
+# A vendor / contact name is one line of printable text in both systems.
+_CONTROL_CHARACTERS_IN_NAME = Rule(
+    "vendor_name_control_characters",
+    "ExpectColumnValuesToBeInSet",
+    {"column": "name_controls", "value_set": [""]},
+    "{label}: the name holds control characters ({name_controls}); a name is one line of printable text",
+)
 _VENDOR_NOT_MAPPED = "{label}: vendor {vendor_id} is not a contact in Xero"
 _DOCUMENT_MONEY = (
     "gross_this_period",
@@ -237,13 +244,7 @@ OBJECT_RULES: dict[str, ObjectRules] = {
                 "{label}: the name field holds a {name_type}, not text",
                 ("name_type",),
             ),
-            Rule(
-                "vendor_name_control_characters",
-                "ExpectColumnValuesToBeInSet",
-                {"column": "name_controls", "value_set": [""]},
-                "{label}: the name holds control characters ({name_controls}); "
-                "a contact name is one line of printable text",
-            ),
+            _CONTROL_CHARACTERS_IN_NAME,
             Rule(
                 "duplicate_vendor_name",
                 "ExpectColumnValuesToBeUnique",
@@ -296,6 +297,7 @@ OBJECT_RULES: dict[str, ObjectRules] = {
         "vendors",
         (
             *_present("name", "missing_vendor_name", "{label}: the contact has no name"),
+            _CONTROL_CHARACTERS_IN_NAME,
             Rule(
                 "ambiguous_vendor_match",
                 "ExpectColumnValuesToBeBetween",

@@ -89,6 +89,7 @@ def test_vendors_skip_linked_and_sync_made_contacts_and_match_by_name() -> None:
         *FRAME_COLUMNS,
         "action",
         "name",
+        "name_controls",
         "match_count",
         "matched_vendor_ids",
         "matched_vendor_id",

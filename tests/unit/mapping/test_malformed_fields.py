@@ -1,4 +1,5 @@
-"""Malformed Procore fields (the bad-input catalogue's findings): flagged for validation, never a crash."""
+"""Malformed fields from Procore and Xero (the bad-input catalogue's findings): flagged for validation,
+never a crash."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from procore_xero.mapping import KnownInXero, records_frame, transform_bills, tr
 from procore_xero.mapping.frames import control_characters, text_or_none, valid_dates
 from procore_xero.mapping.inbound.direct_costs import procore_line
 from procore_xero.mapping.inbound.vendor_names import name_key
+from procore_xero.mapping.inbound.vendors import transform_vendors
 from procore_xero.mapping.sales_invoices import transform_sales_invoices
+from tests.unit.mapping.test_inbound_vendors_payments import VENDOR_KNOWN, _contact
 from tests.unit.mapping.test_transforms import (
     COMMITMENTS,
     COST_CODES,
@@ -117,3 +120,15 @@ def test_text_with_nothing_visible_is_missing_and_control_characters_are_named()
     values = pd.Series(["\u200f\u200b ", " Acme ", "شركة ‏(١)", "Acme\x00\nLLC\r\n", None, 5], dtype=object)
     assert text_or_none(values).tolist() == [None, "Acme", "شركة ‏(١)", "Acme\x00\nLLC", None, None]
     assert control_characters(text_or_none(values)).tolist() == ["", "", "", "NUL, line break", "", ""]
+
+
+def test_xero_contacts_with_control_characters_or_nothing_visible_are_flagged() -> None:
+    contacts = records_frame(
+        [_contact("c-lines", "Two Line\nSupply"), _contact("c-blank", "\u200b"), _contact("c-ok", "Fine Co")]
+    )
+    used = ["c-lines", "c-blank", "c-ok"]
+    vendors = records_frame([{"id": 11, "name": 12345, "is_active": True}])  # not text: matches nothing
+    frame = transform_vendors(contacts, used, vendors, VENDOR_KNOWN, SPEC)
+    assert frame["name_controls"].tolist() == ["line break", "", ""]
+    assert frame["name"].tolist() == ["Two Line\nSupply", None, "Fine Co"]
+    assert frame["match_count"].tolist() == [0, 0, 0]

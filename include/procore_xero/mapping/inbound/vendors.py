@@ -13,12 +13,20 @@ from typing import Any
 
 import pandas as pd
 
-from procore_xero.mapping.frames import finish, id_text
+from procore_xero.mapping.frames import controls_in, finish, id_text, visible_text
 from procore_xero.mapping.inbound.known import KnownInProcore
 from procore_xero.mapping.inbound.vendor_names import name_key
 from procore_xero.mapping.spec import MappingSpec
 
-COLUMNS = ("action", "name", "match_count", "matched_vendor_ids", "matched_vendor_id", "project_id")
+COLUMNS = (
+    "action",
+    "name",
+    "name_controls",
+    "match_count",
+    "matched_vendor_ids",
+    "matched_vendor_id",
+    "project_id",
+)
 _ADDRESS_ORDER = ("STREET", "POBOX", "DELIVERY")
 COUNTRY_CODE_LENGTH = 2
 
@@ -80,7 +88,8 @@ def _row(contact: Mapping[str, Any], matches: list[str]) -> dict[str, Any]:
         "source_id": str(contact["ContactID"]).lower(),
         "label": f"Xero contact {contact.get('Name')!r}",
         "action": "link" if len(matches) == 1 else "upsert",
-        "name": (contact.get("Name") or "").strip() or None,
+        "name": visible_text(contact.get("Name")),
+        "name_controls": controls_in(contact.get("Name")),
         "match_count": len(matches),
         "matched_vendor_ids": ", ".join(matches) or None,
         "matched_vendor_id": matches[0] if len(matches) == 1 else None,
