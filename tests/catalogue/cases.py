@@ -139,6 +139,17 @@ def _commitment_currency(code: Any) -> Callable[[Picker], Target]:
     return alter
 
 
+def _owner_invoice(key: str, value: Any) -> Callable[[Picker], Target]:
+    """An owner invoice (payment application: a sales invoice in Xero) with one field altered."""
+
+    def alter(pick: Picker) -> Target:
+        invoice = pick.take("payment_applications", lambda r: r["status"] == "approved")
+        invoice[key] = value
+        return Target("payment_applications", invoice["id"])
+
+    return alter
+
+
 def _no_summary(bill: Record) -> None:
     bill["summary"] = None
 
@@ -205,6 +216,19 @@ CASES: tuple[Case, ...] = (
         "bill line description HTML",
         _bill(_first_line("description_of_work", HTML_PAYLOAD)),
         arrives=("Description", HTML_PAYLOAD),
+    ),
+    Case(
+        "owner invoice date impossible",
+        _owner_invoice("billing_date", "2025-02-30"),
+        held="invalid_invoice_date",
+        shows="2025-02-30",
+    ),
+    # a number where Procore sends text: the label is still built (the owner is no Xero contact here)
+    Case(
+        "owner invoice number a number",
+        _owner_invoice("invoice_number", 4711),
+        held="unmapped_vendor",
+        shows="Owner invoice 4711",
     ),
     Case("bill currency unknown", _commitment_currency("XYZ"), held="currency_not_enabled", shows="XYZ"),
     Case("bill currency lower case", _commitment_currency("usd"), held="currency_not_enabled", shows="usd"),
