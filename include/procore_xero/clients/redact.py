@@ -14,9 +14,14 @@ import threading
 MASK = "***"
 _MIN_SECRET_LENGTH = 6  # shorter values would mask ordinary words
 
+_QUOTE = r"(?:[\"']|%22|%27)?"  # JSON, Python reprs, URL-encoded quotes
 _PATTERNS = (
     re.compile(r"(?i)(bearer|basic)\s+[A-Za-z0-9._~+/=-]+"),
-    re.compile(r"(?i)((?:access|refresh|id)_token|client_secret|password)(\"?\s*[:=]\s*\"?)[^\"&\s,}]+"),
+    # snake_case, camelCase or kebab-case keys; ``=`` / ``:`` also URL-encoded (a form echoed in a URL)
+    re.compile(
+        r"(?i)((?:access|refresh|id)[_-]?token|client[_-]?secret|password|passwd|api[_-]?key)"
+        rf"({_QUOTE}\s*(?:[:=]|%3[AD])\s*{_QUOTE})[^\"'&\s,;}}\]]+"
+    ),
 )
 
 _lock = threading.Lock()
