@@ -79,6 +79,19 @@ def retry_after_seconds(headers: Mapping[str, str], now: float) -> float | None:
             return None
 
 
+def server_time(headers: Mapping[str, str], local: float) -> float:
+    """The server's clock from its ``Date`` header, else ``local``: absolute reset times (Procore's
+    ``X-Rate-Limit-Reset``, an HTTP-date ``Retry-After``) are on the server's clock, not on ours, which may
+    be off by minutes."""
+    value = headers.get("Date")
+    if value:
+        try:
+            return email.utils.parsedate_to_datetime(value).timestamp()
+        except (TypeError, ValueError):
+            pass
+    return local
+
+
 class ApiSession:
     """One service's base URL, auth and fixed headers, plus the retry, throttle and counting machinery."""
 
@@ -160,7 +173,7 @@ class ApiSession:
                     ) from None
                 self._back_off(method, path, reason, failures, None)
                 continue
-            now = self.clock()
+            now = server_time(answer.headers, self.clock())
             self.throttle.observe(self.rules.budgets(answer.headers, now))
             status = answer.status_code
             if status == 401 and not renewed:
