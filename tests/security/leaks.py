@@ -31,7 +31,9 @@ class Finding:
 
 def encoded_forms(value: str) -> dict[str, str]:
     """Every string that betrays ``value``, mapped to how it is encoded."""
-    forms = {value: "clear", quote(value, safe=""): "url", quote_plus(value): "url"}
+    forms = {value: "clear"}
+    for encoded in (quote(value, safe=""), quote_plus(value)):
+        forms.setdefault(encoded, "url")  # a value of unreserved characters only stays "clear"
     raw = value.encode()
     for offset in range(3):
         for encode in (base64.b64encode, base64.urlsafe_b64encode):

@@ -39,6 +39,7 @@ def test_every_encoding_is_found_in_text() -> None:
         scanner.text(name, text)
         assert found(scanner) == {({"urlsafe": "base64"}.get(name, name), name)}, name
     assert len(encoded_forms(SECRET)) >= 6
+    assert encoded_forms("plain-token_123")["plain-token_123"] == "clear"
 
 
 def test_files_mail_and_sqlite_cells_are_searched(tmp_path: Path) -> None:
