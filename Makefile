@@ -37,8 +37,9 @@ demo: $(STAMP)
 sandbox: $(STAMP)
 	$(BIN)/python -m sandbox serve --procore-port 8701 --xero-port 8702 --seed demo
 
+# Ports, AIRFLOW_HOME, data dir and staging URL: make airflow AIRFLOW_ARGS="--port 8090" (see --help).
 airflow: $(STAMP)
-	$(BIN)/python -m tools.airflow_standalone
+	$(BIN)/python -m tools.airflow_standalone $(AIRFLOW_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m tools.bench
