@@ -1,0 +1,1 @@
+"""End-to-end tests of the Airflow web UI in a real browser."""

@@ -1,0 +1,155 @@
+"""What a person does in Airflow's web UI (log in, trigger with Params, answer a Required Action), and the
+REST calls the test only uses to wait and to explain a failure. Nothing here names a task id: the DAGs'
+steps may be mapped task groups."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import requests
+from playwright.sync_api import Page
+
+FINISHED = ("success", "failed")
+HELD_ROW = re.compile(r"^PO (?P<number>\S+) \((?P<vendor>.*)\)$")
+HELD_TOTAL = re.compile(r"total (?P<total>\d+\.\d{2}) is above the remaining budget")
+
+
+def log_in(page: Page, base_url: str, user: str, password: str) -> None:
+    """Open the UI, get sent to the login form, sign in, land on the home page."""
+    page.goto(base_url)
+    page.get_by_label("Username").fill(user)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/auth/login" not in url)
+    page.get_by_text("Health").wait_for()
+
+
+def open_dag(page: Page, dag_id: str) -> None:
+    """The Dags list, then the DAG's own page."""
+    page.get_by_role("link", name="Dags", exact=True).first.click()
+    page.get_by_role("link", name=dag_id, exact=True).click()
+    page.wait_for_url(f"**/dags/{dag_id}")
+
+
+def open_trigger_form(page: Page, switches_on: tuple[str, ...] = ()) -> None:
+    """The DAG page's Trigger dialog with the named boolean Params switched on."""
+    page.get_by_role("button", name="Trigger").first.click()
+    dialog = page.get_by_role("dialog")
+    for name in switches_on:
+        switch = dialog.get_by_label(name, exact=False)
+        switch.locator("xpath=..").click()  # the visible switch; the input itself is clipped to 1px
+        assert switch.is_checked(), f"the {name} switch did not turn on"
+
+
+def submit_trigger_form(page: Page) -> str:
+    """Press Trigger; the UI opens the new run's page, whose URL holds the run id."""
+    page.get_by_role("dialog").get_by_role("button", name="Trigger").click()
+    page.wait_for_url(re.compile(r"/runs/[^/]+$"))
+    return unquote(page.url.rsplit("/runs/", 1)[1])
+
+
+def open_required_action(page: Page, run_id: str) -> None:
+    """Browse → Required Actions, then the action of ``run_id`` (its subject links to the form)."""
+    page.get_by_role("button", name="Browse").click()
+    page.get_by_role("menuitem", name="Required Actions").click()
+    row = page.get_by_role("row").filter(has_text=run_id).first
+    row.get_by_role("link", name=re.compile("→")).first.click()
+    page.wait_for_url("**/required_actions")
+    page.get_by_role("button", name="Submit").wait_for()
+
+
+@dataclass(frozen=True)
+class HeldRecord:
+    """One row of the approval task's table: exception id, Xero PO number, vendor, total."""
+
+    exception_id: int
+    po_number: str
+    vendor: str
+    total: str
+
+
+def held_over_budget(page: Page) -> list[HeldRecord]:
+    """The rows of the Required Action's table that hold a PO above the remaining budget."""
+    held = []
+    for text in page.get_by_role("row").all_inner_texts():
+        cells = [cell.strip() for cell in text.split("\t")]
+        if len(cells) != 3 or not cells[0].isdigit():
+            continue
+        record, total = HELD_ROW.match(cells[1]), HELD_TOTAL.search(cells[2])
+        if record and total:
+            held.append(HeldRecord(int(cells[0]), record["number"], record["vendor"], total["total"]))
+    return held
+
+
+def approve(page: Page, exception_ids: list[int]) -> None:
+    """Enter the ids under *approve* (one per line), leave *reject* empty, submit."""
+    page.locator("textarea[name=element_approve]").fill("\n".join(str(i) for i in exception_ids))
+    page.get_by_role("button", name="Submit").click()
+    page.get_by_text("response successful").wait_for()
+
+
+class AirflowApi:
+    """Airflow's REST API as the admin: run and task-instance states, for waiting and for failure reports."""
+
+    def __init__(self, base_url: str, token: str, dag_id: str) -> None:
+        self.url = f"{base_url}/api/v2/dags/{dag_id}/dagRuns"
+        self.http = requests.Session()
+        self.http.headers["Authorization"] = f"Bearer {token}"
+
+    def get(self, path: str) -> Any:
+        response = self.http.get(f"{self.url}/{path}", timeout=30)
+        response.raise_for_status()
+        return response.json()
+
+    def task_states(self, run_id: str) -> list[dict[str, Any]]:
+        return list(self.get(f"{run_id}/taskInstances?limit=1000")["task_instances"])
+
+    def wait(self, run_id: str, done: Callable[[str, list[dict[str, Any]]], bool], timeout: float) -> str:
+        """Poll until ``done(run state, task instances)``; the run's state then (or at the timeout)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            state = str(self.get(run_id)["state"])
+            if done(state, self.task_states(run_id)) or time.monotonic() > deadline:
+                return state
+            time.sleep(2)
+
+    def finished(self, run_id: str, timeout: float) -> str:
+        return self.wait(run_id, lambda state, _: state in FINISHED, timeout)
+
+    def awaiting_input(self, run_id: str, timeout: float) -> str:
+        """Until a task of the run waits for a person (or the run ends): 'awaiting_input' or the run state."""
+
+        def done(state: str, tasks: list[dict[str, Any]]) -> bool:
+            return state in FINISHED or any(t["state"] == "awaiting_input" for t in tasks)
+
+        state = self.wait(run_id, done, timeout)
+        waiting = any(t["state"] == "awaiting_input" for t in self.task_states(run_id))
+        return "awaiting_input" if waiting else state
+
+    def report(self, run_id: str, logs: Path, screenshot: Path | None) -> str:
+        """Task states, the error lines of every task log of the run, the last screenshot: for assertions."""
+        states = [f"{t['task_id']}[{t['map_index']}]={t['state']}" for t in self.task_states(run_id)]
+        lines = [f"run {run_id}: {', '.join(states)}", f"last screenshot: {screenshot}"]
+        for path in sorted(logs.glob(f"dag_id=*/run_id={run_id}/**/*.log")):
+            events = map(_log_event, path.read_text().splitlines())
+            errors = [event for event in events if event.startswith("ERROR")]
+            if errors:
+                lines += [f"--- {path.relative_to(logs)}", *errors[-20:]]
+        return "\n".join(lines)
+
+
+def _log_event(line: str) -> str:
+    """One JSON task-log line as 'LEVEL event (exception)'."""
+    try:
+        event = json.loads(line)
+    except ValueError:
+        return line
+    detail = "; ".join(f"{e.get('exc_type')}: {e.get('exc_value')}" for e in event.get("error_detail") or [])
+    return f"{str(event.get('level', '')).upper()} {event.get('event', '')} {detail}".rstrip()

@@ -1,0 +1,158 @@
+"""``make airflow``'s setup driven in headless Chromium, as the controller would use it.
+
+Log in, trigger ``procore_to_xero`` with ``dry_run`` from the trigger form (Xero gets no write), trigger a
+real run, open its Required Action, approve exactly one PO held above the remaining budget, and check in the
+Xero sandbox's state that this PO alone was posted, to the cent. Screenshots of every step: out/browser/.
+
+Staging is filled by the real Procore extract functions before the runs, not by the ``procore_extract``
+DAG: that DAG fans out into hundreds of task instances (minutes on two cores) and its Asset events would
+start ``procore_to_xero`` runs of their own, racing the runs this test triggers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sandbox.process import REPO_ROOT, SandboxProcess, free_port
+from tests.browser.airflow_ui import (
+    AirflowApi,
+    approve,
+    held_over_budget,
+    log_in,
+    open_dag,
+    open_required_action,
+    open_trigger_form,
+    submit_trigger_form,
+)
+from tests.browser.browser import CHROMIUM, Steps, chromium_page
+from tools.airflow_standalone import ADMIN, Standalone, StandaloneConfig, running_standalone
+from tools.bench_extract import procore_run
+from tools.extract_env import patched_environ, raise_limits, sandbox_now
+
+pytestmark = pytest.mark.slow
+
+DAG = "procore_to_xero"
+SCREENSHOTS = REPO_ROOT / "out" / "browser"
+RUN_TIMEOUT = 300.0  # one run is about 80 s here; a loaded CI machine may take a few times that
+COMMITMENT_KINDS = ("work_order_contracts", "purchase_order_contracts")
+
+
+@pytest.fixture
+def airflow(tmp_path: Path) -> Iterator[Standalone]:
+    """``make airflow``'s setup on free ports, in a throwaway AIRFLOW_HOME and data dir."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"Debian's chromium is not at {CHROMIUM} (apt-get install chromium; .ci/run installs it)")
+    config = StandaloneConfig(
+        home=tmp_path / "airflow",
+        data_dir=tmp_path / "data",
+        port=free_port(),
+        procore_port=None,
+        xero_port=None,
+        log_ports=(free_port(), free_port()),
+    )
+    with (tmp_path / "standalone.log").open("wb") as output, running_standalone(config, output) as running:
+        yield running
+
+
+def stage_procore(airflow: Standalone) -> None:
+    """The Procore demo seed into the staging database the DAGs read, by the real extract functions."""
+    names = ("STAGING_DB_URL", "PXSYNC_DATA_DIR", "PXSYNC_TOKEN_KEY")
+    with patched_environ({name: airflow.env[name] for name in names}):
+        procore_run(airflow.env, sandbox_now(airflow.sandbox), None)
+
+
+def cents(amount: Any) -> Decimal:
+    return Decimal(str(amount)).quantize(Decimal("0.01"))
+
+
+def purchase_orders(sandbox: SandboxProcess) -> dict[str, dict[str, Any]]:
+    """Every PO in the Xero sandbox (all organisations) by PurchaseOrderID."""
+    tenants = sandbox.admin("xero", "GET", "state")["tenants"].values()
+    return {po["PurchaseOrderID"]: po for tenant in tenants for po in tenant.get("PurchaseOrders", [])}
+
+
+def xero_writes(sandbox: SandboxProcess) -> list[str]:
+    """Calls other than reads and token refreshes since the stats were cleared."""
+    calls = sandbox.admin("xero", "GET", "stats")["calls"]
+    return [c for c in calls if c.split(" ")[0] in ("PUT", "POST", "DELETE") and c != "POST /connect/token"]
+
+
+def commitment_total(sandbox: SandboxProcess, po_number: str) -> Decimal:
+    """What the Xero PO ``<job number>-<commitment number>`` must carry: the Procore commitment's grand
+    total plus its approved change orders."""
+    state = sandbox.admin("procore", "GET", "state")
+    jobs = {p["id"]: p["project_number"] for p in state["projects"]}
+    (commitment,) = [
+        c
+        for kind in COMMITMENT_KINDS
+        for c in state[kind]
+        if f"{jobs[c['project_id']]}-{c['number']}" == po_number and not c.get("deleted_at")
+    ]
+    changes = [
+        co["grand_total"]
+        for co in state["commitment_change_orders"]
+        if co["contract_id"] == commitment["id"] and co["status"] == "approved"
+    ]
+    return cents(commitment["grand_total"]) + sum((cents(c) for c in changes), Decimal("0.00"))
+
+
+def test_controller_approves_one_held_po_in_the_ui(airflow: Standalone, tmp_path: Path) -> None:
+    sandbox, base_url = airflow.sandbox, airflow.config.base_url
+    raise_limits(sandbox)  # throttling is the client tests' subject; here it would only add minutes
+    stage_procore(airflow)
+    api = AirflowApi(base_url, airflow.token(), DAG)
+
+    with chromium_page(tmp_path / "chromium-profile") as page:
+        steps = Steps(page, SCREENSHOTS)
+
+        def explain(run_id: str) -> str:
+            return api.report(run_id, airflow.config.home / "logs", steps.last)
+
+        log_in(page, base_url, ADMIN, airflow.password)
+        steps.shot("logged-in")
+        open_dag(page, DAG)
+        steps.shot("dag")
+
+        # A dry run from the trigger form: it succeeds and Xero gets no write.
+        xero_before = purchase_orders(sandbox)
+        sandbox.admin("xero", "DELETE", "stats")
+        open_trigger_form(page, switches_on=("dry_run",))
+        steps.shot("trigger-form-dry-run")
+        dry_run = submit_trigger_form(page)
+        assert api.finished(dry_run, RUN_TIMEOUT) == "success", explain(dry_run)
+        page.reload()
+        steps.shot("dry-run-succeeded")
+        assert xero_writes(sandbox) == [], explain(dry_run)
+        assert purchase_orders(sandbox) == xero_before
+
+        # A real run posts what passes and holds POs above the remaining budget for the controller.
+        open_dag(page, DAG)
+        open_trigger_form(page)
+        steps.shot("trigger-form-real-run")
+        run = submit_trigger_form(page)
+        assert api.awaiting_input(run, RUN_TIMEOUT) == "awaiting_input", explain(run)
+        open_required_action(page, run)
+        held = held_over_budget(page)
+        steps.shot("required-action")
+        assert len(held) >= 2, f"want one PO to approve and one to stay out; held: {held}\n{explain(run)}"
+        chosen, others = held[0], held[1:]
+
+        # Approve exactly one; the run ends and posts it.
+        before_approval = purchase_orders(sandbox)
+        approve(page, [chosen.exception_id])
+        steps.shot("approved")
+        assert api.finished(run, RUN_TIMEOUT) == "success", explain(run)
+        page.get_by_role("link", name=run).first.click()
+        steps.shot("run-succeeded")
+
+    after = purchase_orders(sandbox)
+    posted = [po for po_id, po in after.items() if po_id not in before_approval]
+    assert [po["PurchaseOrderNumber"] for po in posted] == [chosen.po_number], explain(run)
+    assert cents(posted[0]["Total"]) == cents(chosen.total) == commitment_total(sandbox, chosen.po_number)
+    assert posted[0]["Contact"]["Name"].strip() == chosen.vendor
+    assert not {o.po_number for o in others} & {po["PurchaseOrderNumber"] for po in after.values()}
