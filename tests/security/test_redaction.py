@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from procore_xero.clients.errors import ClientError
-from procore_xero.clients.redact import redact
+from procore_xero.clients.redact import redact, register_secret
 
 VALUE = "unregistered-Value-123"
 
@@ -47,3 +47,14 @@ def test_ordinary_messages_keep_their_words() -> None:
 def test_an_exception_built_from_a_repr_carries_no_token() -> None:
     error = ClientError(f"unexpected answer {{'access_token': '{VALUE}', 'token_type': 'Bearer'}}")
     assert VALUE not in str(error) and VALUE not in repr(error)
+
+
+def test_a_registered_secret_is_masked_by_airflow_too() -> None:
+    """Inside a task Airflow's logging is loaded: its masker (every logger, the supervisor's log file)
+    learns each token the clients register, not only this package's logger."""
+    from airflow.sdk.log import _secrets_masker
+
+    secret = f"rotated-{VALUE}-airflow"
+    assert secret in str(_secrets_masker().redact(f"token {secret}"))
+    register_secret(secret)
+    assert secret not in str(_secrets_masker().redact(f"token {secret}"))

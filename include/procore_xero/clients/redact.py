@@ -2,13 +2,15 @@
 
 Every secret a client handles (client secrets, access and refresh tokens) is registered here the moment
 it is read or received; ``redact`` masks registered values and anything shaped like a credential, and the
-package logger carries a filter that applies it to every record.
+package logger carries a filter that applies it to every record. Inside an Airflow task, Airflow's secrets
+masker is told each value too, so other loggers' lines are masked as well.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import sys
 import threading
 
 MASK = "***"
@@ -29,10 +31,22 @@ _secrets: set[str] = set()
 
 
 def register_secret(value: str | None) -> None:
-    """Remember a value that must never be shown."""
+    """Remember a value that must never be shown (and tell Airflow's masker, inside a task)."""
     if value and len(value) >= _MIN_SECRET_LENGTH:
         with _lock:
+            new = value not in _secrets
             _secrets.add(value)
+        if new:
+            _tell_airflow(value)
+
+
+def _tell_airflow(value: str) -> None:
+    """Inside an Airflow task (its logging is loaded), Airflow's masker learns the value too: every line
+    of the task log is then masked, whatever logger wrote it, in the task and in the supervisor that writes
+    the file. Outside Airflow (benchmarks, tools) nothing is imported."""
+    airflow_log = sys.modules.get("airflow.sdk.log")
+    if airflow_log is not None:
+        airflow_log.mask_secret(value)
 
 
 def redact(text: str) -> str:
