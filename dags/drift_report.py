@@ -15,6 +15,8 @@ waits in the exception queue — e-mailed to the settings' `controller_emails` (
   the link to *Required Actions*), a chart per project, the findings and every budget row as CSV. No
   findings: an "all reconciled" mail. A failed run: a failure mail instead of a stale report.
 * Each report is also kept as `.eml` with its finding keys under `$PXSYNC_DATA_DIR/drift/<tenant id>/`.
+* **Tenants**: one report per pair in the tenants file (`PXSYNC_TENANTS`, the task mapped over them), mailed
+  to that tenant's `controller_emails`.
 * **Params**: `date` (the report's date, `YYYY-MM-DD`; default the run's date).
 """
 
@@ -26,6 +28,7 @@ from typing import Any
 from airflow.sdk import Param, dag, task
 
 from procore_xero.airflow.drift import DriftFailureNotifier
+from procore_xero.tenants import TENANT_LABEL, tenant_names
 
 DEFAULT_ARGS = {
     "owner": "data-team",
@@ -35,11 +38,11 @@ DEFAULT_ARGS = {
 }
 
 
-@task
-def drift_report() -> dict[str, Any]:
+@task(map_index_template=TENANT_LABEL)
+def drift_report(tenant: str) -> dict[str, Any]:
     from procore_xero.airflow.drift import drift_report_task
 
-    return drift_report_task()
+    return drift_report_task(tenant)
 
 
 @dag(
@@ -61,7 +64,7 @@ def drift_report() -> dict[str, Any]:
     },
 )
 def drift_report_dag() -> None:
-    drift_report()
+    drift_report.expand(tenant=tenant_names())
 
 
 drift_report_dag()

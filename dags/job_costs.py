@@ -16,6 +16,8 @@ What Xero's books say each project has cost, in Procore and in staging, every ni
   the budget view and the drift report read.
 
 * **Params**: `dry_run` (write nothing), `full_refresh` (re-send unchanged direct costs).
+* **Tenants**: a task group mapped over the tenants file's pairs (`PXSYNC_TENANTS`); one tenant's failure
+  stops only its own tasks.
 """
 
 from __future__ import annotations
@@ -23,32 +25,42 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from airflow.sdk import Param, dag, task
+from airflow.sdk import Param, dag, task, task_group
 
 from procore_xero.sync.order import NIGHTLY_INBOUND_ORDER
+from procore_xero.tenants import TENANT_LABEL, shared_xero_pool, tenant_names
 
 DEFAULT_ARGS = {"owner": "data-team", "retries": 2, "retry_delay": timedelta(minutes=5)}
 
 
-@task
-def sync(step_name: str, earlier: list[dict[str, Any]]) -> dict[str, Any]:
+@task(map_index_template=TENANT_LABEL)
+def sync(step_name: str, earlier: list[dict[str, Any]], tenant: str) -> dict[str, Any]:
     from procore_xero.airflow.inbound_tasks import inbound_step_task
 
-    return inbound_step_task(step_name, earlier)
+    return inbound_step_task(step_name, tenant, earlier)
 
 
-@task
-def base_currency() -> str:
+@task(pool=shared_xero_pool(), map_index_template=TENANT_LABEL)
+def base_currency(tenant: str) -> str:
     from procore_xero.airflow.inbound_tasks import base_currency as currency
 
-    return currency()
+    return currency(tenant)
 
 
-@task
-def job_cost_figures(currency: str) -> dict[str, Any]:
+@task(map_index_template=TENANT_LABEL)
+def job_cost_figures(currency: str, tenant: str) -> dict[str, Any]:
     from procore_xero.airflow.inbound_tasks import job_costs_task
 
-    return job_costs_task(currency)
+    return job_costs_task(currency, tenant)
+
+
+@task_group(group_id="tenant")
+def per_tenant(tenant: str) -> None:
+    results: list[Any] = []
+    for name in NIGHTLY_INBOUND_ORDER:
+        results.append(sync.override(task_id=name)(name, list(results), tenant=tenant))
+    figures = job_cost_figures(base_currency(tenant=tenant), tenant=tenant)
+    results[-1] >> figures
 
 
 @dag(
@@ -65,11 +77,7 @@ def job_cost_figures(currency: str) -> dict[str, Any]:
     },
 )
 def job_costs() -> None:
-    results: list[Any] = []
-    for name in NIGHTLY_INBOUND_ORDER:
-        results.append(sync.override(task_id=name)(name, list(results)))
-    figures = job_cost_figures(base_currency())
-    results[-1] >> figures
+    per_tenant.expand(tenant=tenant_names())
 
 
 job_costs()

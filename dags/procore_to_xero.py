@@ -18,6 +18,9 @@ fails in the staging table `exceptions`, and writes the rest to Xero in batches 
 * **Params**: `dry_run` (write nothing, report what would be created / updated / held), `project_number`
   (send one project's documents), `full_refresh` (re-send unchanged records, e.g. after a mapping change).
 * **XCom**: each task returns its counts and this run's ID map (source id → Xero id) for the next tasks.
+* **Tenants**: the steps are a task group mapped over the tenants file's pairs (`PXSYNC_TENANTS`), each
+  with its own connections, settings overrides, controller addresses and Xero pool; one tenant's failure
+  or spent daily limit stops only its own steps.
 """
 
 from __future__ import annotations
@@ -25,42 +28,55 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from airflow.sdk import Asset, Param, dag, task
+from airflow.sdk import Asset, Param, dag, task, task_group
 
 from procore_xero.airflow.approval import controller_approval
 from procore_xero.extract.specs import asset_uri
 from procore_xero.sync.order import STEP_ORDER
+from procore_xero.tenants import TENANT_LABEL, shared_xero_pool, tenant_names
 
 DEFAULT_ARGS = {"owner": "data-team", "retries": 2, "retry_delay": timedelta(minutes=2)}
 TRIGGERING_ASSETS = [Asset(asset_uri("procore", name)) for name in ("projects", "vendors", "requisitions")]
 
 
-@task
-def currencies() -> list[str]:
+@task(pool=shared_xero_pool(), map_index_template=TENANT_LABEL)
+def currencies(tenant: str) -> list[str]:
     from procore_xero.airflow.sync_tasks import enabled_currencies
 
-    return enabled_currencies()
+    return enabled_currencies(tenant=tenant)
 
 
-@task
-def sync(step_name: str, earlier: list[dict[str, Any]], currencies: list[str]) -> dict[str, Any]:
+@task(pool=shared_xero_pool(), map_index_template=TENANT_LABEL)
+def sync(step_name: str, earlier: list[dict[str, Any]], currencies: list[str], tenant: str) -> dict[str, Any]:
     from procore_xero.airflow.sync_tasks import sync_step_task
 
-    return sync_step_task(step_name, earlier, currencies)
+    return sync_step_task(step_name, earlier, currencies, tenant)
 
 
-@task.short_circuit(ignore_downstream_trigger_rules=True)
-def held_for_approval() -> str:
+@task(map_index_template=TENANT_LABEL)
+def held_for_approval(tenant: str) -> str:
     from procore_xero.airflow.sync_tasks import held_for_approval as listing
 
-    return listing()
+    return listing(tenant)
 
 
-@task
-def apply_approvals(response: dict[str, Any]) -> dict[str, Any]:
+@task(pool=shared_xero_pool(), map_index_template=TENANT_LABEL)
+def apply_approvals(response: dict[str, Any], tenant: str) -> dict[str, Any]:
     from procore_xero.airflow.sync_tasks import apply_approvals as apply
 
-    return apply(response)
+    return apply(response, tenant)
+
+
+@task_group(group_id="tenant")
+def per_tenant(tenant: str) -> None:
+    enabled = currencies(tenant=tenant)
+    results: list[Any] = []
+    for name in STEP_ORDER:
+        results.append(sync.override(task_id=name)(name, list(results), enabled, tenant=tenant))
+    listing = held_for_approval(tenant=tenant)
+    results[-1] >> listing
+    approval = controller_approval("Procore → Xero: records waiting for the controller", "Xero", listing)
+    apply_approvals(approval.output, tenant=tenant)
 
 
 @dag(
@@ -80,15 +96,7 @@ def apply_approvals(response: dict[str, Any]) -> dict[str, Any]:
     },
 )
 def procore_to_xero() -> None:
-    enabled = currencies()
-    results: list[Any] = []
-    for name in STEP_ORDER:
-        results.append(sync.override(task_id=name)(name, list(results), enabled))
-    listing = held_for_approval()
-    results[-1] >> listing
-    approval = controller_approval("Procore → Xero: records waiting for the controller", "Xero")
-    listing >> approval
-    apply_approvals(approval.output)
+    per_tenant.expand(tenant=tenant_names())
 
 
 procore_to_xero()

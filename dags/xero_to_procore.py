@@ -27,6 +27,8 @@ goes back.
 
 * **Params**: `dry_run` (write nothing, report what would happen), `full_refresh` (re-send unchanged records).
 * **XCom**: each task returns its counts; `vendors` also the contacts it linked (Xero id → Procore id).
+* **Tenants**: the steps are a task group mapped over the tenants file's pairs (`PXSYNC_TENANTS`); one
+  tenant's failure stops only its own steps.
 """
 
 from __future__ import annotations
@@ -34,35 +36,49 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from airflow.sdk import Asset, Param, dag, task
+from airflow.sdk import Asset, Param, dag, task, task_group
 
 from procore_xero.airflow.approval import controller_approval
 from procore_xero.extract.specs import asset_uri
 from procore_xero.sync.order import HOURLY_INBOUND_ORDER
+from procore_xero.tenants import TENANT_LABEL, tenant_names
 
 DEFAULT_ARGS = {"owner": "data-team", "retries": 2, "retry_delay": timedelta(minutes=2)}
 TRIGGERING_ASSETS = [Asset(asset_uri("xero", name)) for name in ("payments", "invoices", "bank_transactions")]
 
 
-@task
-def sync(step_name: str, earlier: list[dict[str, Any]]) -> dict[str, Any]:
+@task(map_index_template=TENANT_LABEL)
+def sync(step_name: str, earlier: list[dict[str, Any]], tenant: str) -> dict[str, Any]:
     from procore_xero.airflow.inbound_tasks import inbound_step_task
 
-    return inbound_step_task(step_name, earlier)
+    return inbound_step_task(step_name, tenant, earlier)
 
 
-@task.short_circuit(ignore_downstream_trigger_rules=True)
-def held_for_approval() -> str:
+@task(map_index_template=TENANT_LABEL)
+def held_for_approval(tenant: str) -> str:
     from procore_xero.airflow.sync_tasks import held_for_approval as listing
 
-    return listing("xero")
+    return listing(tenant, "xero")
 
 
-@task
-def apply_approvals(response: dict[str, Any]) -> dict[str, Any]:
+@task(map_index_template=TENANT_LABEL)
+def apply_approvals(response: dict[str, Any], tenant: str) -> dict[str, Any]:
     from procore_xero.airflow.inbound_tasks import apply_inbound_approvals
 
-    return apply_inbound_approvals(response)
+    return apply_inbound_approvals(response, tenant)
+
+
+@task_group(group_id="tenant")
+def per_tenant(tenant: str) -> None:
+    results: list[Any] = []
+    for name in HOURLY_INBOUND_ORDER:
+        results.append(sync.override(task_id=name)(name, list(results), tenant=tenant))
+    listing = held_for_approval(tenant=tenant)
+    results[-1] >> listing
+    approval = controller_approval(
+        "Xero → Procore: purchase orders waiting for the controller", "Procore", listing
+    )
+    apply_approvals(approval.output, tenant=tenant)
 
 
 @dag(
@@ -79,14 +95,7 @@ def apply_approvals(response: dict[str, Any]) -> dict[str, Any]:
     },
 )
 def xero_to_procore() -> None:
-    results: list[Any] = []
-    for name in HOURLY_INBOUND_ORDER:
-        results.append(sync.override(task_id=name)(name, list(results)))
-    listing = held_for_approval()
-    results[-1] >> listing
-    approval = controller_approval("Xero → Procore: purchase orders waiting for the controller", "Procore")
-    listing >> approval
-    apply_approvals(approval.output)
+    per_tenant.expand(tenant=tenant_names())
 
 
 xero_to_procore()

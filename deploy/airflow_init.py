@@ -5,7 +5,8 @@ Everything comes from the environment (docker compose passes the values of ``.en
 * ``airflow db migrate``;
 * the admin user of the simple auth manager: ``AIRFLOW_ADMIN_USER`` / ``AIRFLOW_ADMIN_PASSWORD`` written to
   the passwords file named by ``AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE``;
-* the pool ``PXSYNC_XERO_POOL`` (default ``xero_default``) with 5 slots, Xero's calls in flight per tenant;
+* the pool ``PXSYNC_XERO_POOL`` (default ``xero_default``) and, with a tenants file (``PXSYNC_TENANTS``), each
+  tenant's own pool, 5 slots each: Xero's calls in flight per organisation;
 * the connections ``procore_default``, ``xero_default`` (from ``PROCORE_*`` / ``XERO_*``; skipped with a
   notice while the client id is empty) and ``smtp_default`` (from ``SMTP_*``; default the Mailpit service).
 
@@ -21,8 +22,6 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-
-XERO_POOL_SLOTS = 5
 
 
 def _extra(**values: Any) -> dict[str, Any]:
@@ -76,11 +75,14 @@ def connections_from_env(env: Mapping[str, str]) -> dict[str, dict[str, Any] | N
 
 def init_commands(env: Mapping[str, str]) -> list[list[str]]:
     """The ``airflow`` CLI calls, in order (deleting a connection that does not exist yet is harmless)."""
-    pool = env.get("PXSYNC_XERO_POOL") or "xero_default"
-    commands = [
-        ["airflow", "db", "migrate"],
-        ["airflow", "pools", "set", pool, str(XERO_POOL_SLOTS), "Xero allows 5 calls in flight per tenant"],
-    ]
+    from procore_xero.tenants import XERO_POOL_SLOTS, load_tenants, xero_pool_names
+
+    why = "Xero allows 5 calls in flight per tenant"
+    tenants_file = env.get("PXSYNC_TENANTS")
+    tenants = load_tenants(Path(tenants_file)) if tenants_file else ()
+    pools = xero_pool_names(tenants, env.get("PXSYNC_XERO_POOL") or "xero_default")
+    commands = [["airflow", "db", "migrate"]]
+    commands += [["airflow", "pools", "set", pool, str(XERO_POOL_SLOTS), why] for pool in pools]
     for name, conn in connections_from_env(env).items():
         if conn is None:
             continue

@@ -13,25 +13,25 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-APPROVAL_TASK_ID = "controller_approval"
+APPROVAL_TASK_ID = "tenant.controller_approval"  # in the task group mapped over the tenants
 
 
-def awaiting_input(dag_id: str, task_id: str) -> tuple[str, int] | None:
-    """(run id, map index) of the task instance parked for input, if any."""
+def awaiting_input(dag_id: str, task_id: str) -> list[tuple[str, int]]:
+    """(run id, map index) of each task instance parked for input (one per tenant with held records)."""
     from airflow.models.taskinstance import TaskInstance
     from airflow.utils.session import create_session
     from airflow.utils.state import TaskInstanceState
     from sqlalchemy import select
 
     with create_session() as session:
-        row = session.execute(
+        rows = session.execute(
             select(TaskInstance.run_id, TaskInstance.map_index).where(
                 TaskInstance.dag_id == dag_id,
                 TaskInstance.task_id == task_id,
                 TaskInstance.state == TaskInstanceState.AWAITING_INPUT,
             )
-        ).first()
-    return (row.run_id, row.map_index) if row else None
+        ).all()
+    return [(row.run_id, row.map_index) for row in rows]
 
 
 def respond(
@@ -52,23 +52,24 @@ def respond(
 
 @contextmanager
 def controller_answers(
-    params_input: dict[str, Any] | Callable[[], dict[str, Any]],
+    params_input: dict[str, Any] | Callable[[int], dict[str, Any]],
     dag_id: str = "procore_to_xero",
     task_id: str = APPROVAL_TASK_ID,
 ) -> Iterator[list[dict[str, Any]]]:
-    """While the block runs the DAG, answer its approval task once with ``params_input`` (e.g.
-    ``{"approve": [3], "reject": []}``, or a function giving it when the task asks: the exception ids
-    exist only then); the answers sent are collected in the yielded list."""
+    """While the block runs the DAG, answer each tenant's approval task once with ``params_input`` (e.g.
+    ``{"approve": [3], "reject": []}``, or a function of the map index giving it when the task asks: the
+    exception ids exist only then); the answers sent are collected in the yielded list."""
     sent: list[dict[str, Any]] = []
+    answered: set[tuple[str, int]] = set()
     done = threading.Event()
 
     def answer() -> None:
         while not done.is_set():
-            parked = awaiting_input(dag_id, task_id)
-            if parked:
-                answer_now = params_input() if callable(params_input) else params_input
-                sent.append(respond(dag_id, parked[0], task_id, parked[1], answer_now))
-                return
+            for run_id, map_index in awaiting_input(dag_id, task_id):
+                if (run_id, map_index) not in answered:
+                    answered.add((run_id, map_index))
+                    answer_now = params_input(map_index) if callable(params_input) else params_input
+                    sent.append(respond(dag_id, run_id, task_id, map_index, answer_now))
             time.sleep(0.5)
 
     worker = threading.Thread(target=answer, daemon=True)

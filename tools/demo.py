@@ -26,6 +26,7 @@ from procore_xero.sync.order import HOURLY_INBOUND_ORDER, NIGHTLY_INBOUND_ORDER,
 from sandbox.process import REPO_ROOT, SandboxProcess, start_sandbox
 from sandbox.scenario import run_month_end
 from tools.approvals import controller_answers
+from tools.dag_results import step_results
 from tools.extract_env import (
     airflow_home_env,
     extract_env,
@@ -119,29 +120,19 @@ def run_extract_dags(sandbox: SandboxProcess, staging_url: str) -> dict[str, Any
     return {"staging_db": str(OUT_DIR / "staging.db"), "rate_limits": "raised (/_sandbox/limits)", **runs}
 
 
-def step_results(dag_id: str, run_id: str, steps: tuple[str, ...]) -> list[dict[str, Any]]:
-    """The sync steps' return values (XCom), in the order of ``steps``."""
-    from airflow.models.xcom import XComModel
-    from airflow.utils.session import create_session
-
-    query = XComModel.get_many(run_id=run_id, dag_ids=dag_id, task_ids=list(steps), key="return_value")
-    with create_session() as session:
-        values = {x.task_id: XComModel.deserialize_value(x) for x in session.scalars(query)}
-    return [values[name] for name in steps if name in values]
-
-
 def run_sync_dag(sandbox: SandboxProcess, staging_url: str, dag_id: str, target: str) -> dict[str, Any]:
     """One sync DAG with ``dag.test()``, the controller approving nothing; per-object figures."""
     calls_before = sandbox.admin(target, "GET", "stats")["total_calls"]
     started = time.perf_counter()
     with controller_answers({"approve": [], "reject": []}, dag_id=dag_id) as answers:
         dag_run = load_dag(dag_id).test(logical_date=sandbox_now(sandbox))
+    results = step_results(dag_id, dag_run.run_id)
     return {
         "dag_id": dag_id,
         "state": str(dag_run.state),
         "seconds": round(time.perf_counter() - started, 1),
         "approval_answered": bool(answers),
-        "objects": sync_rows(step_results(dag_id, dag_run.run_id, SYNC_STEPS[dag_id])),
+        "objects": sync_rows([results[name] for name in SYNC_STEPS[dag_id] if name in results]),
         "target": target,
         "calls": sandbox.admin(target, "GET", "stats")["total_calls"] - calls_before,
         "exceptions_waiting": waiting_by_reason(create_staging_engine(staging_url)),

@@ -8,10 +8,8 @@ from typing import Any
 
 from cryptography.fernet import Fernet
 
+from procore_xero.tenants import XERO_POOL_SLOTS, load_tenants, shared_xero_pool, xero_pool_names
 from sandbox.process import SandboxProcess
-
-XERO_POOL_SLOTS = 5  # Xero allows 5 calls in flight per tenant
-XERO_POOL_ENV = "PXSYNC_XERO_POOL"  # the pool the xero_extract tasks run in (dags/xero_extract.py)
 
 
 def local_token_key() -> dict[str, str]:
@@ -20,14 +18,15 @@ def local_token_key() -> dict[str, str]:
     return {"PXSYNC_TOKEN_KEY": os.environ.get("PXSYNC_TOKEN_KEY") or Fernet.generate_key().decode()}
 
 
-def connection_env(sandbox: SandboxProcess) -> dict[str, str]:
-    """``AIRFLOW_CONN_*`` variables for ``procore_default`` and ``xero_default`` (JSON connection format)."""
+def connection_env(sandbox: SandboxProcess, suffix: str = "default") -> dict[str, str]:
+    """``AIRFLOW_CONN_*`` variables for ``procore_<suffix>`` and ``xero_<suffix>`` (JSON connection format):
+    one tenant's pair, as the tenants file names them."""
     procore = sandbox.admin("procore", "GET", "credentials")
     xero = sandbox.admin("xero", "GET", "credentials")
     procore_client = procore["clients"][0]
     xero_app = next(a for a in xero["apps"] if a.get("refresh_token"))
     connections: dict[str, dict[str, Any]] = {
-        "procore_default": {
+        f"procore_{suffix}": {
             "conn_type": "http",
             "host": sandbox.procore_url,
             "login": procore_client["client_id"],
@@ -38,7 +37,7 @@ def connection_env(sandbox: SandboxProcess) -> dict[str, str]:
                 "grant_type": "client_credentials",
             },
         },
-        "xero_default": {
+        f"xero_{suffix}": {
             "conn_type": "http",
             "host": sandbox.xero_url,
             "login": xero_app["client_id"],
@@ -54,9 +53,8 @@ def connection_env(sandbox: SandboxProcess) -> dict[str, str]:
     return {f"AIRFLOW_CONN_{name.upper()}": json.dumps(conn) for name, conn in connections.items()}
 
 
-def xero_pools(sandbox: SandboxProcess) -> dict[str, int]:
-    """One pool per Xero tenant, named ``xero_<tenant id>``, holding Xero's concurrency limit."""
-    tenants = sandbox.admin("xero", "GET", "credentials")["tenants"]
-    pools = {f"xero_{t['tenant_id']}": XERO_POOL_SLOTS for t in tenants}
-    pools[os.environ.get(XERO_POOL_ENV, "xero_default")] = XERO_POOL_SLOTS  # the xero_default connection's
-    return pools
+def xero_pools() -> dict[str, int]:
+    """The shared Xero pool and each tenant's (tenants file, else the default tenant), with Xero's
+    concurrency limit as slots."""
+    names = xero_pool_names(load_tenants(), shared_xero_pool())
+    return dict.fromkeys(names, XERO_POOL_SLOTS)

@@ -23,6 +23,7 @@ from procore_xero.staging.schema import exceptions
 from procore_xero.sync.order import STEP_ORDER
 from sandbox.process import REPO_ROOT, SandboxProcess, free_port
 from tools.approvals import controller_answers
+from tools.dag_results import step_results
 from tools.extract_env import load_dag, patched_environ, sandbox_now
 
 CONTROLLER = "controller@example.com"
@@ -95,7 +96,7 @@ def test_approved_po_is_posted_rejected_stays_out_and_the_controller_is_told(
     engine, tenant = create_staging_engine(synced_env), tenant_of(sandbox)
     decided: dict[str, Any] = {}
 
-    def controller() -> dict[str, list[int]]:
+    def controller(map_index: int) -> dict[str, list[int]]:
         """Approve the first over-budget PO, reject the second (ids exist once the run holds them)."""
         waiting = sorted(
             (e for e in list_open(engine) if e.problem.reason_code == OVER_BUDGET), key=lambda e: e.id
@@ -128,7 +129,8 @@ def test_approved_po_is_posted_rejected_stays_out_and_the_controller_is_told(
         for part in mail.walk()
         if part.get_content_type() == "text/html"
     )
-    assert f"/dags/procore_to_xero/runs/{run.run_id}/tasks/controller_approval/required_actions" in body
+    link = f"/dags/procore_to_xero/runs/{run.run_id}/tasks/tenant.controller_approval/required_actions"
+    assert f"{link}?map_index=0" in body
     assert all(str(e.id) in body for e in decided["waiting"])
 
     # Next run, nobody answers: the rejected PO stays rejected (not re-queued) and out of Xero.
@@ -154,7 +156,7 @@ def test_dry_run_writes_nothing_anywhere(sandbox: SandboxProcess, synced_env: st
     assert sandbox.admin("xero", "GET", "state") == before
     assert list_open(create_staging_engine(synced_env)) == []
     # What it would do, per object, as the real run then does it (see test_procore_to_xero).
-    results = {ti.task_id: ti.xcom_pull(task_ids=ti.task_id) for ti in run.get_task_instances()}
+    results = step_results("procore_to_xero", run.run_id)
     would = {step: results[step]["load"]["counts"] for step in STEP_ORDER}
     assert would["contacts"]["Contacts"]["created"] + would["contacts"]["Contacts"]["matched_existing"] == 281
     assert (
@@ -172,7 +174,7 @@ def test_project_number_sends_one_projects_documents(sandbox: SandboxProcess, sy
     conf = {"dry_run": True, "project_number": project["project_number"]}
     run = load_dag("procore_to_xero").test(logical_date=sandbox_now(sandbox), run_conf=conf)
     assert run.state == "success"
-    results = {ti.task_id: ti.xcom_pull(task_ids=ti.task_id) for ti in run.get_task_instances()}
+    results = step_results("procore_to_xero", run.run_id)
     approved = [r for r in procore["requisitions"] if r["status"] == "approved"]
     own = [r for r in approved if r["project_id"] == project["id"]]
     assert 0 < results["bills"]["rows"] == len(own) < len(approved)

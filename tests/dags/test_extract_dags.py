@@ -46,7 +46,7 @@ def test_both_extract_dags_stage_the_seed(sandbox: SandboxProcess, airflow_env: 
     with engine.connect() as connection:
         statuses = set(connection.execute(select(sync_runs.c.status)).scalars())
         mapped = connection.execute(
-            select(func.count()).where(sync_runs.c.task_id == "requisitions")
+            select(func.count()).where(sync_runs.c.task_id == "project.requisitions")
         ).scalar_one()
     assert statuses == {"success"}
     assert mapped == 1

@@ -32,11 +32,12 @@ def report_day(context: Any) -> date:
     return moment.date()
 
 
-def drift_report_task() -> dict[str, Any]:
-    """Build the report from staging, mail it to ``controller_emails``, keep it and its finding keys."""
+def drift_report_task(tenant_name: str) -> dict[str, Any]:
+    """Build the tenant's report from staging, mail it to its ``controller_emails``, keep it and its
+    finding keys."""
+    from procore_xero.airflow.inbound_tasks import base_currency  # no job costs yet: one call to Xero
     from procore_xero.airflow.mail import send_message
-    from procore_xero.airflow.sync_tasks import tenant_key
-    from procore_xero.mapping import load_spec
+    from procore_xero.airflow.tenancy import pair_named
     from procore_xero.reports import make_report
     from procore_xero.reports.history import history_dir, previous_keys, save_keys
     from procore_xero.staging import open_staging
@@ -44,10 +45,11 @@ def drift_report_task() -> dict[str, Any]:
     from procore_xero.staging.job_costs import read_job_costs
 
     context = get_current_context()
-    engine, tenant = open_staging(), tenant_key()
-    spec, day = load_spec(tenant=tenant.tenant_id), report_day(context)
+    pair = pair_named(tenant_name)
+    engine, tenant = open_staging(), pair.key()
+    spec, day = pair.spec(tenant.tenant_id), report_day(context)
     history = history_dir(data_dir(), tenant.tenant_id)
-    base = None if read_job_costs(engine, tenant) else _organisation_currency()
+    base = None if read_job_costs(engine, tenant) else base_currency(tenant_name)
     report, rendered = make_report(
         engine,
         tenant,
@@ -78,13 +80,6 @@ def drift_report_task() -> dict[str, Any]:
     }
 
 
-def _organisation_currency() -> str:
-    """No job-cost figures yet: ask Xero for the base currency (one call)."""
-    from procore_xero.airflow.inbound_tasks import base_currency
-
-    return base_currency()
-
-
 class DriftFailureNotifier(BaseNotifier):
     """A failed run mails the controller that no report comes (rather than silence or a stale one)."""
 
@@ -92,10 +87,9 @@ class DriftFailureNotifier(BaseNotifier):
 
     def notify(self, context: Any) -> None:
         from procore_xero.airflow.mail import send_message
-        from procore_xero.airflow.sync_tasks import tenant_key
-        from procore_xero.mapping import load_spec
+        from procore_xero.airflow.tenancy import pair_of
 
-        settings = load_spec(tenant=tenant_key().tenant_id).settings
+        settings = pair_of(context).spec().settings
         recipients = list(settings.get("controller_emails") or [])
         if not recipients:
             self.log.warning("no controller_emails in the settings: nobody to tell that the report failed")

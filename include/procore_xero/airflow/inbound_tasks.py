@@ -11,8 +11,9 @@ from typing import Any
 
 from airflow.sdk import get_current_context
 
-from procore_xero.airflow.hooks import ProcoreHook, XeroHook
-from procore_xero.airflow.sync_tasks import record_decisions, tenant_key
+from procore_xero.airflow.sync_tasks import record_decisions
+from procore_xero.airflow.tasks import spent_limit_fails_for_good
+from procore_xero.airflow.tenancy import pair_named
 
 
 def _known(engine: Any, tenant: Any, earlier: Sequence[dict[str, Any]], base_currency: str = "USD") -> Any:
@@ -23,59 +24,61 @@ def _known(engine: Any, tenant: Any, earlier: Sequence[dict[str, Any]], base_cur
     return replace(known, vendor_by_contact={**known.vendor_by_contact, **vendors}) if vendors else known
 
 
-def inbound_step_task(step_name: str, earlier: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+def inbound_step_task(step_name: str, tenant: str, earlier: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
     """One Xero -> Procore step with the run's Params (``dry_run``, ``full_refresh``)."""
-    from procore_xero.mapping import load_spec
     from procore_xero.staging import open_staging
     from procore_xero.sync.inbound_run import sync_inbound_step
 
     context = get_current_context()
     params = context["params"]
-    engine, tenant = open_staging(), tenant_key()
-    result = sync_inbound_step(
-        step_name,
-        client=ProcoreHook().get_client(),
-        engine=engine,
-        tenant=tenant,
-        spec=load_spec(tenant=tenant.tenant_id),
-        known=_known(engine, tenant, earlier),
-        run_id=context["run_id"],
-        dry_run=bool(params.get("dry_run")),
-        full_refresh=bool(params.get("full_refresh")),
-    )
+    pair = pair_named(tenant)
+    engine, key = open_staging(), pair.key()
+    with spent_limit_fails_for_good():
+        result = sync_inbound_step(
+            step_name,
+            client=pair.procore(),
+            engine=engine,
+            tenant=key,
+            spec=pair.spec(key.tenant_id),
+            known=_known(engine, key, earlier),
+            run_id=context["run_id"],
+            dry_run=bool(params.get("dry_run")),
+            full_refresh=bool(params.get("full_refresh")),
+        )
     ids = {k: v for k, v in result.ids.items() if k == "xero/contacts"}  # documents' ids stay in id_map
     return {**result.to_dict(), "ids": ids}
 
 
-def apply_inbound_approvals(response: dict[str, Any]) -> dict[str, Any]:
+def apply_inbound_approvals(response: dict[str, Any], tenant: str) -> dict[str, Any]:
     """Record the controller's decisions, then post what was approved (the Xero PO step re-runs; records
     already in Procore are unchanged and cost nothing)."""
-    decisions = record_decisions(response)
+    decisions = record_decisions(response, pair_named(tenant))
     posted = {}
     if decisions["approved"]:
-        posted["xero_purchase_orders"] = inbound_step_task("xero_purchase_orders")["load"]["counts"]
+        posted["xero_purchase_orders"] = inbound_step_task("xero_purchase_orders", tenant)["load"]["counts"]
     return {**decisions, "posted": posted}
 
 
-def base_currency() -> str:
+def base_currency(tenant: str) -> str:
     """The organisation's base currency (one call): job-cost figures are converted to it."""
-    organisation = XeroHook().get_client().get("Organisation")["Organisations"][0]
+    with spent_limit_fails_for_good():
+        organisation = pair_named(tenant).xero().get("Organisation")["Organisations"][0]
     return str(organisation["BaseCurrency"])
 
 
-def job_costs_task(currency: str) -> dict[str, Any]:
+def job_costs_task(currency: str, tenant: str) -> dict[str, Any]:
     """Compute the figures per project and budget code into staging (``job_costs`` table)."""
-    from procore_xero.mapping import load_spec
     from procore_xero.staging import open_staging
     from procore_xero.sync.job_cost_run import refresh_job_costs
 
     context = get_current_context()
-    engine, tenant = open_staging(), tenant_key()
+    pair = pair_named(tenant)
+    engine, key = open_staging(), pair.key()
     return refresh_job_costs(
         engine,
-        tenant,
-        load_spec(tenant=tenant.tenant_id),
-        _known(engine, tenant, (), currency),
+        key,
+        pair.spec(key.tenant_id),
+        _known(engine, key, (), currency),
         run_id=context["run_id"],
         dry_run=bool(context["params"].get("dry_run")),
     )

@@ -1,7 +1,8 @@
 """Telling the controller that records wait for approval: one e-mail through Airflow's SMTP provider.
 
 Runs as the approval task's notifier, when the task parks for input, so the link points at the exact
-Required Actions page. Recipients come from the tenant's settings (``controller_emails``); none, no mail.
+Required Actions page. Recipients: the tenant's ``controller_emails`` (tenants file, else settings); none,
+no mail.
 """
 
 from __future__ import annotations
@@ -24,10 +25,9 @@ class ControllerNotifier(BaseNotifier):
         from airflow.providers.smtp.hooks.smtp import SmtpHook
         from airflow.providers.standard.operators.hitl import HITLOperator
 
-        from procore_xero.airflow.sync_tasks import tenant_key
-        from procore_xero.mapping import load_spec
+        from procore_xero.airflow.tenancy import pair_of
 
-        settings = load_spec(tenant=tenant_key().tenant_id).settings
+        settings = pair_of(context).spec().settings
         recipients = list(settings.get("controller_emails") or [])
         if not recipients:
             self.log.info("no controller_emails in the settings: nobody to tell")

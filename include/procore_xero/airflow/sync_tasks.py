@@ -11,7 +11,8 @@ from typing import Any
 
 from airflow.sdk import get_current_context
 
-from procore_xero.airflow.hooks import ProcoreHook, XeroHook
+from procore_xero.airflow.tasks import spent_limit_fails_for_good
+from procore_xero.airflow.tenancy import TenantPair, pair_named
 
 # The run-level ID maps later steps look up (documents' own ids stay in id_map, out of XCom).
 REFERENCED_LATER = frozenset(
@@ -26,18 +27,10 @@ REFERENCED_LATER = frozenset(
 )
 
 
-def tenant_key() -> Any:
-    """The Procore company and Xero organisation this deployment pairs (from the two connections)."""
-    from procore_xero.staging import TenantKey
-
-    procore = ProcoreHook().get_connection(ProcoreHook.default_conn_name).extra_dejson
-    xero = XeroHook().get_connection(XeroHook.default_conn_name).extra_dejson
-    return TenantKey(int(procore["company_id"]), str(xero["tenant_id"]))
-
-
-def enabled_currencies() -> list[str]:
+def enabled_currencies(tenant: str) -> list[str]:
     """The organisation's currencies (one call a run): documents in others are held."""
-    return sorted(c["Code"] for c in XeroHook().get_client().get("Currencies")["Currencies"])
+    with spent_limit_fails_for_good():
+        return sorted(c["Code"] for c in pair_named(tenant).xero().get("Currencies")["Currencies"])
 
 
 def _project_id(engine: Any, company_id: int, project_number: str | None) -> str | None:
@@ -54,37 +47,38 @@ def _project_id(engine: Any, company_id: int, project_number: str | None) -> str
 
 
 def sync_step_task(
-    step_name: str, earlier: Sequence[dict[str, Any]], currencies: list[str]
+    step_name: str, earlier: Sequence[dict[str, Any]], currencies: list[str], tenant: str
 ) -> dict[str, Any]:
-    from procore_xero.mapping import load_spec
     from procore_xero.staging import open_staging
     from procore_xero.sync.known import known_in_xero
     from procore_xero.sync.run_step import sync_step
 
     context = get_current_context()
     params = context["params"]
-    engine, tenant = open_staging(), tenant_key()
-    spec = load_spec(tenant=tenant.tenant_id)
+    pair = pair_named(tenant)
+    engine, key = open_staging(), pair.key()
+    spec = pair.spec(key.tenant_id)
     run_ids: dict[str, dict[str, str]] = {}
     for result in earlier:
         for source_type, links in result["ids"].items():
             run_ids.setdefault(source_type, {}).update(links)
-    result = sync_step(
-        step_name,
-        client=XeroHook().get_client(),
-        engine=engine,
-        tenant=tenant,
-        spec=spec,
-        known=known_in_xero(engine, tenant, spec, run_ids, currencies),
-        run_id=context["run_id"],
-        dry_run=bool(params.get("dry_run")),
-        project_id=_project_id(engine, tenant.company_id, params.get("project_number")),
-        full_refresh=bool(params.get("full_refresh")),
-    )
+    with spent_limit_fails_for_good():
+        result = sync_step(
+            step_name,
+            client=pair.xero(),
+            engine=engine,
+            tenant=key,
+            spec=spec,
+            known=known_in_xero(engine, key, spec, run_ids, currencies),
+            run_id=context["run_id"],
+            dry_run=bool(params.get("dry_run")),
+            project_id=_project_id(engine, key.company_id, params.get("project_number")),
+            full_refresh=bool(params.get("full_refresh")),
+        )
     return {**result.to_dict(), "ids": {k: v for k, v in result.ids.items() if k in REFERENCED_LATER}}
 
 
-def held_for_approval(source_system: str = "procore") -> str:
+def held_for_approval(tenant: str, source_system: str = "procore") -> str:
     """A Markdown list of the open exceptions on ``source_system`` records the controller may approve
     (each direction's DAG asks about its own); empty when there are none."""
     from procore_xero.staging import list_open, open_staging
@@ -92,7 +86,7 @@ def held_for_approval(source_system: str = "procore") -> str:
 
     waiting = [
         e
-        for e in list_open(open_staging(), tenant_key())
+        for e in list_open(open_staging(), pair_named(tenant).key())
         if e.problem.reason_code in APPROVABLE_REASONS and e.problem.source_system == source_system
     ]
     if not waiting:
@@ -105,15 +99,20 @@ def held_for_approval(source_system: str = "procore") -> str:
     )
 
 
-def record_decisions(response: dict[str, Any]) -> dict[str, Any]:
-    """The controller's answer to the Human-in-the-loop task, stored on the exceptions it names."""
-    from procore_xero.staging import decide, open_staging
+def record_decisions(response: dict[str, Any], pair: TenantPair) -> dict[str, Any]:
+    """The controller's answer to the Human-in-the-loop task, stored on the exceptions it names (only the
+    tenant's own: an id from another tenant's queue is refused)."""
+    from procore_xero.staging import ExceptionDecisionError, decide, list_open, open_staging
 
     engine = open_staging()
     chosen = response.get("params_input") or {}
     user = (response.get("responded_by_user") or {}).get("name") or "controller"
     approved = [int(i) for i in chosen.get("approve") or []]
     rejected = [int(i) for i in chosen.get("reject") or []]
+    own = {e.id for e in list_open(engine, pair.key())}
+    foreign = sorted(set(approved + rejected) - own)
+    if foreign:
+        raise ExceptionDecisionError(f"exception id(s) {foreign} are not open in tenant {pair.name}'s queue")
     for exception_id in approved:
         decide(engine, exception_id, approve=True, decided_by=user)
     for exception_id in rejected:
@@ -121,18 +120,18 @@ def record_decisions(response: dict[str, Any]) -> dict[str, Any]:
     return {"approved": approved, "rejected": rejected, "decided_by": user}
 
 
-def apply_approvals(response: dict[str, Any]) -> dict[str, Any]:
+def apply_approvals(response: dict[str, Any], tenant: str) -> dict[str, Any]:
     """Record the controller's decisions, then post what was approved (the steps re-run, skipping every
     record already in Xero, so only the released ones are written)."""
     from procore_xero.sync.decisions import APPROVABLE_REASONS
     from procore_xero.sync.order import STEP_ORDER
     from procore_xero.validation import OBJECT_RULES
 
-    decisions = record_decisions(response)
+    decisions = record_decisions(response, pair_named(tenant))
     posted: dict[str, Any] = {}
     if decisions["approved"]:
         steps = [s for s in STEP_ORDER if {r.reason for r in OBJECT_RULES[s].rules} & APPROVABLE_REASONS]
-        currencies = enabled_currencies()
+        currencies = enabled_currencies(tenant)
         for step_name in steps:
-            posted[step_name] = sync_step_task(step_name, [], currencies)["load"]["counts"]
+            posted[step_name] = sync_step_task(step_name, [], currencies, tenant)["load"]["counts"]
     return {**decisions, "posted": posted}

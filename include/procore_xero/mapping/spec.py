@@ -59,15 +59,20 @@ def settings_path() -> Path:
     return Path(os.environ.get(SETTINGS_ENV) or DEFAULT_PATH)
 
 
-def load_spec(tenant: str | None = None, path: Path | None = None) -> MappingSpec:
-    """The spec for ``tenant`` (Xero tenant id or organisation name; None = the base alone)."""
+def load_spec(
+    tenant: str | None = None, path: Path | None = None, overrides: Mapping[str, Any] | None = None
+) -> MappingSpec:
+    """The spec for ``tenant`` (Xero tenant id or organisation name; None = the base alone), with the
+    tenants file's ``overrides`` for it applied last."""
     with (path or settings_path()).open(encoding="utf-8") as handle:
         document = yaml.safe_load(handle)
-    return spec_from_document(document, tenant)
+    return spec_from_document(document, tenant, overrides)
 
 
-def spec_from_document(document: Mapping[str, Any], tenant: str | None = None) -> MappingSpec:
+def spec_from_document(
+    document: Mapping[str, Any], tenant: str | None = None, overrides: Mapping[str, Any] | None = None
+) -> MappingSpec:
     base = {key: value for key, value in document.items() if key != "tenants"}
-    overrides = (document.get("tenants") or {}).get(tenant, {}) if tenant else {}
-    merged = deep_merge(base, overrides)
+    in_settings_file = (document.get("tenants") or {}).get(tenant, {}) if tenant else {}
+    merged = deep_merge(deep_merge(base, in_settings_file), overrides or {})
     return MappingSpec(settings=merged["settings"], objects=merged["objects"])

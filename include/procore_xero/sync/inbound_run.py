@@ -6,12 +6,11 @@ from sqlalchemy import Engine
 
 from procore_xero.clients import ProcoreClient
 from procore_xero.load.procore_loader import load_to_procore, procore_writes
-from procore_xero.load.report import LoadReport
 from procore_xero.mapping import MappingSpec
 from procore_xero.mapping.inbound.known import KnownInProcore
 from procore_xero.staging import TenantKey
 from procore_xero.sync.inbound_steps import INBOUND_STEPS
-from procore_xero.sync.run_step import StepResult, check, finish_step
+from procore_xero.sync.run_step import StepResult, check, finish_step, switched_off
 
 
 def sync_inbound_step(
@@ -28,9 +27,7 @@ def sync_inbound_step(
 ) -> StepResult:
     """Send one object type to Procore; a step switched off in the settings does nothing and says so."""
     if not spec.enabled(step_name):
-        return StepResult(
-            step_name, 0, 0, 0, 0, {}, {**LoadReport(dry_run=dry_run).to_dict(), "disabled": True}
-        )
+        return switched_off(step_name, dry_run)
     frame, counted = INBOUND_STEPS[step_name].build(engine, tenant, spec, known)
     verdict = check(frame, step_name, engine=engine, tenant=tenant, spec=spec, run_id=run_id, dry_run=dry_run)
     report = load_to_procore(

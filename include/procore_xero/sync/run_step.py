@@ -67,6 +67,8 @@ def sync_step(
     """Send one object type. Held records go to the exception queue (not in a dry run); approved ones
     whose source is unchanged are let through; records that now load close their old exceptions.
     ``project_id`` narrows project documents to one project; ``full_refresh`` re-sends unchanged records."""
+    if not spec.enabled(step_name):
+        return switched_off(step_name, dry_run)
     step = STEPS[step_name]
     scope = project_id if step.documents else None
     frame = step.transform(staged_inputs(engine, step.staged, tenant.company_id, scope), known, spec)
@@ -83,6 +85,12 @@ def sync_step(
         resend=full_refresh,
     )
     return finish_step(step.name, frame, verdict, report, engine=engine, tenant=tenant, run_id=run_id)
+
+
+def switched_off(step_name: str, dry_run: bool) -> StepResult:
+    """A step whose object the settings switch off (``objects.<name>.enabled: false``): nothing read or
+    written, and the result says so."""
+    return StepResult(step_name, 0, 0, 0, 0, {}, {**LoadReport(dry_run=dry_run).to_dict(), "disabled": True})
 
 
 def check(

@@ -206,6 +206,21 @@ def test_init_defaults_the_pool_and_skips_connections_without_client_id():
     assert added == ["smtp_default"]
 
 
+def test_init_creates_a_pool_per_tenant_of_the_tenants_file(tmp_path):
+    init = _load_init_module()
+    tenants = tmp_path / "tenants.yaml"
+    tenants.write_text(
+        "tenants:\n"
+        "  - {name: north, procore_conn_id: procore_north, xero_conn_id: xero_north}\n"
+        "  - {name: south, procore_conn_id: procore_south, xero_conn_id: xero_south, pool: xero_s}\n",
+        encoding="utf-8",
+    )
+    commands = init.init_commands({"PXSYNC_TENANTS": str(tenants)})
+    pools = [c[3:5] for c in commands if c[1:3] == ["pools", "set"]]
+    assert pools == [["xero_default", "5"], ["xero_north", "5"], ["xero_s", "5"]]
+    assert "PXSYNC_TENANTS" in SERVICES["airflow-scheduler"]["environment"]
+
+
 def test_init_writes_the_admin_password_file(tmp_path):
     init = _load_init_module()
     target = tmp_path / "pw.json"
