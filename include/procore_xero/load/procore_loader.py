@@ -4,10 +4,12 @@ Every record goes through its resource's sync action (``PATCH …/sync``, up to 
 keyed by ``origin_id`` = the Xero id, so a batch whose answer was lost is simply sent again and updates
 what the first attempt created. Payments issued have no sync action in Procore's API: one POST each, and a
 POST whose answer was lost is looked up by its ``origin_id`` (unique per company) before it could be sent
-again. ``id_map`` (Xero -> Procore) remembers the Procore id and the payload hash:
-unchanged records cost no call. ``action`` "link" records only a link (a vendor matched by name);
-"delete" reverses what was sent (a payment deleted in Xero). Per-record errors — a record owned by another
-integration (422), a rule Procore enforces — become exceptions; the rest of the batch still loads.
+again; so is one Procore refuses because its ``origin_id`` is taken (an earlier attempt made the record and
+died before recording it), which is then brought up to date. ``id_map`` (Xero -> Procore) remembers the
+Procore id and the payload hash: unchanged records cost no call. ``action`` "link" records only a link (a
+vendor matched by name); "delete" reverses what was sent (a payment deleted in Xero). Per-record errors — a
+record owned by another integration (422), a rule Procore enforces — become exceptions; the rest of the
+batch still loads.
 """
 
 from __future__ import annotations
@@ -177,19 +179,40 @@ class _Loader:
         }
         try:
             if mapping is None:
-                entity = self.client.send("POST", target.list_path, body)
+                entity = self._create(target, write, body)
             else:
-                path = target.item_path.format(id=mapping.target_id, project_id=write.project_id)
-                entity = self.client.send("PATCH", path, body, idempotent=True)
+                entity = self._update(target, write, body, mapping.target_id)
         except RequestRejected as error:
-            problems = error.body.get("errors") if isinstance(error.body, dict) else None
-            self._failed(write, {"errors": problems or {"request": str(error)}}, counts, mapping is not None)
+            self._failed(
+                write, {"errors": _errors(error) or {"request": str(error)}}, counts, mapping is not None
+            )
             return
+        self._remember(write, entity)
+
+    def _create(self, target: ProcoreTarget, write: ProcoreWrite, body: Mapping[str, Any]) -> Any:
+        """POST one record. If an earlier attempt made it — its answer was lost, or the worker died before
+        recording it, so Procore now says the ``origin_id`` is taken — the record is found again by its
+        ``origin_id`` (and brought up to date) instead of being sent twice or held forever."""
+        try:
+            return self.client.send("POST", str(target.list_path), body)
         except ServiceUnavailable as error:
             entity = self._by_origin(target, write, body) if error.maybe_applied else None
             if entity is None:
                 raise
-        self._remember(write, entity)
+            return entity
+        except RequestRejected as error:
+            errors = _errors(error)
+            taken = isinstance(errors, dict) and "already been taken" in str(errors.get("origin_id", ""))
+            entity = self._by_origin(target, write, body) if taken else None
+            if entity is None:
+                raise
+            return self._update(target, write, body, str(entity["id"]))
+
+    def _update(
+        self, target: ProcoreTarget, write: ProcoreWrite, body: Mapping[str, Any], procore_id: str
+    ) -> Any:
+        path = target.item_path.format(id=procore_id, project_id=write.project_id)
+        return self.client.send("PATCH", path, body, idempotent=True)
 
     def _by_origin(self, target: ProcoreTarget, write: ProcoreWrite, body: Mapping[str, Any]) -> Any:
         """The record a write whose answer was lost created, if it did (``filters[origin_id]``)."""
@@ -313,6 +336,11 @@ class _Loader:
 
     def _problem(self, crosswalk: Crosswalk, source_id: str, reason: str) -> Problem:
         return Problem(self.tenant, crosswalk.source_system, crosswalk.source_type, source_id, reason)
+
+
+def _errors(error: RequestRejected) -> Any:
+    """Procore's reasons for a refusal: ``{"field": ["why"]}``, a message, or None."""
+    return error.body.get("errors") if isinstance(error.body, dict) else None
 
 
 def crosswalk_of(source_type: str, target_type: str) -> Crosswalk:
