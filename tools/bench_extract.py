@@ -97,14 +97,24 @@ def procore_client(env: dict[str, str]) -> Any:
 
 
 def xero_client(env: dict[str, str], engine: Any) -> Any:
-    """A ``XeroClient`` for the ``xero_default`` connection in ``env``, its refresh token kept in staging."""
-    from procore_xero.clients import RefreshTokenProvider, SqlTokenStore, TokenEndpoint, XeroClient
+    """A ``XeroClient`` for the ``xero_default`` connection in ``env``, its tokens kept in staging: a rotating
+    refresh token (OAuth app), or with ``grant_type`` ``client_credentials`` a custom connection's token."""
+    from procore_xero.clients import (
+        ClientCredentialsProvider,
+        RefreshTokenProvider,
+        SqlTokenStore,
+        TokenEndpoint,
+        XeroClient,
+    )
 
     conn = connection(env, "xero_default")
     extra = conn["extra"]
     endpoint = TokenEndpoint(extra["token_url"], conn["login"], conn["password"], client_auth="basic")
-    auth = RefreshTokenProvider(
-        endpoint, SqlTokenStore(engine), "xero:bench", initial_refresh_token=extra["refresh_token"]
+    store = SqlTokenStore(engine)
+    auth = (
+        ClientCredentialsProvider(endpoint, store=store, store_key="xero:bench")
+        if extra.get("grant_type") == "client_credentials"
+        else RefreshTokenProvider(endpoint, store, "xero:bench", initial_refresh_token=extra["refresh_token"])
     )
     return XeroClient(conn["host"], auth, extra["tenant_id"])
 

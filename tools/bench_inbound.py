@@ -29,17 +29,23 @@ SYNC_BATCH = 1_000
 INBOUND_STEPS = ("vendors", "payments", "xero_purchase_orders", "direct_costs")
 
 
-def inbound_pass(env: dict[str, str], run_id: str) -> tuple[list[dict[str, Any]], dict[str, Any], float]:
-    """Every Xero -> Procore step and the job-cost figures; step results, figures and seconds."""
+def inbound_context(env: dict[str, str]) -> tuple[Any, Any, Any, Any]:
+    """Staging engine, a Procore client, the tenant pair and its spec, as the inbound tasks use them."""
     from procore_xero.mapping import load_spec
     from procore_xero.staging import TenantKey, open_staging
+
+    engine, client = open_staging(), procore_client(env)
+    tenant = TenantKey(client.company_id, connection(env, "xero_default")["extra"]["tenant_id"])
+    return engine, client, tenant, load_spec(tenant=tenant.tenant_id)
+
+
+def inbound_pass(env: dict[str, str], run_id: str) -> tuple[list[dict[str, Any]], dict[str, Any], float]:
+    """Every Xero -> Procore step and the job-cost figures; step results, figures and seconds."""
     from procore_xero.sync.inbound_known import known_in_procore
     from procore_xero.sync.inbound_run import sync_inbound_step
     from procore_xero.sync.job_cost_run import refresh_job_costs
 
-    engine, client = open_staging(), procore_client(env)
-    tenant = TenantKey(client.company_id, connection(env, "xero_default")["extra"]["tenant_id"])
-    spec = load_spec(tenant=tenant.tenant_id)
+    engine, client, tenant, spec = inbound_context(env)
     started = time.perf_counter()
     results = []
     for name in INBOUND_STEPS:
