@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 
-from sandbox.core.admin_peers import scope_peers
+from sandbox.core.admin_peers import REFUSAL, scope_peers
 from sandbox.core.faults import FaultRule
 from sandbox.core.middleware import ADMIN_PREFIX
 from sandbox.core.service import SandboxService
@@ -17,9 +17,8 @@ def require_loopback(request: Request) -> None:
     """The admin routes hand out secrets and reset state: only a caller on this machine (or on a network
     the operator admitted with ``--admin-from``, as ``AdminPeerGuard`` says) may use them."""
     host = request.client.host if request.client else None
-    peers = scope_peers(request.scope)
-    if not peers.allows(host):
-        raise HTTPException(status_code=403, detail=peers.refusal(host))
+    if not scope_peers(request.scope).allows(host):
+        raise HTTPException(status_code=403, detail=REFUSAL)
 
 
 def admin_router(service: SandboxService) -> APIRouter:

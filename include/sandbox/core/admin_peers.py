@@ -19,6 +19,8 @@ from sandbox.core.middleware import ADMIN_PREFIX
 SCOPE_KEY = "sandbox.admin_peers"  # where the guard leaves its policy for the routes' own check
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+REFUSAL = "the sandbox admin endpoints answer on loopback only"
+HINT = "python -m sandbox serve --admin-from CIDR admits a network (for the compose evaluation network only)"
 
 
 @dataclass(frozen=True)
@@ -41,12 +43,14 @@ class AdminPeers:
             address = address.ipv4_mapped
         return address.is_loopback or any(address in network for network in self.networks)
 
-    def refusal(self, host: str | None) -> str:
-        return (
-            f"the sandbox admin routes ({ADMIN_PREFIX}/*) answer loopback only; {host or 'this peer'} is not "
-            "loopback (python -m sandbox serve --admin-from CIDR admits a network, for the compose "
-            "evaluation network only)"
-        )
+    def refusal(self, host: str | None) -> dict[str, str]:
+        """The 403 body: the rule in ``detail`` (the same words the routes' own check uses), the peer and
+        the way to admit a network."""
+        return {
+            "detail": REFUSAL,
+            "peer": host or "unknown",
+            "hint": HINT,
+        }
 
 
 LOOPBACK_ONLY = AdminPeers()
@@ -58,7 +62,8 @@ def scope_peers(scope: Scope) -> AdminPeers:
 
 
 class AdminPeerGuard:
-    """ASGI middleware: ``403`` with a JSON ``detail`` for an admin request from a peer not allowed."""
+    """ASGI middleware: ``403`` (JSON: ``detail``, ``peer``, ``hint``) for an admin request from a peer not
+    allowed."""
 
     def __init__(self, app: ASGIApp, peers: AdminPeers = LOOPBACK_ONLY) -> None:
         self.app = app
@@ -73,7 +78,7 @@ class AdminPeerGuard:
         if self.peers.allows(host):
             await self.app(scope, receive, send)
             return
-        body = json.dumps({"detail": self.peers.refusal(host)}).encode()
+        body = json.dumps(self.peers.refusal(host)).encode()
         headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
         await send({"type": "http.response.start", "status": 403, "headers": headers})
         await send({"type": "http.response.body", "body": body})
