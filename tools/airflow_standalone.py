@@ -133,13 +133,12 @@ def airflow_env(config: StandaloneConfig, sandbox: SandboxProcess) -> dict[str, 
 def prepare(config: StandaloneConfig, sandbox: SandboxProcess, env: dict[str, str]) -> None:
     """Migrate the metadata database and set the Xero pools (one ``airflow`` call each); preload the
     tasks' heavy imports in the scheduler (``LOCAL_SETTINGS``). The sandboxes start from their seed, so
-    the default SQLite staging of an earlier session is moved aside to ``staging.db.previous``."""
+    the default SQLite staging of an earlier session is set aside."""
     (config.home / "config").mkdir(parents=True, exist_ok=True)
     (config.home / "config" / "airflow_local_settings.py").write_text(LOCAL_SETTINGS)
     config.data_dir.mkdir(parents=True, exist_ok=True)
-    default_staging = config.data_dir / "staging.db"
-    if config.staging_url is None and default_staging.exists():  # its crosswalk names a Xero now gone
-        default_staging.replace(default_staging.with_suffix(".db.previous"))
+    if config.staging_url is None:
+        set_aside_staging(config.data_dir)
     pools_file = config.home / "pools.json"
     pools = {
         name: {"slots": slots, "description": "Xero allows 5 calls in flight per tenant"}
@@ -148,6 +147,17 @@ def prepare(config: StandaloneConfig, sandbox: SandboxProcess, env: dict[str, st
     pools_file.write_text(json.dumps(pools))
     for args in (("db", "migrate"), ("pools", "import", str(pools_file))):
         subprocess.run([str(VENV_BIN / "airflow"), *args], env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+def set_aside_staging(data_dir: Path) -> None:
+    """An earlier session's ``staging.db`` (its crosswalk names Xero records the fresh sandbox lacks) to
+    ``staging.db.previous``, with its WAL files: a stale ``-wal`` beside a new database would be replayed."""
+    if not (data_dir / "staging.db").exists():
+        return
+    for suffix in ("", "-wal", "-shm"):
+        (data_dir / f"staging.db.previous{suffix}").unlink(missing_ok=True)
+        with suppress(FileNotFoundError):
+            (data_dir / f"staging.db{suffix}").replace(data_dir / f"staging.db.previous{suffix}")
 
 
 def wait_until_healthy(base_url: str, process: subprocess.Popen[bytes], timeout: float) -> None:
