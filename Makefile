@@ -44,6 +44,10 @@ airflow: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m tools.bench
 
+# The long fault soak (tests/soak runs a short one); override with e.g. make soak SOAK_ARGS="--cycles 40".
+soak: $(STAMP)
+	$(BIN)/python -m tools.soak --cycles 12 --seed 0 --scale 0.2 $(SOAK_ARGS)
+
 # Re-resolve the lock after changing a direct dependency (needs the registry).
 lock:
 	rm -rf .lockvenv && $(PYTHON) -m venv .lockvenv
