@@ -10,7 +10,7 @@ export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export PXSYNC_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: venv test lint audit demo airflow bench sandbox lock clean
+.PHONY: venv test lint audit demo airflow bench soak sandbox lock clean
 
 venv: $(STAMP)
 
