@@ -32,20 +32,7 @@ VENV_BIN = Path(sys.executable).parent
 ADMIN = "admin"
 PASSWORDS_FILE = "simple_auth_manager_passwords.json.generated"  # Airflow's own default name
 HEALTHY = ("metadatabase", "scheduler", "triggerer", "dag_processor")
-# LocalExecutor forks each task from the scheduler: with these imported there once, a task starts in about
-# a second instead of paying Great Expectations' and pandas' import (5-7 s) every time. Third-party only,
-# so edits to this project's code still reach the next task. airflow.settings imports this file in every
-# Airflow process and copies its public names, hence the scheduler check and the empty __all__.
-LOCAL_SETTINGS = """\"\"\"Written by tools/airflow_standalone.py: the tasks' heavy imports, loaded once.\"\"\"
-
-import sys
-
-__all__: list[str] = []
-
-if sys.argv[1:2] == ["scheduler"]:
-    import great_expectations  # noqa: F401
-    import pandas  # noqa: F401
-"""
+SETTINGS_DIR = REPO_ROOT / "tools" / "standalone_settings"  # airflow_local_settings: preloads for tasks
 
 
 @dataclass(frozen=True)
@@ -112,6 +99,7 @@ def airflow_env(config: StandaloneConfig, sandbox: SandboxProcess) -> dict[str, 
         **connection_env(sandbox),
         **local_token_key(),
         "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",  # standalone starts `airflow` by name
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(SETTINGS_DIR), os.environ.get("PYTHONPATH")])),
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
         "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
@@ -131,18 +119,16 @@ def airflow_env(config: StandaloneConfig, sandbox: SandboxProcess) -> dict[str, 
 
 
 def prepare(config: StandaloneConfig, sandbox: SandboxProcess, env: dict[str, str]) -> None:
-    """Migrate the metadata database and set the Xero pools (one ``airflow`` call each); preload the
-    tasks' heavy imports in the scheduler (``LOCAL_SETTINGS``). The sandboxes start from their seed, so
-    the default SQLite staging of an earlier session is set aside."""
-    (config.home / "config").mkdir(parents=True, exist_ok=True)
-    (config.home / "config" / "airflow_local_settings.py").write_text(LOCAL_SETTINGS)
+    """Migrate the metadata database and set the Xero pools (one ``airflow`` call each). The sandboxes
+    start from their seed, so the default SQLite staging of an earlier session is set aside."""
+    config.home.mkdir(parents=True, exist_ok=True)
     config.data_dir.mkdir(parents=True, exist_ok=True)
     if config.staging_url is None:
         set_aside_staging(config.data_dir)
     pools_file = config.home / "pools.json"
     pools = {
         name: {"slots": slots, "description": "Xero allows 5 calls in flight per tenant"}
-        for name, slots in xero_pools(sandbox).items()
+        for name, slots in xero_pools().items()
     }
     pools_file.write_text(json.dumps(pools))
     for args in (("db", "migrate"), ("pools", "import", str(pools_file))):
