@@ -154,5 +154,4 @@ def test_controller_approves_one_held_po_in_the_ui(airflow: Standalone, tmp_path
     posted = [po for po_id, po in after.items() if po_id not in before_approval]
     assert [po["PurchaseOrderNumber"] for po in posted] == [chosen.po_number], explain(run)
     assert cents(posted[0]["Total"]) == cents(chosen.total) == commitment_total(sandbox, chosen.po_number)
-    assert posted[0]["Contact"]["Name"].strip() == chosen.vendor
     assert not {o.po_number for o in others} & {po["PurchaseOrderNumber"] for po in after.values()}
