@@ -39,26 +39,30 @@ def inbound_context(env: dict[str, str]) -> tuple[Any, Any, Any, Any]:
     return engine, client, tenant, load_spec(tenant=tenant.tenant_id)
 
 
+def inbound_one(context: tuple[Any, Any, Any, Any], name: str, run_id: str) -> dict[str, Any]:
+    """One Xero -> Procore step as its DAG task calls it, on an ``inbound_context``."""
+    from procore_xero.sync.inbound_known import known_in_procore
+    from procore_xero.sync.inbound_run import sync_inbound_step
+
+    engine, client, tenant, spec = context
+    known = known_in_procore(engine, tenant)
+    return sync_inbound_step(
+        name, client=client, engine=engine, tenant=tenant, spec=spec, known=known, run_id=run_id
+    ).to_dict()
+
+
 def inbound_pass(env: dict[str, str], run_id: str) -> tuple[list[dict[str, Any]], dict[str, Any], float]:
     """Every Xero -> Procore step and the job-cost figures; step results, figures and seconds."""
     from procore_xero.sync.inbound_known import known_in_procore
-    from procore_xero.sync.inbound_run import sync_inbound_step
     from procore_xero.sync.job_cost_run import refresh_job_costs
 
-    engine, client, tenant, spec = inbound_context(env)
+    context = inbound_context(env)
+    engine, _, tenant, spec = context
     started = time.perf_counter()
     results = []
     for name in INBOUND_STEPS:
         began = time.perf_counter()
-        result = sync_inbound_step(
-            name,
-            client=client,
-            engine=engine,
-            tenant=tenant,
-            spec=spec,
-            known=known_in_procore(engine, tenant),
-            run_id=run_id,
-        ).to_dict()
+        result = inbound_one(context, name, run_id)
         results.append({**result, "seconds": time.perf_counter() - began})
     figures = refresh_job_costs(
         engine, tenant, spec, known_in_procore(engine, tenant), run_id=run_id, dry_run=False

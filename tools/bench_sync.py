@@ -58,26 +58,31 @@ def sync_context(env: dict[str, str]) -> SyncContext:
     return SyncContext(client, engine, tenant, load_spec(tenant=tenant.tenant_id), currencies)
 
 
-def sync_pass(ctx: SyncContext, run_id: str) -> tuple[list[dict[str, Any]], float]:
-    """Every step in order, this run's ID maps handed on as the DAG does by XCom; results and seconds."""
+def sync_one(ctx: SyncContext, name: str, run_ids: dict[str, dict[str, str]], run_id: str) -> dict[str, Any]:
+    """One step as its DAG task calls it: ``known`` from staging plus the earlier links of the run."""
     from procore_xero.sync.known import known_in_xero
     from procore_xero.sync.run_step import sync_step
 
+    known = known_in_xero(ctx.engine, ctx.tenant, ctx.spec, run_ids, ctx.currencies)
+    return sync_step(
+        name,
+        client=ctx.client,
+        engine=ctx.engine,
+        tenant=ctx.tenant,
+        spec=ctx.spec,
+        known=known,
+        run_id=run_id,
+    ).to_dict()
+
+
+def sync_pass(ctx: SyncContext, run_id: str) -> tuple[list[dict[str, Any]], float]:
+    """Every step in order, this run's ID maps handed on as the DAG does by XCom; results and seconds."""
     run_ids: dict[str, dict[str, str]] = {}
     results: list[dict[str, Any]] = []
     started = time.perf_counter()
     for name in STEP_ORDER:
         began = time.perf_counter()
-        known = known_in_xero(ctx.engine, ctx.tenant, ctx.spec, run_ids, ctx.currencies)
-        result = sync_step(
-            name,
-            client=ctx.client,
-            engine=ctx.engine,
-            tenant=ctx.tenant,
-            spec=ctx.spec,
-            known=known,
-            run_id=run_id,
-        ).to_dict()
+        result = sync_one(ctx, name, run_ids, run_id)
         result["seconds"] = time.perf_counter() - began
         for source_type, links in result["ids"].items():
             run_ids.setdefault(source_type, {}).update(links)

@@ -21,8 +21,8 @@ from procore_xero.clients import DailyLimitReached, RateLimitExhausted
 from procore_xero.extract.runner import ExtractStopped
 from sandbox.process import SandboxProcess
 from tools.bench_extract import in_fresh_process, procore_run, xero_run
-from tools.bench_inbound import inbound_context
-from tools.bench_sync import sync_context
+from tools.bench_inbound import inbound_context, inbound_one
+from tools.bench_sync import sync_context, sync_one
 
 RETRIES = 2  # the DAGs' default_args
 RETRY_DELAY_S = 120  # sandbox seconds between tries (the DAGs wait 2 minutes)
@@ -48,39 +48,14 @@ def outbound_step(
     name: str, env: dict[str, str], until: datetime, run_ids: dict[str, dict[str, str]]
 ) -> dict[str, Any]:
     """One ``procore_to_xero`` step; ``run_ids`` are the earlier steps' links of this run (their XCom)."""
-    from procore_xero.sync.known import known_in_xero
-    from procore_xero.sync.run_step import sync_step
-
-    ctx = sync_context(env)
-    known = known_in_xero(ctx.engine, ctx.tenant, ctx.spec, run_ids, ctx.currencies)
-    return sync_step(
-        name,
-        client=ctx.client,
-        engine=ctx.engine,
-        tenant=ctx.tenant,
-        spec=ctx.spec,
-        known=known,
-        run_id=run_name(until),
-    ).to_dict()
+    return sync_one(sync_context(env), name, run_ids, run_name(until))
 
 
 def inbound_step(
     name: str, env: dict[str, str], until: datetime, run_ids: dict[str, dict[str, str]]
 ) -> dict[str, Any]:
     """One ``xero_to_procore`` (or nightly ``job_costs``) step."""
-    from procore_xero.sync.inbound_known import known_in_procore
-    from procore_xero.sync.inbound_run import sync_inbound_step
-
-    engine, client, tenant, spec = inbound_context(env)
-    return sync_inbound_step(
-        name,
-        client=client,
-        engine=engine,
-        tenant=tenant,
-        spec=spec,
-        known=known_in_procore(engine, tenant),
-        run_id=run_name(until),
-    ).to_dict()
+    return inbound_one(inbound_context(env), name, run_name(until))
 
 
 def run_name(until: datetime) -> str:
