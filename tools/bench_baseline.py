@@ -124,10 +124,12 @@ class XeroZap:
         return made["Contacts"][0]["ContactID"]
 
     def item(self, code: str) -> None:
+        """Find the line's item by code, else create it."""
         if self.xero.call("GET Items/{code}", "GET", f"/Items/{code}", missing_ok=True) is None:
             self.xero.call("PUT Items", "PUT", "/Items", body={"Items": [self.data.items[code]]})
 
     def tracking_option(self, category: str, option: str) -> None:
+        """Find the line's tracking category by name (its options come with it); create what is missing."""
         where = {"where": f"Name=={quoted(category)}"}
         found = self.xero.call("GET TrackingCategories (find)", "GET", "/TrackingCategories", params=where)
         categories = found["TrackingCategories"]

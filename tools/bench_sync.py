@@ -6,7 +6,8 @@ with nothing changed.
 Per object: records sent, Xero writes (PUT/POST) and reads (GET) against the minimum writes (records sent
 ÷ 50 per target type, rounded up); the no-change rerun's calls (target: zero writes); transform and
 validation timed apart from the load on the same inputs; wall time against the bound set by Xero's
-60 calls/minute; and the bills a day the Starter tier's 1,000 calls allow at this run's bills per call.
+60 calls/minute; and the bills a day the Starter tier's 1,000 calls allow at this run's Xero calls per bill
+(the bills with the contacts, items and tracking options they reference).
 """
 
 from __future__ import annotations
