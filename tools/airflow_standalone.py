@@ -32,6 +32,7 @@ VENV_BIN = Path(sys.executable).parent
 ADMIN = "admin"
 PASSWORDS_FILE = "simple_auth_manager_passwords.json.generated"  # Airflow's own default name
 HEALTHY = ("metadatabase", "scheduler", "triggerer", "dag_processor")
+POOL_DESCRIPTION = "Xero allows 5 calls in flight per organisation"
 SETTINGS_DIR = REPO_ROOT / "tools" / "standalone_settings"  # airflow_local_settings: preloads for tasks
 
 
@@ -76,6 +77,24 @@ class Standalone:
         response.raise_for_status()
         return str(response.json()["access_token"])
 
+    def set_pools(self, pools: dict[str, int]) -> None:
+        """Pools through the REST API, created or overwritten in one bulk call (standalone migrates the
+        database itself, so no ``airflow db migrate`` / ``pools import`` process has to start first)."""
+        entities = [
+            {"name": name, "slots": slots, "description": POOL_DESCRIPTION} for name, slots in pools.items()
+        ]
+        response = requests.patch(
+            f"{self.config.base_url}/api/v2/pools",
+            json={
+                "actions": [{"action": "create", "entities": entities, "action_on_existence": "overwrite"}]
+            },
+            headers={"Authorization": f"Bearer {self.token()}"},
+            timeout=30,
+        )
+        response.raise_for_status()
+        if errors := response.json()["create"]["errors"]:
+            raise RuntimeError(f"Airflow refused the pools {pools}: {errors}")
+
 
 def admin_password(home: Path) -> str:
     """The admin's password from the simple auth manager's passwords file, written first if missing
@@ -118,21 +137,13 @@ def airflow_env(config: StandaloneConfig, sandbox: SandboxProcess) -> dict[str, 
     }
 
 
-def prepare(config: StandaloneConfig, sandbox: SandboxProcess, env: dict[str, str]) -> None:
-    """Migrate the metadata database and set the Xero pools (one ``airflow`` call each). The sandboxes
-    start from their seed, so the default SQLite staging of an earlier session is set aside."""
+def prepare(config: StandaloneConfig) -> None:
+    """Home and data dir. The sandboxes start from their seed, so the default SQLite staging of an earlier
+    session is set aside."""
     config.home.mkdir(parents=True, exist_ok=True)
     config.data_dir.mkdir(parents=True, exist_ok=True)
     if config.staging_url is None:
         set_aside_staging(config.data_dir)
-    pools_file = config.home / "pools.json"
-    pools = {
-        name: {"slots": slots, "description": "Xero allows 5 calls in flight per tenant"}
-        for name, slots in xero_pools().items()
-    }
-    pools_file.write_text(json.dumps(pools))
-    for args in (("db", "migrate"), ("pools", "import", str(pools_file))):
-        subprocess.run([str(VENV_BIN / "airflow"), *args], env=env, check=True, stdout=subprocess.DEVNULL)
 
 
 def set_aside_staging(data_dir: Path) -> None:
@@ -184,15 +195,15 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 def running_standalone(
     config: StandaloneConfig, output: IO[bytes] | None = None, timeout: float = 240
 ) -> Iterator[Standalone]:
-    """Sandboxes, then ``airflow standalone`` (its output to ``output``, else the terminal) until healthy;
-    everything is stopped on exit."""
+    """Sandboxes, then ``airflow standalone`` (its output to ``output``, else the terminal) until healthy,
+    then the Xero pools; everything is stopped on exit."""
     sandbox = start_sandbox(
         config.home / "sandbox.log", procore_port=config.procore_port, xero_port=config.xero_port
     )
     try:
         env = airflow_env(config, sandbox)
         password = admin_password(config.home)
-        prepare(config, sandbox, env)
+        prepare(config)
         process = subprocess.Popen(
             [str(VENV_BIN / "airflow"), "standalone"],
             env=env,
@@ -202,7 +213,9 @@ def running_standalone(
         )
         try:
             wait_until_healthy(config.base_url, process, timeout)
-            yield Standalone(config, sandbox, env, password, process)
+            running = Standalone(config, sandbox, env, password, process)
+            running.set_pools(xero_pools())
+            yield running
         finally:
             stop(process)
     finally:
