@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from sandbox.process import REPO_ROOT, SandboxProcess, start_sandbox
+from tests.airflow_fixtures import airflow_db, airflow_env, synced_env  # noqa: F401 - DAG runs
 from tests.staging_fixtures import database_url, postgres_url  # noqa: F401 - staging databases for the tests
 
 # Airflow reads its configuration at import: point it at a throwaway home and this project's DAGs.

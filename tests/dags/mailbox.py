@@ -28,10 +28,12 @@ class Mailbox:
 
 
 @contextmanager
-def smtp_default() -> Iterator[Mailbox]:
-    """The server running and ``AIRFLOW_CONN_SMTP_DEFAULT`` pointing at it for the block."""
-    box, port = Mailbox(), free_port()
-    server = Controller(box, hostname="127.0.0.1", port=port)
+def smtp_default(box: Mailbox | None = None, login: tuple[str, str] | None = None) -> Iterator[Mailbox]:
+    """The server running and ``AIRFLOW_CONN_SMTP_DEFAULT`` pointing at it for the block. With ``login``
+    (user, password) the server requires it, checked by ``box.authenticate``."""
+    box, port = box or Mailbox(), free_port()
+    auth: dict[str, Any] = {"authenticator": box.authenticate, "auth_require_tls": False} if login else {}
+    server = Controller(box, hostname="127.0.0.1", port=port, **auth)
     server.start()
     connection = {
         "conn_type": "smtp",
@@ -39,6 +41,8 @@ def smtp_default() -> Iterator[Mailbox]:
         "port": port,
         "extra": {"disable_tls": True, "disable_ssl": True},
     }
+    if login:
+        connection["login"], connection["password"] = login
     try:
         with patched_environ({"AIRFLOW_CONN_SMTP_DEFAULT": json.dumps(connection)}):
             yield box

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -10,13 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from sandbox.process import free_port
-from tests.dags.conftest import airflow_db, synced_env  # noqa: F401 - the DAG tests' fixtures, unchanged
-from tests.dags.mailbox import Mailbox
-from tools.extract_env import patched_environ
+from tests.dags.mailbox import Mailbox, smtp_default
 
 SMTP_USER = "pxsync-mailer"
 
@@ -66,21 +61,6 @@ class LoginMailbox(Mailbox):
 @pytest.fixture
 def smtp_login() -> Iterator[LoginMailbox]:
     """``smtp_default`` on a loopback SMTP server that requires ``SMTP_USER`` and a random password."""
-    box, port = LoginMailbox(), free_port()
-    server = Controller(
-        box, hostname="127.0.0.1", port=port, authenticator=box.authenticate, auth_require_tls=False
-    )
-    server.start()
-    connection = {
-        "conn_type": "smtp",
-        "host": "127.0.0.1",
-        "port": port,
-        "login": SMTP_USER,
-        "password": box.password,
-        "extra": {"disable_tls": True, "disable_ssl": True},
-    }
-    try:
-        with patched_environ({"AIRFLOW_CONN_SMTP_DEFAULT": json.dumps(connection)}):
-            yield box
-    finally:
-        server.stop()
+    box = LoginMailbox()
+    with smtp_default(box, login=(SMTP_USER, box.password)):
+        yield box

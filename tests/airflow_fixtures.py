@@ -1,4 +1,5 @@
-"""What the DAG tests share: an initialised Airflow metadata database and the DAGs' environment."""
+"""What the DAG-running tests share (tests/dags, tests/security): an initialised Airflow metadata database
+and the DAGs' environment. Imported by tests/conftest.py, so one session resets the database once."""
 
 from __future__ import annotations
 
