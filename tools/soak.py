@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import sys
 import threading
 import time
@@ -203,18 +204,19 @@ class Soak:
         return SETTLE_RUNS
 
 
-def run_soak(cycles: int, seed: int, scale: float, nightly_every: int = 3) -> dict[str, Any]:
-    """Start a sandbox, soak it, compare; the figures (also the JSON written to ``out/soak.json``)."""
+def run_soak(cycles: int, seed: int, scale: float, work_dir: Path, nightly_every: int = 3) -> dict[str, Any]:
+    """Start a sandbox, soak it, compare; the figures. ``work_dir`` (emptied first) keeps the staging
+    database, the sandbox log and validation results for a look afterwards."""
     started = time.perf_counter()
-    WORK_DIR.mkdir(parents=True, exist_ok=True)
-    database = WORK_DIR / f"staging-{seed}.db"
-    database.unlink(missing_ok=True)
-    sandbox = start_sandbox(WORK_DIR / "sandbox.log", "--scale", str(scale), "--latency-ms", "10")
+    shutil.rmtree(work_dir, ignore_errors=True)  # a database's stale -wal file would corrupt a new one
+    work_dir.mkdir(parents=True)
+    database = work_dir / "staging.db"
+    sandbox = start_sandbox(work_dir / "sandbox.log", "--scale", str(scale), "--latency-ms", "10")
     try:
         env = {
             **extract_env(sandbox, f"sqlite:///{database}"),
             **custom_connection(sandbox),
-            "PXSYNC_DATA_DIR": str(WORK_DIR / "data"),
+            "PXSYNC_DATA_DIR": str(work_dir / "data"),
         }
         os.environ.update(env)
         raise_limits(sandbox)
@@ -329,8 +331,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=0.1)
     parser.add_argument("--nightly-every", type=int, default=3, help="cycles per nightly job-cost run")
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--work-dir", type=Path, help="staging database and logs (default out/soak/seed-N)")
     args = parser.parse_args(argv)
-    result = run_soak(args.cycles, args.seed, args.scale, args.nightly_every)
+    work_dir = args.work_dir or WORK_DIR / f"seed-{args.seed}"
+    result = run_soak(args.cycles, args.seed, args.scale, work_dir, args.nightly_every)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
     print_figures(result)

@@ -21,9 +21,10 @@ CI_ARGS = ("--cycles", "2", "--seed", "3", "--scale", "0.1")
 @pytest.fixture(scope="module")
 def soak(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """One soak in its own process (it sets its own environment and sandbox); its figures."""
-    out: Path = tmp_path_factory.mktemp("soak") / "soak.json"
+    work: Path = tmp_path_factory.mktemp("soak")
+    out = work / "soak.json"
     run = subprocess.run(
-        [sys.executable, "-m", "tools.soak", *CI_ARGS, "--out", str(out)],
+        [sys.executable, "-m", "tools.soak", *CI_ARGS, "--out", str(out), "--work-dir", str(work / "run")],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
