@@ -20,6 +20,7 @@ import requests
 from sandbox.process import SandboxProcess
 from sandbox.scenario import COST_ITEM, RETAINAGE_ITEM, ScenarioError, read_books
 from sandbox.scenario import _item_lines as item_lines
+from tools.sandbox_connections import procore_app_headers
 from tools.soak_tasks import WRITE_METHODS
 
 CENT = Decimal("0.01")
@@ -98,8 +99,8 @@ def revoke_tokens(sandbox: SandboxProcess, log: ActionLog) -> None:
 def controller_acts(
     sandbox: SandboxProcess, tenant_id: str, rng: random.Random, log: ActionLog, today: date
 ) -> None:
-    """The controller's day in Xero: pay some sync bills in full, some in part, delete one earlier payment,
-    enter a bill from a vendor the sync does not know."""
+    """The controller's day in Xero: pay some sync bills in full, some in part, delete one payment of an
+    earlier day, enter a bill from a vendor the sync does not know."""
     books = sandbox.admin("xero", "GET", "state")["tenants"][tenant_id]
     synced = {c["ContactID"] for c in books["Contacts"] if c.get("ContactNumber")}
     payable = sorted(
@@ -119,7 +120,7 @@ def controller_acts(
             {"action": "pay", "invoice_ids": chosen[3:], "fraction": 0.4, "date": today.isoformat()}
         )
     live = sorted(set(log.payments) - log.deleted_payments)
-    if live and rng.random() < 0.6:
+    if live:
         actions.append({"action": "delete_payment", "payment_ids": [rng.choice(live)]})
     bill = _new_bill(books, tenant_id, rng, today, len(log.bills_entered))
     if bill is not None:
@@ -178,20 +179,7 @@ class ProjectManagers:
     http: requests.Session = field(default_factory=requests.Session)
 
     def __post_init__(self) -> None:
-        credentials = self.sandbox.admin("procore", "GET", "credentials")
-        app = credentials["clients"][-1]
-        token = self.http.post(
-            f"{self.sandbox.procore_url}{credentials['token_path']}",
-            data={
-                "grant_type": "client_credentials",
-                "client_id": app["client_id"],
-                "client_secret": app["client_secret"],
-            },
-            timeout=30,
-        )
-        token.raise_for_status()
-        self.http.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
-        self.http.headers["Procore-Company-Id"] = str(credentials["company_id"])
+        self.http.headers.update(procore_app_headers(self.sandbox, client_index=-1))
 
     def call(self, method: str, path: str, project_id: int, body: dict[str, Any]) -> requests.Response:
         return self.http.request(

@@ -15,7 +15,7 @@ import pytest
 from sandbox.process import REPO_ROOT
 from tools.soak_actions import SOAK_FAULTS
 
-CI_ARGS = ("--cycles", "2", "--seed", "3", "--scale", "0.1")
+CI_ARGS = ("--cycles", "3", "--seed", "3", "--scale", "0.1")
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +48,7 @@ def test_nothing_is_created_twice_lost_or_changed_in_amount(soak: dict[str, Any]
 def test_the_cycles_carried_new_work_both_ways(soak: dict[str, Any]) -> None:
     records, people = soak["records"], soak["people"]
     assert records["bills"]["synced"] > 100 and records["bills"]["held"] > 0  # held ones wait with reasons
+    assert people["payments_deleted"] > 0  # and no live Procore payment left for it (else a duplicate)
     assert records["payments"]["expected"] == people["payments_made"] - people["payments_deleted"] > 0
     assert records["payments"]["synced"] == records["payments"]["expected"]
     assert records["direct_costs"]["synced"] == people["bills_entered_in_xero"] > 0
