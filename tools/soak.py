@@ -188,7 +188,7 @@ class Soak:
         """The controller in Xero and the project managers in Procore, with no fault armed."""
         today = sandbox_now(self.sandbox).date()
         controller_acts(self.sandbox, self.tenant_id, self.rng, self.actions, today)
-        ProjectManagers(self.sandbox).act(self.rng, self.actions, number)
+        ProjectManagers(self.sandbox).act(self.rng, self.actions, number, today)
 
     def settle(self, start: int) -> int:
         """Clean runs (nightly included) until one writes nothing on either side; how many it took."""

@@ -190,7 +190,7 @@ class ProjectManagers:
             timeout=30,
         )
 
-    def act(self, rng: random.Random, log: ActionLog, cycle: int) -> None:
+    def act(self, rng: random.Random, log: ActionLog, cycle: int, today: date) -> None:
         """Approve up to two waiting invoices; bill a new period on two approved commitments, approve it."""
         state = self.sandbox.admin("procore", "GET", "state")
         waiting = sorted(
@@ -214,7 +214,14 @@ class ProjectManagers:
             key=lambda c: c["id"],
         )
         for commitment in rng.sample(commitments, min(2, len(commitments))):
-            created = self._bill_period(state, commitment, rng, f"PM-{cycle:03d}-{commitment['id'] % 10000}")
+            header = {
+                "invoice_number": f"PM-{cycle:03d}-{commitment['id'] % 10000}",
+                "billing_date": today.isoformat(),
+                "period_start": (today - timedelta(days=30)).isoformat(),
+                "period_end": today.isoformat(),
+                "payment_date": (today + timedelta(days=30)).isoformat(),
+            }
+            created = self._bill_period(state, commitment, rng, header)
             if created is not None:
                 log.requisitions_created.append(created["id"])
                 if self._approve(created):
@@ -230,9 +237,10 @@ class ProjectManagers:
         return answer.status_code == 200
 
     def _bill_period(
-        self, state: dict[str, Any], commitment: dict[str, Any], rng: random.Random, number: str
+        self, state: dict[str, Any], commitment: dict[str, Any], rng: random.Random, header: dict[str, str]
     ) -> dict[str, Any] | None:
-        """A new invoice billing 2–8 % of each line's scheduled value (what is left at most)."""
+        """A new invoice (number and dates in ``header``) billing 2–8 % of each line's scheduled value (what
+        is left at most)."""
         done: dict[int, Decimal] = {}
         for requisition in state["requisitions"]:
             if requisition["commitment_id"] == commitment["id"] and not requisition.get("deleted_at"):
@@ -255,6 +263,6 @@ class ProjectManagers:
             "POST",
             "/rest/v1.0/requisitions",
             commitment["project_id"],
-            {"requisition": {"commitment_id": commitment["id"], "invoice_number": number, "items": items}},
+            {"requisition": {"commitment_id": commitment["id"], **header, "items": items}},
         )
         return answer.json() if answer.status_code in (200, 201) else None
