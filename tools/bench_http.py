@@ -13,6 +13,7 @@ import requests
 
 from procore_xero.staging.jsoncodec import dumps, loads
 from sandbox.process import SandboxProcess
+from tools.sandbox_connections import procore_app_headers
 
 ACCOUNTING = "/api.xro/2.0"
 
@@ -58,23 +59,8 @@ class CountedApi:
 
 def procore_api(sandbox: SandboxProcess) -> tuple[CountedApi, int]:
     """The seed's first Procore client (client credentials) and the company id."""
-    creds = sandbox.admin("procore", "GET", "credentials")
-    client = creds["clients"][0]
-    token = requests.post(
-        f"{sandbox.procore_url}/oauth/token",
-        data={
-            "grant_type": "client_credentials",
-            "client_id": client["client_id"],
-            "client_secret": client["client_secret"],
-        },
-        timeout=10,
-    )
-    token.raise_for_status()
-    headers = {
-        "Authorization": f"Bearer {token.json()['access_token']}",
-        "Procore-Company-Id": str(creds["company_id"]),
-    }
-    return CountedApi(sandbox.procore_url, headers), int(creds["company_id"])
+    headers = procore_app_headers(sandbox)
+    return CountedApi(sandbox.procore_url, headers), int(headers["Procore-Company-Id"])
 
 
 def xero_api(sandbox: SandboxProcess, tenant_id: str) -> CountedApi:

@@ -6,6 +6,7 @@ import json
 import os
 from typing import Any
 
+import requests
 from cryptography.fernet import Fernet
 
 from procore_xero.tenants import XERO_POOL_SLOTS, load_tenants, shared_xero_pool, xero_pool_names
@@ -58,3 +59,24 @@ def xero_pools() -> dict[str, int]:
     concurrency limit as slots."""
     names = xero_pool_names(load_tenants(), shared_xero_pool())
     return dict.fromkeys(names, XERO_POOL_SLOTS)
+
+
+def procore_app_headers(sandbox: SandboxProcess, client_index: int = 0) -> dict[str, str]:
+    """Request headers of one of the seed's Procore apps, signed in with client credentials: how another
+    integration (a benchmark's baseline, the project managers' own tools) reaches the same company."""
+    credentials = sandbox.admin("procore", "GET", "credentials")
+    client = credentials["clients"][client_index]
+    token = requests.post(
+        f"{sandbox.procore_url}{credentials['token_path']}",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": client["client_id"],
+            "client_secret": client["client_secret"],
+        },
+        timeout=30,
+    )
+    token.raise_for_status()
+    return {
+        "Authorization": f"Bearer {token.json()['access_token']}",
+        "Procore-Company-Id": str(credentials["company_id"]),
+    }

@@ -34,7 +34,15 @@ def log_in(page: Page, base_url: str, user: str, password: str) -> None:
 def open_dag(page: Page, dag_id: str) -> None:
     """The Dags list, then the DAG's own page."""
     page.get_by_role("link", name="Dags", exact=True).first.click()
+    page.wait_for_url(re.compile(r"/dags/?$"))  # else a link of the page being left may be clicked
     page.get_by_role("link", name=dag_id, exact=True).click()
+    page.wait_for_url(f"**/dags/{dag_id}")
+
+
+def back_to_dag(page: Page, dag_id: str) -> None:
+    """From one of the DAG's run pages, its breadcrumb link back to the DAG's page (whose Trigger button
+    opens the form; the run page's offers a menu)."""
+    page.get_by_role("link", name=dag_id, exact=True).first.click()
     page.wait_for_url(f"**/dags/{dag_id}")
 
 

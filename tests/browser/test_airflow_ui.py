@@ -22,6 +22,7 @@ from sandbox.process import REPO_ROOT, SandboxProcess, free_port
 from tests.browser.airflow_ui import (
     AirflowApi,
     approve,
+    back_to_dag,
     held_over_budget,
     log_in,
     open_dag,
@@ -131,7 +132,7 @@ def test_controller_approves_one_held_po_in_the_ui(airflow: Standalone, tmp_path
         assert purchase_orders(sandbox) == xero_before
 
         # A real run posts what passes and holds POs above the remaining budget for the controller.
-        open_dag(page, DAG)
+        back_to_dag(page, DAG)
         open_trigger_form(page)
         steps.shot("trigger-form-real-run")
         run = submit_trigger_form(page)
