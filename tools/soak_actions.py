@@ -18,8 +18,7 @@ from typing import Any
 import requests
 
 from sandbox.process import SandboxProcess
-from sandbox.scenario import COST_ITEM, RETAINAGE_ITEM, ScenarioError, read_books
-from sandbox.scenario import _item_lines as item_lines
+from sandbox.scenario import COST_ITEM, RETAINAGE_ITEM, ScenarioError, item_lines, read_books
 from tools.sandbox_connections import procore_app_headers
 from tools.soak_tasks import WRITE_METHODS
 

@@ -187,7 +187,7 @@ def _tracked(option: str) -> list[Record]:
     return [{"Name": CATEGORY, "Option": option}]
 
 
-def _item_lines(rng: random.Random, codes: list[str], option: str, count: int) -> list[Record]:
+def item_lines(rng: random.Random, codes: list[str], option: str, count: int) -> list[Record]:
     return [
         {
             "ItemCode": rng.choice(codes),
@@ -286,7 +286,7 @@ def _bills(ctl: _Controller, books: Books, rng: random.Random) -> list[Record]:
             "Date": books.today.isoformat(),
             "DueDate": (books.today + timedelta(days=30)).isoformat(),
             "LineAmountTypes": "NoTax",
-            "LineItems": _item_lines(rng, books.items_by_option[option], option, rng.randint(1, 3)),
+            "LineItems": item_lines(rng, books.items_by_option[option], option, rng.randint(1, 3)),
             **({"CurrencyCode": "CAD"} if role == "cad" else {}),
         }
         plans.append({"role": role, "contact": contact["Name"], "option": option, "invoice": invoice})
@@ -308,7 +308,7 @@ def _spend_lines(rng: random.Random, books: Books, role: str, option: str) -> li
         return [_account_line(rng, LOOKUP_ACCOUNT, "Site office supplies", option, 40, 600)]
     if role == "unmapped_account":
         return [_account_line(rng, UNMAPPED_ACCOUNT, "Wire transfer fee", option, 15, 60)]
-    return _item_lines(rng, books.items_by_option[option], option, rng.randint(1, 2))
+    return item_lines(rng, books.items_by_option[option], option, rng.randint(1, 2))
 
 
 def _spend_money(ctl: _Controller, books: Books, rng: random.Random) -> list[Record]:
