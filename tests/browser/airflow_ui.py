@@ -39,21 +39,24 @@ def open_dag(page: Page, dag_id: str) -> None:
     page.wait_for_url(f"**/dags/{dag_id}")
 
 
-def back_to_dag(page: Page, dag_id: str) -> None:
-    """From one of the DAG's run pages, its breadcrumb link back to the DAG's page (whose Trigger button
-    opens the form; the run page's offers a menu)."""
-    page.get_by_role("link", name=dag_id, exact=True).first.click()
-    page.wait_for_url(f"**/dags/{dag_id}")
+def back_to_dag(page: Page, base_url: str, dag_id: str) -> None:
+    """The DAG's own page by its address, as from a bookmark. A run's page has a Trigger menu whose form
+    starts from that run's configuration, and its breadcrumb link raced the page in CI."""
+    page.goto(f"{base_url.rstrip('/')}/dags/{dag_id}")
+    page.get_by_role("button", name="Trigger").first.wait_for()
 
 
-def open_trigger_form(page: Page, switches_on: tuple[str, ...] = ()) -> None:
-    """The DAG page's Trigger dialog with the named boolean Params switched on."""
+def open_trigger_form(page: Page, switches: dict[str, bool]) -> None:
+    """The DAG page's Trigger dialog with the named boolean Params set as given (each set either way:
+    the form must not depend on what it showed last)."""
     page.get_by_role("button", name="Trigger").first.click()
     dialog = page.get_by_role("dialog")
-    for name in switches_on:
+    dialog.get_by_role("button", name="Trigger").wait_for()
+    for name, wanted in switches.items():
         switch = dialog.get_by_label(name, exact=False)
-        switch.locator("xpath=..").click()  # the visible switch; the input itself is clipped to 1px
-        assert switch.is_checked(), f"the {name} switch did not turn on"
+        if switch.is_checked() != wanted:
+            switch.locator("xpath=..").click()  # the visible switch; the input itself is clipped to 1px
+        assert switch.is_checked() == wanted, f"the {name} switch is not {'on' if wanted else 'off'}"
 
 
 def submit_trigger_form(page: Page) -> str:

@@ -122,7 +122,7 @@ def test_controller_approves_one_held_po_in_the_ui(airflow: Standalone, tmp_path
         # A dry run from the trigger form: it succeeds and Xero gets no write.
         xero_before = purchase_orders(sandbox)
         sandbox.admin("xero", "DELETE", "stats")
-        open_trigger_form(page, switches_on=("dry_run",))
+        open_trigger_form(page, {"dry_run": True})
         steps.shot("trigger-form-dry-run")
         dry_run = submit_trigger_form(page)
         assert api.finished(dry_run, RUN_TIMEOUT) == "success", explain(dry_run)
@@ -132,8 +132,8 @@ def test_controller_approves_one_held_po_in_the_ui(airflow: Standalone, tmp_path
         assert purchase_orders(sandbox) == xero_before
 
         # A real run posts what passes and holds POs above the remaining budget for the controller.
-        back_to_dag(page, DAG)
-        open_trigger_form(page)
+        back_to_dag(page, base_url, DAG)
+        open_trigger_form(page, {"dry_run": False})
         steps.shot("trigger-form-real-run")
         run = submit_trigger_form(page)
         assert api.awaiting_input(run, RUN_TIMEOUT) == "awaiting_input", explain(run)
