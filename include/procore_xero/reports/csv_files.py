@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from procore_xero.reports.budget import FIGURES
 from procore_xero.reports.money import plain
 from procore_xero.reports.report import DriftReport
 from procore_xero.reports.rules import TITLES
@@ -42,15 +43,7 @@ BUDGET_COLUMNS = (
     "cost_type",
     "description",
     "currency",
-    "original_budget",
-    "revised_budget",
-    "committed",
-    "procore_invoiced",
-    "retainage_held",
-    "xero_actual",
-    "xero_actual_base",
-    "xero_commitment_invoiced",
-    "xero_direct_costs",
+    *FIGURES,
     "actual_over_budget",
     "committed_over_budget",
 )

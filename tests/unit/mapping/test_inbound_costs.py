@@ -12,25 +12,11 @@ from procore_xero.mapping import load_spec, records_frame
 from procore_xero.mapping.inbound.direct_costs import transform_direct_costs, xero_cost_documents
 from procore_xero.mapping.inbound.job_costs import FIGURES, KEY, job_cost_figures
 from procore_xero.mapping.inbound.known import KnownInProcore
-from procore_xero.mapping.inbound.lines import LineCoder, budget_codes, document_lines
-from tests.unit.mapping.xero_records import xero_line
+from procore_xero.mapping.inbound.lines import document_lines
+from tests.unit.mapping.xero_records import CODER, xero_line
 
 SPEC = load_spec()
 NOV_19 = "/Date(1763510400000+0000)/"  # 2025-11-19T00:00:00Z
-CODER = LineCoder.build(
-    budget_codes(
-        records_frame(
-            [
-                {"id": 100, "project_id": 7, "full_code": "03-300"},
-                {"id": 101, "project_id": 7, "full_code": "01-100"},
-                {"id": 200, "project_id": 8, "full_code": "03-300"},
-            ]
-        ),
-        records_frame([{"id": 1, "code": "M"}, {"id": 2, "code": "L"}]),
-        SPEC,
-    ),
-    SPEC,
-)
 KNOWN = KnownInProcore(
     project_by_option={"opt-7": "7", "opt-8": "8"},
     requisition_by_bill={"bill-sync": "501"},

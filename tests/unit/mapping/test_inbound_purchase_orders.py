@@ -10,26 +10,12 @@ import pandas as pd
 from procore_xero.load.procore_loader import procore_writes
 from procore_xero.mapping import load_spec, records_frame
 from procore_xero.mapping.inbound.known import KnownInProcore
-from procore_xero.mapping.inbound.lines import LineCoder, budget_codes, document_lines
+from procore_xero.mapping.inbound.lines import document_lines
 from procore_xero.mapping.inbound.purchase_orders import COLUMNS, transform_xero_purchase_orders
 from procore_xero.outgoing import FRAME_COLUMNS
-from tests.unit.mapping.xero_records import xero_line
+from tests.unit.mapping.xero_records import CODER, xero_line
 
 SPEC = load_spec()
-CODER = LineCoder.build(
-    budget_codes(
-        records_frame(
-            [
-                {"id": 100, "project_id": 7, "full_code": "03-300"},
-                {"id": 101, "project_id": 7, "full_code": "01-100"},
-                {"id": 200, "project_id": 8, "full_code": "03-300"},
-            ]
-        ),
-        records_frame([{"id": 1, "code": "M"}, {"id": 2, "code": "L"}]),
-        SPEC,
-    ),
-    SPEC,
-)
 KNOWN = KnownInProcore(
     project_by_option={"opt-7": "7", "opt-8": "8"},
     requisition_by_bill={},

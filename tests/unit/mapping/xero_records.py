@@ -4,6 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from procore_xero.mapping import load_spec, records_frame
+from procore_xero.mapping.inbound.lines import LineCoder, budget_codes
+
+# Budget codes of two projects: 7 has 03-300 and 01-100, 8 has 03-300; cost types M and L.
+CODER = LineCoder.build(
+    budget_codes(
+        records_frame(
+            [
+                {"id": 100, "project_id": 7, "full_code": "03-300"},
+                {"id": 101, "project_id": 7, "full_code": "01-100"},
+                {"id": 200, "project_id": 8, "full_code": "03-300"},
+            ]
+        ),
+        records_frame([{"id": 1, "code": "M"}, {"id": 2, "code": "L"}]),
+        load_spec(),
+    ),
+    load_spec(),
+)
+
 
 def xero_line(
     item: str | None, account: str, amount: Any, option: str | None, **extra: Any
