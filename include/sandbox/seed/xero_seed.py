@@ -352,7 +352,7 @@ def _invoices_and_payments(
             "Status": "AUTHORISED" if status == "PAID" else status,
             "Contact": {"ContactID": contact["ContactID"], "Name": contact["Name"]},
             "InvoiceNumber": f"{'INV' if kind == 'ACCREC' else 'B'}-{number + 1:04d}",
-            "Reference": "",
+            **({"Reference": ""} if kind == "ACCREC" else {}),  # Xero keeps no Reference on bills
             "LineAmountTypes": "NoTax" if kind == "ACCPAY" else "Exclusive",
             "CurrencyCode": "USD",
             "CurrencyRate": 1.0,

@@ -16,14 +16,14 @@ from starlette.responses import JSONResponse, Response
 
 from sandbox.core.admin import admin_router, require_loopback
 from sandbox.core.middleware import ADMIN_PREFIX
-from sandbox.xero import errors, query
+from sandbox.xero import errors, query, views
 from sandbox.xero.controller import ActionError, run_controller
 from sandbox.xero.dates import parse_date, parse_http_date, to_msdate
 from sandbox.xero.gateway import Call, Handler, accounting_call
 from sandbox.xero.identity import GrantError
 from sandbox.xero.jsonout import XeroJSONResponse
 from sandbox.xero.reference import add_tracking_option
-from sandbox.xero.reports import profit_and_loss
+from sandbox.xero.reports import ReportError, profit_and_loss
 from sandbox.xero.resources import RESOURCES, Resource
 from sandbox.xero.service import XeroService
 from sandbox.xero.writes import delete_payment_write, drop_nulls, elements_of, write_batch
@@ -47,7 +47,7 @@ def envelope(call: Call, payload: dict[str, Any]) -> XeroJSONResponse:
             "Status": "OK",
             "ProviderName": app.name,
             "DateTimeUTC": to_msdate(call.now),
-            **payload,
+            **drop_nulls(payload),  # Xero leaves a field without a value out; it never writes null
         }
     )
 
@@ -87,6 +87,13 @@ def identity_routes(app: FastAPI, service: XeroService) -> None:
             return JSONResponse(body, status_code=400)
         return JSONResponse(answer, headers={"Cache-Control": "no-store"})
 
+    @app.middleware("http")
+    async def connections_any_case(request: Request, call_next: Callable[[Request], Awaitable[Response]]):
+        """Xero answers ``/Connections`` (as its SDKs write it) as well as ``/connections``."""
+        if request.scope["path"].lower() == "/connections":
+            request.scope["path"] = "/connections"
+        return await call_next(request)
+
     @app.get("/connections")
     async def connections(request: Request) -> Response:
         header = request.headers.get("authorization", "")
@@ -99,10 +106,10 @@ def identity_routes(app: FastAPI, service: XeroService) -> None:
 def _list(resource: Resource) -> Handler:
     async def handler(call: Call) -> Response:
         params, headers = call.request.query_params, call.request.headers
-        rows = list(call.tenant.records[resource.collection].values())
+        name = resource.collection
+        rows = list(call.tenant.records[name].values())
         try:
-            if resource.collection == "Contacts" and params.get("includeArchived", "").lower() != "true":
-                rows = [r for r in rows if r.get("ContactStatus") != "ARCHIVED"]
+            rows = views.filtered(name, rows, params)
             since = headers.get("if-modified-since")
             rows = query.modified_since(rows, parse_http_date(since) if since else None)
             for param, field_name in resource.csv_filters.items():
@@ -114,9 +121,9 @@ def _list(resource: Resource) -> Handler:
             payload: dict[str, Any] = {}
             if resource.paged:
                 rows, payload["pagination"] = query.page_of(rows, params.get("page"), params.get("pageSize"))
+            payload[name] = [views.shown(name, r, params, listed=True) for r in rows]
         except ValueError as exc:
             return errors.query_error(str(exc))
-        payload[resource.collection] = rows
         return envelope(call, payload)
 
     return handler
@@ -131,13 +138,22 @@ def _get_one(resource: Resource) -> Handler:
             record = call.tenant.find(resource.collection, _NUMBER_FIELDS[resource.collection], ident)
         if record is None:
             return errors.not_found(f"{resource.collection}/{ident}")
-        return envelope(call, {resource.collection: [record]})
+        try:
+            view = views.shown(resource.collection, record, call.request.query_params, listed=False)
+        except ValueError as exc:
+            return errors.query_error(str(exc))
+        return envelope(call, {resource.collection: [view]})
 
     return handler
 
 
 async def _write(call: Call, resource: Resource, elements: list[Any], method: str) -> Response:
-    summarize = call.request.query_params.get("summarizeErrors", "true").lower() != "false"
+    params = call.request.query_params
+    summarize = params.get("summarizeErrors", "true").lower() != "false"
+    try:
+        places = views.unit_dp(params)
+    except ValueError as exc:
+        return errors.query_error(str(exc))
     all_ok, answers = write_batch(
         resource,
         call.tenant,
@@ -146,10 +162,12 @@ async def _write(call: Call, resource: Resource, elements: list[Any], method: st
         summarize=summarize,
         schemas=call.service.schemas,
         now=call.now,
+        unit_dp=places,
     )
     if summarize and not all_ok:
         return errors.validation_exception([a for a in answers if a["StatusAttributeString"] == "ERROR"])
-    return envelope(call, {resource.collection: answers})
+    shown = [views.shown(resource.collection, a, params, listed=False) for a in answers]
+    return envelope(call, {resource.collection: shown})
 
 
 def _write_many(resource: Resource, method: str) -> Handler:
@@ -249,12 +267,31 @@ async def _profit_and_loss(call: Call) -> Response:
         for c, o in (("trackingCategoryID", "trackingOptionID"), ("trackingCategoryID2", "trackingOptionID2"))
         if params.get(c)
     ]
-    return envelope(call, profit_and_loss(call.tenant, start, end, tracking, call.now))
+    try:
+        return envelope(call, profit_and_loss(call.tenant, start, end, tracking, call.now))
+    except ReportError as exc:
+        return errors.query_error(str(exc))
 
 
 def _month_end(start: date) -> date:
     following = date(start.year + start.month // 12, start.month % 12 + 1, 1)
     return date.fromordinal(following.toordinal() - 1)
+
+
+def _refusing_unimplemented(path: str, method: str, handler: Handler) -> Handler:
+    """A published parameter the emulator does not implement is refused by name, never ignored."""
+
+    async def checked(call: Call) -> Response:
+        refused = views.refused_parameters(method, path, call.request.query_params)
+        if refused:
+            return errors.query_error(
+                f"The sandbox does not implement {', '.join(refused)} on {method} {path}: "
+                "see docs/fidelity.md"
+            )
+        return await handler(call)
+
+    checked.__name__ = handler.__name__
+    return checked
 
 
 def controller_router(service: XeroService) -> APIRouter:
@@ -281,7 +318,9 @@ def create_app(service: XeroService) -> FastAPI:
     guard = accounting_call(service)
 
     def route(path: str, handler: Handler, method: str) -> None:
-        endpoint: Callable[[Request], Awaitable[Response]] = guard(handler)
+        endpoint: Callable[[Request], Awaitable[Response]] = guard(
+            _refusing_unimplemented(path, method, handler)
+        )
         app.add_api_route(f"{API}{path}", endpoint, methods=[method], include_in_schema=False)
 
     route("/Reports/ProfitAndLoss", _profit_and_loss, "GET")

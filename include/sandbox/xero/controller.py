@@ -61,6 +61,7 @@ class Controller:
             summarize=True,
             schemas=self.schemas,
             now=self.now,
+            unit_dp=4,  # a person in Xero's app may key four decimals of unit price
         )
         if not ok:
             raise refused(answers)

@@ -11,6 +11,7 @@ from sandbox.xero.dates import parse_date, to_iso, to_msdate
 from sandbox.xero.reference import Built, build_contact, merged
 from sandbox.xero.tenant import Tenant, new_id
 from sandbox.xero.totals import apply_amount_due, apply_totals, to_decimal
+from sandbox.xero.views import round_unit
 
 PURCHASE_KINDS = frozenset({"ACCPAY", "PurchaseOrder", "SPEND"})
 _DOCUMENT_READ_ONLY = (
@@ -31,9 +32,10 @@ _DOCUMENT_READ_ONLY = (
 class DocumentContext:
     """What building one document needs: the tenant, the time, and contacts created on the way."""
 
-    def __init__(self, tenant: Tenant, now: datetime) -> None:
+    def __init__(self, tenant: Tenant, now: datetime, unit_dp: int = 2) -> None:
         self.tenant = tenant
         self.now = now
+        self.unit_dp = unit_dp  # Xero keeps unit amounts to 2 decimals unless the call says unitdp=4
         self.new_contacts: list[dict[str, Any]] = []
         self.errors: list[str] = []
 
@@ -118,6 +120,8 @@ class DocumentContext:
                     line.setdefault("AccountCode", details.get("AccountCode"))
                     line.setdefault("TaxType", details.get("TaxType"))
                     line["Item"] = {"ItemID": item["ItemID"], "Name": item.get("Name"), "Code": item["Code"]}
+            if line.get("UnitAmount") is not None:
+                line["UnitAmount"] = round_unit(line["UnitAmount"], self.unit_dp)
             account = self._account(line, index, need_accounts)
             tax_type = line.get("TaxType") or (account or {}).get("TaxType")
             if tax_type and tax_type not in tenant.tax_rates:
@@ -215,18 +219,18 @@ def _status(kind: str, record: dict[str, Any], existing: dict[str, Any] | None, 
 
 
 def _number_taken(tenant: Tenant, record: dict[str, Any]) -> bool:
+    """ACCREC numbers are unique in the organisation; an ACCPAY number is the supplier's and need not be
+    (the spec: "ACCPAY – non-unique alpha numeric code"), even for one supplier."""
+    if record["Type"] != "ACCREC":
+        return False
     number = (record.get("InvoiceNumber") or "").lower()
-    for other in tenant.records["Invoices"].values():
-        if (
-            other["InvoiceID"] == record["InvoiceID"]
-            or other["Type"] != record["Type"]
-            or other["Status"] in ("DELETED", "VOIDED")
-            or (other.get("InvoiceNumber") or "").lower() != number
-        ):
-            continue
-        if record["Type"] == "ACCREC" or other["Contact"]["ContactID"] == record["Contact"]["ContactID"]:
-            return True
-    return False
+    return any(
+        other["InvoiceID"] != record["InvoiceID"]
+        and other["Type"] == "ACCREC"
+        and other["Status"] not in ("DELETED", "VOIDED")
+        and (other.get("InvoiceNumber") or "").lower() == number
+        for other in tenant.records["Invoices"].values()
+    )
 
 
 def _contact_ref(contact: dict[str, Any]) -> dict[str, Any]:
@@ -244,6 +248,8 @@ def build_invoice(ctx: DocumentContext, element: dict[str, Any], existing: dict[
         ]
     if existing is not None and existing["Type"] != kind:
         return None, ["The invoice Type cannot be changed"]
+    if kind == "ACCPAY":
+        record.pop("Reference", None)  # "ACCREC only": Xero drops it on bills
     _status("Invoice", record, existing, ctx)
     contact = ctx.contact(record.get("Contact"))
     ctx.currency(record)

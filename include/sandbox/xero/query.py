@@ -19,51 +19,129 @@ class QueryError(ValueError):
     """A ``where``/``order``/paging parameter Xero would refuse (400 QueryParseException)."""
 
 
-_CLAUSE = re.compile(
-    r"""^\s*(?P<field>[A-Za-z][\w.]*)\s*(?P<op>==|!=|>=|<=|>|<)\s*(?P<value>
-        "(?:[^"\\]|\\.)*"                       # "text"
-      | guid\(\s*"[0-9a-fA-F-]{36}"\s*\)        # guid("...")
-      | DateTime\(\s*\d{4}\s*,\s*\d{1,2}\s*,\s*\d{1,2}\s*\)  # DateTime(2026,01,31)
-      | true|false|null
-      | -?\d+(?:\.\d+)?
-    )\s*$""",
+_TOKEN = re.compile(
+    r"""\s*(?:
+        (?P<string>"(?:[^"\\]|\\.)*")
+      | (?P<guid>guid\(\s*"[0-9a-fA-F-]{36}"\s*\))
+      | (?P<datetime>DateTime\(\s*\d{4}\s*,\s*\d{1,2}\s*,\s*\d{1,2}\s*\))
+      | (?P<and>&&|\bAND\b)
+      | (?P<or>\|\||\bOR\b)
+      | (?P<op>==|!=|>=|<=|>|<)
+      | (?P<open>\()
+      | (?P<close>\))
+      | (?P<number>-?\d+(?:\.\d+)?)
+      | (?P<name>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)
+    )""",
     re.VERBOSE | re.IGNORECASE,
 )
-_SPLIT_AND = re.compile(r"\s*(?:&&|\bAND\b)\s*", re.IGNORECASE)
-_SPLIT_OR = re.compile(r"\s*(?:\|\||\bOR\b)\s*", re.IGNORECASE)
+# Xero's string methods in ``where`` (``Name.Contains("Steel")``); strings compare case-insensitively.
+_METHODS: dict[str, Callable[[str, str], bool]] = {
+    "contains": lambda actual, wanted: wanted in actual,
+    "startswith": lambda actual, wanted: actual.startswith(wanted),
+    "endswith": lambda actual, wanted: actual.endswith(wanted),
+}
+_WORDS = {"true": True, "false": False, "null": None}
+
+Predicate = Callable[[dict[str, Any]], bool]
 
 
-def _split_outside_quotes(text: str, pattern: re.Pattern[str]) -> list[str]:
-    parts, start, in_quotes = [], 0, False
-    index = 0
-    while index < len(text):
-        if text[index] == '"':
-            in_quotes = not in_quotes
-        elif not in_quotes:
-            match = pattern.match(text, index)
-            if match and match.end() > match.start():
-                parts.append(text[start:index])
-                start = index = match.end()
-                continue
-        index += 1
-    parts.append(text[start:])
-    return parts
+def _tokens(expression: str) -> list[tuple[str, str]]:
+    tokens, index = [], 0
+    while index < len(expression):
+        if expression[index:].strip() == "":
+            break
+        match = _TOKEN.match(expression, index)
+        if match is None or match.lastgroup is None:
+            raise QueryError(f"The where clause could not be parsed near '{expression[index:].strip()}'")
+        tokens.append((match.lastgroup, match[match.lastgroup]))
+        index = match.end()
+    return tokens
 
 
-def _literal(raw: str) -> Any:
-    lowered = raw.lower()
-    if raw.startswith('"'):
+def _literal(kind: str, raw: str) -> Any:
+    if kind == "string":
         return raw[1:-1].replace('\\"', '"')
-    if lowered.startswith("guid("):
+    if kind == "guid":
         return raw[raw.index('"') + 1 : raw.rindex('"')].lower()
-    if lowered.startswith("datetime("):
+    if kind == "datetime":
         year, month, day = (int(x) for x in raw[raw.index("(") + 1 : -1].split(","))
         return parse_date(f"{year:04d}-{month:02d}-{day:02d}")
-    if lowered in ("true", "false"):
-        return lowered == "true"
-    if lowered == "null":
-        return None
-    return Decimal(raw)
+    if kind == "number":
+        return Decimal(raw)
+    if kind == "name" and raw.lower() in _WORDS:
+        return _WORDS[raw.lower()]
+    raise QueryError(f"The where clause expects a value, not '{raw}'")
+
+
+class _Parser:
+    """``a == 1 AND (b.Contains("x") OR c != null)``: OR of ANDs of comparisons, methods and groups."""
+
+    def __init__(self, expression: str) -> None:
+        self.tokens = _tokens(expression)
+        self.at = 0
+
+    def _peek(self) -> tuple[str, str]:
+        return self.tokens[self.at] if self.at < len(self.tokens) else ("end", "")
+
+    def _take(self, kind: str) -> str:
+        found, raw = self._peek()
+        if found != kind:
+            near = raw or "the end of the clause"
+            raise QueryError(f"The where clause could not be parsed near '{near}': expected {kind}")
+        self.at += 1
+        return raw
+
+    def parse(self) -> Predicate:
+        predicate = self._or()
+        if self._peek()[0] != "end":
+            raise QueryError(f"The where clause could not be parsed near '{self._peek()[1]}'")
+        return predicate
+
+    def _or(self) -> Predicate:
+        branches = [self._and()]
+        while self._peek()[0] == "or":
+            self.at += 1
+            branches.append(self._and())
+        return branches[0] if len(branches) == 1 else lambda r: any(b(r) for b in branches)
+
+    def _and(self) -> Predicate:
+        parts = [self._primary()]
+        while self._peek()[0] == "and":
+            self.at += 1
+            parts.append(self._primary())
+        return parts[0] if len(parts) == 1 else lambda r: all(p(r) for p in parts)
+
+    def _primary(self) -> Predicate:
+        if self._peek()[0] == "open":
+            self.at += 1
+            inner = self._or()
+            self._take("close")
+            return inner
+        name = self._take("name")
+        field_path, _, method = name.rpartition(".")
+        if self._peek()[0] == "open" and field_path and method.lower() in _METHODS:
+            self.at += 1
+            wanted = _literal("string", self._take("string"))
+            self._take("close")
+            test = _METHODS[method.lower()]
+            return lambda r: _text_test(field_value(r, field_path), wanted, test)
+        op = self._take("op")
+        kind, raw = self._peek()
+        self.at += 1
+        expected = _literal(kind, raw)
+        return lambda r: _compare(field_value(r, name), op, expected)
+
+
+def _text_test(actual: Any, wanted: str, test: Callable[[str, str], bool]) -> bool:
+    return isinstance(actual, str) and test(actual.lower(), wanted.lower())
+
+
+def _compare(actual: Any, op: str, expected: Any) -> bool:
+    left, right = _comparable(actual, expected)
+    try:
+        return _OPS[op](left, right)
+    except TypeError:
+        return False
 
 
 def field_value(record: dict[str, Any], dotted: str) -> Any:
@@ -99,34 +177,10 @@ _OPS: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
-def compile_where(expression: str) -> Callable[[dict[str, Any]], bool]:
-    """``Type=="ACCPAY" && Contact.ContactID==guid("...")``; AND binds tighter than OR; no parens."""
-    alternatives: list[list[tuple[str, str, Any]]] = []
-    for branch in _split_outside_quotes(expression, _SPLIT_OR):
-        clauses = []
-        for clause in _split_outside_quotes(branch, _SPLIT_AND):
-            match = _CLAUSE.match(clause)
-            if match is None:
-                raise QueryError(f"The where clause could not be parsed near '{clause.strip()}'")
-            clauses.append((match["field"], match["op"], _literal(match["value"].strip())))
-        alternatives.append(clauses)
-
-    def predicate(record: dict[str, Any]) -> bool:
-        for clauses in alternatives:
-            ok = True
-            for field_name, op, expected in clauses:
-                actual, wanted = _comparable(field_value(record, field_name), expected)
-                try:
-                    ok = _OPS[op](actual, wanted)
-                except TypeError:
-                    ok = False
-                if not ok:
-                    break
-            if ok:
-                return True
-        return False
-
-    return predicate
+def compile_where(expression: str) -> Predicate:
+    """``Type=="ACCPAY" && (Name.Contains("Steel") OR Contact.ContactID==guid("..."))``; AND binds
+    tighter than OR; parentheses group; ``.Contains``/``.StartsWith``/``.EndsWith`` take a string."""
+    return _Parser(expression).parse()
 
 
 def apply_order(records: list[dict[str, Any]], order: str) -> list[dict[str, Any]]:

@@ -53,6 +53,7 @@ def build_contact(
     record.setdefault("Addresses", [])
     record.setdefault("Phones", [])
     record.setdefault("ContactPersons", [])
+    record.setdefault("ContactGroups", [])
     record["HasAttachments"] = False
     record["HasValidationErrors"] = False
     record["UpdatedDateUTC"] = to_msdate(now)

@@ -47,6 +47,8 @@ def load_tenant(section: dict[str, Any], now: datetime) -> Tenant:
         for raw in section.get(key, []):
             record = with_decimals(raw)
             record.setdefault("UpdatedDateUTC", stamp)
+            if collection == "Contacts":
+                record.setdefault("ContactGroups", [])
             if collection in _DOCUMENTS:
                 apply_totals(record, _line_rates(tenant, record))
             tenant.put(collection, id_field, record)

@@ -24,6 +24,7 @@ def _build(
     element: dict[str, Any],
     existing: dict[str, Any] | None,
     now: datetime,
+    unit_dp: int,
 ) -> tuple[Built, list[Write]]:
     """The record for one element plus the writes it causes (new contacts, paid-down invoices)."""
     name = resource.collection
@@ -36,7 +37,7 @@ def _build(
     if name == "Payments":
         built, invoice = payments.create_payment(tenant, element, now)
         return built, [("Invoices", "InvoiceID", invoice)] if invoice else []
-    ctx = documents.DocumentContext(tenant, now)
+    ctx = documents.DocumentContext(tenant, now, unit_dp)
     builder = {
         "Invoices": documents.build_invoice,
         "PurchaseOrders": documents.build_purchase_order,
@@ -91,8 +92,10 @@ def write_batch(
     summarize: bool,
     schemas: BodySchemas,
     now: datetime,
+    unit_dp: int = 2,
 ) -> tuple[bool, list[dict[str, Any]]]:
-    """Returns (all elements valid, the answer's elements); with ``summarize`` a failure writes nothing."""
+    """Returns (all elements valid, the answer's elements); with ``summarize`` a failure writes nothing.
+    ``unit_dp`` is the call's ``unitdp``: unit amounts are kept to that many decimals."""
     snapshot = tenant.snapshot()
     answers: list[dict[str, Any]] = []
     all_ok = True
@@ -109,7 +112,7 @@ def write_batch(
             if problem:
                 errors = [problem]
             else:
-                (record, errors), side_writes = _build(resource, tenant, element, existing, now)
+                (record, errors), side_writes = _build(resource, tenant, element, existing, now, unit_dp)
                 if record is not None and not errors:
                     for collection, id_field, row in side_writes:
                         tenant.put(collection, id_field, row)
@@ -120,6 +123,7 @@ def write_batch(
                 {
                     **shown,
                     "StatusAttributeString": "ERROR",
+                    "HasErrors": True,
                     "HasValidationErrors": True,
                     "ValidationErrors": [{"Message": m} for m in errors],
                 }
