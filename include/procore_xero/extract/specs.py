@@ -100,14 +100,17 @@ XERO_SPECS: dict[str, XeroSpec] = {
     spec.name: spec
     for spec in (
         XeroSpec("contacts", "Contacts", paged=True, params=(("includeArchived", "true"),)),
-        XeroSpec("items", "Items", paged=False),
+        # unitdp=4: unit amounts as Xero holds them (a person may key 4 decimals; the default shows 2)
+        XeroSpec("items", "Items", paged=False, params=(("unitdp", "4"),)),
         XeroSpec("accounts", "Accounts", paged=False),
         XeroSpec("currencies", "Currencies", paged=False, incremental=False),
-        XeroSpec("tracking_categories", "TrackingCategories", paged=False),
+        XeroSpec(
+            "tracking_categories", "TrackingCategories", paged=False, params=(("includeArchived", "true"),)
+        ),
         XeroSpec("purchase_orders", "PurchaseOrders", paged=True),
-        XeroSpec("invoices", "Invoices", paged=True),
+        XeroSpec("invoices", "Invoices", paged=True, params=(("unitdp", "4"),)),
         XeroSpec("payments", "Payments", paged=True),
-        XeroSpec("bank_transactions", "BankTransactions", paged=True),
+        XeroSpec("bank_transactions", "BankTransactions", paged=True, params=(("unitdp", "4"),)),
     )
 }
 

@@ -15,9 +15,9 @@ def all_records(client: XeroClient, endpoint: str, params: Mapping[str, Any] | N
     return [record for page in client.pages(endpoint, params) for record in page]
 
 
-def unpaged_records(client: XeroClient, endpoint: str) -> list[dict]:
+def unpaged_records(client: XeroClient, endpoint: str, params: Mapping[str, Any] | None = None) -> list[dict]:
     """Items, TrackingCategories: one GET answers the whole list."""
-    return list((client.get(endpoint) or {}).get(endpoint, []))
+    return list((client.get(endpoint, params) or {}).get(endpoint, []))
 
 
 def records_matching(

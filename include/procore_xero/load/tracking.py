@@ -21,7 +21,8 @@ class CategoryLookup:
 
 
 def project_category(client: XeroClient, name: str, *, dry_run: bool) -> CategoryLookup:
-    categories = unpaged_records(client, "TrackingCategories")
+    # Xero lists archived categories (and options) only when asked; an archived one must be seen to be named
+    categories = unpaged_records(client, "TrackingCategories", {"includeArchived": "true"})
     same_name = [c for c in categories if str(c.get("Name", "")).strip().lower() == name.strip().lower()]
     if same_name:
         category = same_name[0]

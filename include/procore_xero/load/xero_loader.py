@@ -4,9 +4,11 @@
 Per target type: records whose payload hash matches ``id_map`` are skipped (no call); changed ones are
 checked against Xero's current copy and updated unless a person edited it there (``edited_in_xero``);
 new ones are first looked for in Xero by natural key (a write whose answer was lost, a contact keyed in
-by hand) and linked, and the rest are created. Every batch is recorded as soon as it returns, so a
-failure later in the run loses nothing; Xero's per-element errors become ``xero_rejected`` exceptions
-while the rest of the batch lands.
+by hand) and linked, and the rest are created. Xero lets bill numbers repeat, so that look-then-create is
+made under a write lease per tenant and target type (``staging.write_leases``): a second run, on any
+worker, waits and then finds the first run's records in ``id_map``. Every batch is recorded as soon as
+it returns, so a failure later in the run loses nothing; Xero's per-element errors become
+``xero_rejected`` exceptions while the rest of the batch lands.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from procore_xero.staging.id_map import Crosswalk, lookup_mappings, record_mappi
 from procore_xero.staging.id_map import Mapping as IdMapping
 from procore_xero.staging.keys import TenantKey
 from procore_xero.staging.objects import System
+from procore_xero.staging.write_leases import WriteLease, write_lease
 
 XERO_REJECTED = "xero_rejected"
 EDITED_IN_XERO = "edited_in_xero"
@@ -86,7 +89,21 @@ class _Loader:
     resend: bool
     report: LoadReport
 
+    lease: WriteLease | None = None
+
     def load_group(self, target_type: str, source_type: str, records: list[Outgoing]) -> None:
+        """One target type's records, the tenant's other writers of that type held off meanwhile."""
+        if self.dry_run:
+            self._load_group(target_type, source_type, records)
+            return
+        with write_lease(self.engine, self.tenant.tenant_id, target_type) as lease:
+            self.lease = lease
+            try:
+                self._load_group(target_type, source_type, records)
+            finally:
+                self.lease = None
+
+    def _load_group(self, target_type: str, source_type: str, records: list[Outgoing]) -> None:
         target, crosswalk = TARGETS[target_type], _crosswalk(source_type, target_type)
         counts = self.report.count(target_type)
         known = lookup_mappings(self.engine, self.tenant, crosswalk, [r.source_id for r in records])
@@ -190,6 +207,8 @@ class _Loader:
                 for record, _ in batch:  # later steps of the dry run may then refer to it
                     self.report.link(record.source_type, record.source_id, DRY_RUN_ID)
                 continue
+            if self.lease is not None:
+                self.lease.renew()
             key = f"pxsync-{crosswalk.source_type}-{target.target_type}-{method}"
             results = self._save(endpoint, target, [payload for _, payload in batch], method, key)
             with transaction(self.engine) as connection:

@@ -16,7 +16,14 @@ from alembic.operations import Operations
 from sqlalchemy import Connection, Engine, func, insert, inspect, select, text
 
 from procore_xero.staging.engine import transaction
-from procore_xero.staging.schema import job_costs, metadata, oauth_tokens, schema_version, staging_table
+from procore_xero.staging.schema import (
+    job_costs,
+    metadata,
+    oauth_tokens,
+    schema_version,
+    staging_table,
+    write_leases,
+)
 from procore_xero.staging.timestamps import utc_now
 
 Migration = Callable[[Connection], None]
@@ -49,11 +56,17 @@ def add_job_costs(connection: Connection) -> None:
     job_costs.create(connection, checkfirst=True)
 
 
+def add_write_leases(connection: Connection) -> None:
+    """Version 5: leases that serialise each Xero tenant's writes of one object type across workers."""
+    write_leases.create(connection, checkfirst=True)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     create_baseline,
     add_oauth_tokens,
     add_procore_budget_views,
     add_job_costs,
+    add_write_leases,
 )
 
 

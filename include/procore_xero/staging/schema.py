@@ -175,6 +175,17 @@ exceptions = Table(
     ),
 )
 
+# Who may write one object type to one Xero tenant right now (``procore_xero.staging.write_leases``): a row
+# is a lease until ``expires_at``; its holder renews it while writing and deletes it when done.
+write_leases = Table(
+    "write_leases",
+    metadata,
+    Column("tenant_id", TENANT_ID, primary_key=True),
+    Column("object_type", OBJECT_NAME, primary_key=True),
+    Column("holder", String(64), nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)
+
 # The nightly job-cost figures per project and budget code, from Xero's books (``procore_xero.job_costs``),
 # replaced whole for a tenant each night. Money in integer cents: exact on SQLite and PostgreSQL alike.
 job_costs = Table(

@@ -9,7 +9,7 @@ and so is anything else the sync wrote. A document voided or deleted in Xero rev
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pandas as pd
@@ -161,10 +161,14 @@ def procore_line(line: Mapping[str, Any]) -> dict[str, Any]:
 
     Procore keeps quantity and unit cost to the cent; Xero allows four decimals (3.125 × 10.1234 = 31.64).
     Such a line goes as 1 × its amount, the Xero figures in the description, so Procore's line still
-    multiplies out to the amount Xero holds, to the cent."""
+    multiplies out to the amount Xero holds, to the cent; so does a line whose figures (a unit amount read
+    at 2 decimals) do not multiply out to Xero's line amount."""
     quantity, unit = Decimal(line["quantity"]), Decimal(line["unit_amount"])
     description = line["description"]
-    if not (_in_cents(quantity) and _in_cents(unit)):
+    exact = (quantity * unit).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) == Decimal(
+        line["line_amount"]
+    )
+    if not (_in_cents(quantity) and _in_cents(unit) and exact):
         description = f"{description} ({quantity} × {unit} in Xero)".strip()
         quantity, unit = Decimal(1), line["line_amount"]
     return {
