@@ -22,6 +22,9 @@ WRITE_BATCH_SIZE = 50
 MAX_IDEMPOTENCY_KEY = 128
 MINUTE_LIMIT = 60  # per tenant
 APP_MINUTE_LIMIT = 10_000  # per app, across tenants
+# Xero publishes summarizeErrors on its batch endpoints, not on tracking categories and their options
+# (all-or-nothing: one bad element answers 400).
+UNSUMMARISED_ENDPOINTS = ("TrackingCategories",)
 
 
 class XeroRateLimits:
@@ -175,7 +178,8 @@ class XeroClient:
         batch_size: int = WRITE_BATCH_SIZE,
     ) -> list[ElementResult]:
         """Create (``PUT``) or create-or-update (``POST``) elements in batches of ≤ 50 with
-        ``summarizeErrors=false``; return one ``ElementResult`` per input element, in order.
+        ``summarizeErrors=false`` (where Xero publishes it); return one ``ElementResult`` per input element,
+        in order.
 
         With ``idempotency_key`` each batch carries ``Idempotency-Key: <key>-<hash of the batch>`` and a
         batch whose answer was lost is resent (Xero answers a repeat with the first result).
@@ -193,7 +197,7 @@ class XeroClient:
             body = self.api.request(
                 method,
                 f"{ACCOUNTING_PATH}/{endpoint}",
-                params={"summarizeErrors": "false"},
+                params=None if endpoint.startswith(UNSUMMARISED_ENDPOINTS) else {"summarizeErrors": "false"},
                 json={key: batch},
                 headers=headers,
                 idempotent=idempotency_key is not None,

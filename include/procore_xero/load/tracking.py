@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from procore_xero.clients import XeroClient
+from procore_xero.clients import RequestRejected, XeroClient
 from procore_xero.load.reads import unpaged_records
 
 MAX_ACTIVE_CATEGORIES = 2
@@ -38,7 +38,21 @@ def project_category(client: XeroClient, name: str, *, dry_run: bool) -> Categor
         )
     if dry_run:
         return CategoryLookup({"Name": name, "TrackingCategoryID": None, "Options": []})
-    (result,) = client.save("TrackingCategories", [{"Name": name}], idempotency_key=f"pxsync-category-{name}")
-    if not result.ok:
-        return CategoryLookup(None, f"Xero refused tracking category {name!r}: {'; '.join(result.errors)}")
+    try:
+        (result,) = client.save(
+            "TrackingCategories", [{"Name": name}], idempotency_key=f"pxsync-category-{name}"
+        )
+    except RequestRejected as rejected:
+        return CategoryLookup(None, f"Xero refused tracking category {name!r}: {_messages(rejected)}")
     return CategoryLookup({"Options": [], **result.element})
+
+
+def _messages(rejected: RequestRejected) -> str:
+    """Xero's validation messages from a 400 ValidationException, else its detail."""
+    body = rejected.body if isinstance(rejected.body, dict) else {}
+    messages = [
+        error.get("Message", "")
+        for element in body.get("Elements") or []
+        for error in element.get("ValidationErrors") or []
+    ]
+    return "; ".join(messages) or str(rejected)

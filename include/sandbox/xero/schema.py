@@ -53,7 +53,7 @@ def _to_json_schema(node: Any) -> Any:
     return out
 
 
-class _TolerantLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+class TolerantLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """The spec has one boolean default written as a string; a plain YAML load (no OpenAPI check) takes it."""
 
 
@@ -96,7 +96,7 @@ class BodySchemas:
             )
             return
         with path.open(encoding="utf-8") as handle:
-            spec = yaml.load(handle, Loader=_TolerantLoader)
+            spec = yaml.load(handle, Loader=TolerantLoader)
         defs = {name: _to_json_schema(schema) for name, schema in spec["components"]["schemas"].items()}
         for name in ELEMENT_SCHEMAS:
             root = {"$ref": f"#/$defs/{name}", "$defs": defs}

@@ -29,6 +29,7 @@ from procore_xero.mapping import (
 )
 from procore_xero.staging import create_staging_engine
 from procore_xero.staging.jsoncodec import dumps
+from sandbox.xero.contract import PublishedContract
 from sandbox.xero.schema import BodySchemas
 from tests.staging_fixtures import copy_staged_demo
 
@@ -158,7 +159,7 @@ def test_sampled_bill_matches_its_requisition(frames: dict[str, pd.DataFrame]) -
 
 def test_every_payload_is_valid_against_xero_schemas(frames: dict[str, pd.DataFrame]) -> None:
     """Each payload wrapped as the loader sends it, through JSON, checked against Xero's official spec."""
-    schemas = BodySchemas(SPEC_PATH)
+    schemas, contract = BodySchemas(SPEC_PATH), PublishedContract.load(SPEC_PATH)
     assert schemas.validators, f"no Xero spec at {SPEC_PATH}"
     checked, errors = 0, []
     for name in ("options", "items", "contacts", "purchase_orders", "bills", "sales_invoices"):
@@ -167,6 +168,8 @@ def test_every_payload_is_valid_against_xero_schemas(frames: dict[str, pd.DataFr
         body = json.loads(dumps({key: frame["payload"].tolist()}))
         for element, label in zip(body[key], frame["label"], strict=True):
             errors += [f"{label}: {error}" for error in schemas.errors(ELEMENT_SCHEMA[key], element)]
+            unknown = contract.unknown_fields(ELEMENT_SCHEMA[key], element)  # Xero would ignore them
+            errors += [f"{label}: {name} is not in Xero's {ELEMENT_SCHEMA[key]}" for name in unknown]
             checked += 1
     assert checked == sum(len(frames[n]) for n in ("options", "items", "contacts")) + len(
         frames["purchase_orders"]
