@@ -104,8 +104,13 @@ XERO_SPECS: dict[str, XeroSpec] = {
         XeroSpec("items", "Items", paged=False, params=(("unitdp", "4"),)),
         XeroSpec("accounts", "Accounts", paged=False),
         XeroSpec("currencies", "Currencies", paged=False, incremental=False),
+        # Xero publishes no If-Modified-Since on TrackingCategories: one small list, re-read whole each run
         XeroSpec(
-            "tracking_categories", "TrackingCategories", paged=False, params=(("includeArchived", "true"),)
+            "tracking_categories",
+            "TrackingCategories",
+            paged=False,
+            incremental=False,
+            params=(("includeArchived", "true"),),
         ),
         XeroSpec("purchase_orders", "PurchaseOrders", paged=True),
         XeroSpec("invoices", "Invoices", paged=True, params=(("unitdp", "4"),)),

@@ -2,7 +2,8 @@
 
 Reference rule: the bill's ``InvoiceNumber`` (the "Reference" Xero's UI shows on bills) carries the PO
 number when commitments sync, shaped by the ``bill_reference`` setting (``{po_number}-{requisition_number}``:
-Xero wants it unique per contact, so a bare PO number would clash from a commitment's second invoice on),
+it is the bill's natural key with the contact: Xero takes a repeated bill number, so a bare PO number would
+make a commitment's second invoice look like its first),
 else it is Procore's invoice number.
 """
 
