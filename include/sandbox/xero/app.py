@@ -13,6 +13,7 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Depends, FastAPI
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sandbox.core.admin import admin_router, require_loopback
 from sandbox.core.middleware import ADMIN_PREFIX
@@ -75,6 +76,19 @@ def _client_auth(request: Request, form: dict[str, str]) -> tuple[str | None, st
     return form.get("client_id"), form.get("client_secret")
 
 
+class ConnectionsAnyCase:
+    """Xero answers ``/Connections`` (as its SDKs write it) as well as ``/connections``: a plain ASGI step,
+    so no other call pays for it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].lower() == "/connections":
+            scope = {**scope, "path": "/connections"}
+        await self.app(scope, receive, send)
+
+
 def identity_routes(app: FastAPI, service: XeroService) -> None:
     @app.post("/connect/token")
     async def token(request: Request) -> Response:
@@ -87,12 +101,7 @@ def identity_routes(app: FastAPI, service: XeroService) -> None:
             return JSONResponse(body, status_code=400)
         return JSONResponse(answer, headers={"Cache-Control": "no-store"})
 
-    @app.middleware("http")
-    async def connections_any_case(request: Request, call_next: Callable[[Request], Awaitable[Response]]):
-        """Xero answers ``/Connections`` (as its SDKs write it) as well as ``/connections``."""
-        if request.scope["path"].lower() == "/connections":
-            request.scope["path"] = "/connections"
-        return await call_next(request)
+    app.add_middleware(ConnectionsAnyCase)
 
     @app.get("/connections")
     async def connections(request: Request) -> Response:
