@@ -9,6 +9,7 @@ from typing import Any
 from sandbox.xero import rules
 from sandbox.xero.dates import to_msdate
 from sandbox.xero.tenant import Tenant, new_id
+from sandbox.xero.views import round_unit
 
 Built = tuple[dict[str, Any] | None, list[str]]
 _READ_ONLY = frozenset(
@@ -61,7 +62,7 @@ def build_contact(
 
 
 def build_item(
-    tenant: Tenant, element: dict[str, Any], existing: dict[str, Any] | None, now: datetime
+    tenant: Tenant, element: dict[str, Any], existing: dict[str, Any] | None, now: datetime, unit_dp: int = 2
 ) -> Built:
     record = merged(existing, element)
     record.setdefault("ItemID", new_id())
@@ -70,6 +71,8 @@ def build_item(
     if problem:
         errors.append(problem)
     for details in ("PurchaseDetails", "SalesDetails"):
+        if (record.get(details) or {}).get("UnitPrice") is not None:  # kept to the call's unitdp, as lines
+            record[details]["UnitPrice"] = round_unit(record[details]["UnitPrice"], unit_dp)
         code = (record.get(details) or {}).get("AccountCode")
         if code and tenant.account_by_code(code) is None:
             errors.append(f"Account code '{code}' is not a valid code for this document.")

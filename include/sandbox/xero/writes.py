@@ -31,7 +31,7 @@ def _build(
     if name == "Contacts":
         return reference.build_contact(tenant, element, existing, now), []
     if name == "Items":
-        return reference.build_item(tenant, element, existing, now), []
+        return reference.build_item(tenant, element, existing, now, unit_dp), []
     if name == "TrackingCategories":
         return reference.build_tracking_category(tenant, element, existing, now), []
     if name == "Payments":

@@ -84,6 +84,18 @@ def test_unit_amount_is_rounded_to_two_decimals_unless_unitdp_4(sandbox):
     assert session.call("GET", path).json()["Invoices"][0]["LineItems"][0]["UnitAmount"] == 87.33
     shown = session.call("GET", path, params={"unitdp": "4"}).json()["Invoices"][0]
     assert (shown["LineItems"][0]["UnitAmount"], shown["LineItems"][0]["LineAmount"]) == (87.333, 109166.25)
+    item = {"Code": "DP-ITEM", "PurchaseDetails": {"UnitPrice": 10.1234, "AccountCode": "310"}}
+    two_dp = session.call("PUT", "/Items", json={"Items": [item]}).json()["Items"][0]
+    four_dp = session.call(
+        "PUT", "/Items", params={"unitdp": "4"}, json={"Items": [{**item, "Code": "DP-4"}]}
+    )
+    assert (
+        two_dp["PurchaseDetails"]["UnitPrice"],
+        four_dp.json()["Items"][0]["PurchaseDetails"]["UnitPrice"],
+    ) == (
+        10.12,
+        10.1234,
+    )
     bad = session.call("GET", path, params={"unitdp": "3"})
     assert bad.status_code == 400 and "unitdp must be 2 or 4" in bad.json()["Message"]
 
