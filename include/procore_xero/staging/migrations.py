@@ -16,7 +16,15 @@ from alembic.operations import Operations
 from sqlalchemy import Connection, Engine, func, insert, inspect, select, text
 
 from procore_xero.staging.engine import transaction
-from procore_xero.staging.schema import job_costs, metadata, oauth_tokens, schema_version, staging_table
+from procore_xero.staging.schema import (
+    api_calls,
+    api_limits,
+    job_costs,
+    metadata,
+    oauth_tokens,
+    schema_version,
+    staging_table,
+)
 from procore_xero.staging.timestamps import utc_now
 
 Migration = Callable[[Connection], None]
@@ -49,11 +57,18 @@ def add_job_costs(connection: Connection) -> None:
     job_costs.create(connection, checkfirst=True)
 
 
+def add_api_calls(connection: Connection) -> None:
+    """Version 5: the call log and learnt limits that share each API's rate limits across processes."""
+    api_calls.create(connection, checkfirst=True)
+    api_limits.create(connection, checkfirst=True)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     create_baseline,
     add_oauth_tokens,
     add_procore_budget_views,
     add_job_costs,
+    add_api_calls,
 )
 
 
