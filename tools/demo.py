@@ -172,19 +172,31 @@ def run_money_back(sandbox: SandboxProcess, staging_url: str, progress: Progress
 
 
 def drift_report_files(sandbox: SandboxProcess, staging_url: str) -> dict[str, Any]:
-    """The nightly drift report as the controller would receive it, written to ``out/demo/report``."""
+    """The nightly drift report as the controller would receive it, written to ``out/demo/report``, with
+    links on the sandboxes' hosts; its headline for the console."""
     from procore_xero.mapping import load_spec
-    from procore_xero.reports.files import write_report_files
+    from procore_xero.reports.files import make_report, save_report
+    from procore_xero.reports.links import RecordLinks
+    from procore_xero.reports.summary import headline
     from procore_xero.staging import TenantKey
 
     tenant = TenantKey(
         sandbox.admin("procore", "GET", "credentials")["company_id"],
         sandbox.admin("xero", "GET", "credentials")["apps"][0]["tenant_ids"][0],
     )
-    files = write_report_files(
-        create_staging_engine(staging_url), tenant, load_spec(tenant=tenant.tenant_id), OUT_DIR / "report"
+    report, rendered = make_report(
+        create_staging_engine(staging_url),
+        tenant,
+        load_spec(tenant=tenant.tenant_id),
+        links=RecordLinks.from_api_hosts(sandbox.procore_url, sandbox.xero_url),
     )
-    return {"files": [str(path.relative_to(REPO_ROOT)) for path in files.paths()]}
+    files = save_report(report, rendered, OUT_DIR / "report")
+    return {
+        "files": [str(path.relative_to(REPO_ROOT)) for path in files.paths()],
+        "headline": [
+            {"figure": label, "value": value, "counts": what} for label, value, what in headline(report)
+        ],
+    }
 
 
 def run_dags(
@@ -258,10 +270,10 @@ def print_money_back(back: dict[str, Any]) -> None:
         f"projects; JTD {figures['jtd_cost_base']} = commitment invoiced "
         f"{figures['commitment_invoiced_base']} + direct costs {figures['direct_costs_base']} (base currency)"
     )
-    print(
-        "\nThe nightly drift report, as e-mailed to the controller: "
-        + ", ".join(back["drift_report"]["files"])
-    )
+    print("\nThe nightly drift report, as e-mailed to the controller:")
+    for line in back["drift_report"]["headline"]:
+        print(f"  {line['figure']}: {line['value']}  ({line['counts']})")
+    print("  files: " + ", ".join(back["drift_report"]["files"]))
 
 
 def main() -> int:

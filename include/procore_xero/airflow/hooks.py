@@ -49,6 +49,10 @@ class _ApiHook(HttpHook):
             raise ConfigurationError(f"connection {self.http_conn_id!r} has no {self.account_extra!r} extra")
         return self.base_url.rstrip("/"), extra, connection
 
+    def api_url(self) -> str:
+        """The connection's API base URL (the drift report links records on the matching web host)."""
+        return self._settings()[0]
+
     def _staging(self) -> Engine:
         from procore_xero.staging import open_staging  # tokens and the shared rate budget live there
 
