@@ -33,6 +33,7 @@ from procore_xero.staging.migrations import ensure_schema
 from procore_xero.staging.schema import api_calls, api_limits
 
 IN_FLIGHT_POLL = 0.05  # seconds between looks while every in-flight slot is taken
+TIDY_EVERY = 50  # reservations between two clean-ups of old rows (each process)
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class SharedBudget:
         self.clock = clock
         self._limits = {w.name: w.limit for w in self.windows}
         self._learnt: dict[str, int] = {}  # floors this process already stored
+        self._reserved = 0
         self._lock_id = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
         ensure_schema(engine)
 
@@ -111,10 +113,16 @@ class SharedBudget:
         with self.engine.connect() as connection, connection.begin():
             self._lock(connection)
             now = self.clock()
-            self._tidy(connection, now)
+            tidied = self._reserved % TIDY_EVERY == 0
+            if tidied:
+                self._tidy(connection, now)
             refusal = self._refusal(connection, now, self._current_limits(connection))
+            if refusal is not None and not tidied:  # maybe only a dead process's slots stand in the way
+                self._tidy(connection, now)
+                refusal = self._refusal(connection, now, self._current_limits(connection))
             if refusal is not None:
                 return refusal
+            self._reserved += 1
             return int(
                 connection.execute(
                     insert(api_calls).values(budget_key=self.key, sent_at=now).returning(api_calls.c.id)
