@@ -200,7 +200,11 @@ def collect(
     frame["sort_stake"] = frame["at_stake_base"].map(lambda amount: -amount)
     frame = frame.sort_values(["sort_stake", "order", "key"], kind="stable").reset_index(drop=True)
     frame["rank"] = range(1, len(frame) + 1)
-    return frame[COLUMNS].astype(object)
+    frame = frame[COLUMNS].astype(object)
+    for column in ("procore_link", "xero_link"):  # pandas' str dtype would make a missing link NaN
+        links = [link if isinstance(link, str) else None for link in frame[column]]
+        frame[column] = pd.Series(links, index=frame.index, dtype=object)
+    return frame
 
 
 def drift_only(findings: pd.DataFrame) -> pd.DataFrame:

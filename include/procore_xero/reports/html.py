@@ -8,6 +8,7 @@ from html import escape
 
 from procore_xero.reports.money import show
 from procore_xero.reports.report import DriftReport
+from procore_xero.reports.rules import WAITING
 from procore_xero.reports.summary import (
     RECONCILED,
     attachment_names,
@@ -104,7 +105,7 @@ def render_html(report: DriftReport, ui_url: str, chart_cid: str | None) -> str:
                     (r["subject"], False),
                     (r["description"], False),
                     (_links(r), False),
-                    (show(r["at_stake"], r["currency"]), True),
+                    (show(r["at_stake"], r["currency"]) + (" held" if r["rule"] == WAITING else ""), True),
                     (show(r["at_stake_base"], base), True),
                 ],
                 bool(r["new"]),

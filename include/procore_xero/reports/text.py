@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from procore_xero.reports.money import show
 from procore_xero.reports.report import DriftReport
+from procore_xero.reports.rules import WAITING
 from procore_xero.reports.summary import (
     RECONCILED,
     attachment_names,
@@ -18,11 +19,13 @@ LINKS = (("Procore", "procore_link"), ("Xero", "xero_link"))
 
 
 def stake(row: dict) -> str:
-    """The finding's money in its currency, and in the base currency when that differs."""
+    """The finding's money in its currency, and in the base currency when that differs; a queued
+    record's money is "held", a drift finding's "at stake"."""
+    kind = "held" if row["rule"] == WAITING else "at stake"
     own = show(row["at_stake"], row["currency"])
     if row["currency"] == row["base_currency"]:
-        return own
-    return f"{own} ({show(row['at_stake_base'], row['base_currency'])})"
+        return f"{own} {kind}"
+    return f"{own} ({show(row['at_stake_base'], row['base_currency'])}) {kind}"
 
 
 def render_text(report: DriftReport, ui_url: str) -> str:

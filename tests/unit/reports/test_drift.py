@@ -332,7 +332,10 @@ def test_findings_link_to_their_records_on_the_configured_hosts() -> None:
     assert sandbox.xero_record("bank_transactions", "bt/1?x") == (
         "http://127.0.0.1:8702/Bank/ViewTransaction.aspx?bankTransactionID=bt%2F1%3Fx"
     )
-    assert compute_report(books(), SETTINGS).findings["procore_link"].isna().all()  # no hosts, no links
+    assert list(compute_report(books(), SETTINGS).findings["procore_link"]) == [None] * 6  # no hosts
+    report = compute_report(books(), SETTINGS, links=hosts)
+    html = render_report(report, recipients=[], from_email="a@b", ui_url="http://ui").html
+    assert 'href="https://go.xero.com/AccountsPayable/View.aspx?InvoiceID=b2"' in html
 
 
 def test_amounts_the_sync_wrote_plainly_are_shown_as_money() -> None:
