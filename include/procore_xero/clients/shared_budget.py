@@ -79,8 +79,10 @@ class SharedBudget:
         return f"SharedBudget({self.key!r}, {self._limits})"
 
     def enforces(self, window: str) -> bool:
-        """A window with a published limit is held here exactly; one learnt from headers is also paced."""
-        return self._limits.get(window) is not None
+        """A window held here exactly to its published limit; one whose limit the answers showed to be other
+        (learnt from headers, or raised) is also paced on the headers."""
+        published = self._limits.get(window)
+        return published is not None and self._learnt.get(window, 0) <= published
 
     def learn(self, floors: Mapping[str, int]) -> None:
         """Keep the least each window's limit can be, as an answer's headers show it (``floors``: window
