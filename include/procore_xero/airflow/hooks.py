@@ -108,5 +108,15 @@ class XeroHook(_ApiHook):
         base_url, extra, connection = self._settings()
         tenant_id = str(extra["tenant_id"])
         auth = self._auth(connection, extra, f"xero:{tenant_id}")
-        shared = xero_budget(self._staging(), tenant_id, daily_limit=int(extra.get("daily_limit", 5000)))
+        shared = xero_budget(self._staging(), tenant_id, daily_limit=self._daily_limit(extra))
         return XeroClient(base_url, auth, tenant_id, shared=shared, **options)
+
+    def _daily_limit(self, extra: dict[str, Any]) -> int:
+        """The tenant's daily call limit (extra ``daily_limit``; Xero's default 5,000, Starter 1,000)."""
+        value = extra.get("daily_limit", 5000)
+        if isinstance(value, bool) or not str(value).isdigit() or int(value) < 1:
+            raise ConfigurationError(
+                f"connection {self.http_conn_id!r}: extra daily_limit must be a whole number of calls "
+                f"above 0 (5000, or 1000 on Xero's Starter tier), not {value!r}"
+            )
+        return int(value)

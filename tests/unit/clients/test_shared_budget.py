@@ -92,3 +92,14 @@ def test_procore_windows_have_the_limit_its_headers_name(tmp_path: Path, clock: 
     refused = procore.reserve()  # both calls are still in flight
     assert isinstance(refused, Refusal) and refused.limit == "spike" and not refused.daily
     assert not procore.enforces("spike")  # learnt limits are paced on the headers too
+
+
+@pytest.mark.parametrize("value", ["abc", "0", -5, True, "1e3"])
+def test_a_connection_daily_limit_that_is_not_a_count_is_refused_clearly(value: object) -> None:
+    from procore_xero.airflow.hooks import XeroHook
+    from procore_xero.clients import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="'xero_acme': extra daily_limit must be a whole number"):
+        XeroHook("xero_acme")._daily_limit({"daily_limit": value})
+    assert XeroHook("xero_acme")._daily_limit({"daily_limit": "1000"}) == 1000
+    assert XeroHook("xero_acme")._daily_limit({}) == 5000
