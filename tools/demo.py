@@ -1,11 +1,14 @@
 """``make demo``: start both sandboxes with the demo seed, run both extract DAGs against them, then
-``procore_to_xero`` (the controller approving nothing), and show what the sandboxes hold, what staging
-received, what the sync created / matched / updated / left unchanged / held, the API calls spent and the
-exceptions waiting.
+``procore_to_xero`` (the controller approving nothing), the controller's month end in Xero (the sandbox
+scenario), ``xero_to_procore``, ``job_costs`` and the drift report, and show what the sandboxes hold, what
+staging received, what each sync created / matched / updated / left unchanged / held, the API calls spent
+and the exceptions waiting.
 
-The DAGs run in-process with ``dag.test()``: SQLite staging and SQLite Airflow metadata, both under
-``out/demo/`` (fresh each run). Leaves ``out/demo/summary.json`` and the sandboxes' final state
-(``procore-state.json``, ``xero-state.json``) as DESIGN.md's contract says.
+Each step prints a line when it starts and its wall time when it ends (``tools.progress``); the times are
+in ``summary.json`` under ``steps``. The DAGs run in-process with ``dag.test()``: SQLite staging and SQLite
+Airflow metadata, both under ``out/demo/`` (fresh each run). Leaves ``out/demo/summary.json``, the drift
+report under ``out/demo/report/`` and the sandboxes' final state (``procore-state.json``,
+``xero-state.json``) as DESIGN.md's contract says.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from tools.extract_env import (
     settings_file,
     staged_counts,
 )
+from tools.progress import Progress
 from tools.sync_summary import print_sync, sync_rows, waiting_by_reason
 
 OUT_DIR = REPO_ROOT / "out" / "demo"
@@ -57,6 +61,8 @@ DAG_ENV = {
     "PXSYNC_DATA_DIR": str(OUT_DIR / "data"),
 }
 OBJECT_TYPES = {"procore": list(PROCORE_SPECS), "xero": list(XERO_SPECS)}
+# sandboxes, Airflow metadata, 2 extracts, procore_to_xero, month end, xero_extract, 2 inbound, report, files
+STEPS = 11
 
 
 def count_collections(state: Any, prefix: str = "") -> dict[str, int]:
@@ -72,11 +78,12 @@ def count_collections(state: Any, prefix: str = "") -> dict[str, int]:
     return counts
 
 
-def print_table(title: str, counts: dict[str, int]) -> None:
+def print_table(title: str, values: dict[str, int] | dict[str, float], number: str = ",") -> None:
+    """``name  value`` lines, values formatted with ``number`` (``","`` counts, ``".1f"`` seconds)."""
     print(f"\n{title}")
-    width = max((len(k) for k in counts), default=10)
-    for name, count in counts.items():
-        print(f"  {name:<{width}}  {count:>7,}")
+    width = max((len(k) for k in values), default=10)
+    for name, value in values.items():
+        print(f"  {name:<{width}}  {value:>7{number}}")
 
 
 def write_json(path: Path, document: Any) -> None:
@@ -101,7 +108,7 @@ def staging_report(staging_url: str, system: str) -> dict[str, dict[str, int]]:
     return {name: {"staged": staged[name], "api_calls": calls.get(name, 0)} for name in OBJECT_TYPES[system]}
 
 
-def run_extract_dags(sandbox: SandboxProcess, staging_url: str) -> dict[str, Any]:
+def run_extract_dags(sandbox: SandboxProcess, staging_url: str, progress: Progress) -> dict[str, Any]:
     """Both extract DAGs with ``dag.test()`` at the sandbox's "now"; their state, time and staging report."""
     runs: dict[str, Any] = {}
     for service in SERVICES:
@@ -109,7 +116,8 @@ def run_extract_dags(sandbox: SandboxProcess, staging_url: str) -> dict[str, Any
     when = sandbox_now(sandbox)
     for system in SERVICES:
         started = time.perf_counter()
-        dag_run = load_dag(f"{system}_extract").test(logical_date=when)
+        with progress.step(f"{system}_extract: {system.capitalize()} into staging"):
+            dag_run = load_dag(f"{system}_extract").test(logical_date=when)
         runs[system] = {
             "dag_id": f"{system}_extract",
             "state": str(dag_run.state),
@@ -120,11 +128,16 @@ def run_extract_dags(sandbox: SandboxProcess, staging_url: str) -> dict[str, Any
     return {"staging_db": str(OUT_DIR / "staging.db"), "rate_limits": "raised (/_sandbox/limits)", **runs}
 
 
-def run_sync_dag(sandbox: SandboxProcess, staging_url: str, dag_id: str, target: str) -> dict[str, Any]:
+def run_sync_dag(
+    sandbox: SandboxProcess, staging_url: str, dag_id: str, target: str, progress: Progress
+) -> dict[str, Any]:
     """One sync DAG with ``dag.test()``, the controller approving nothing; per-object figures."""
     calls_before = sandbox.admin(target, "GET", "stats")["total_calls"]
     started = time.perf_counter()
-    with controller_answers({"approve": [], "reject": []}, dag_id=dag_id) as answers:
+    with (
+        progress.step(f"{dag_id}: writes to {target.capitalize()}"),
+        controller_answers({"approve": [], "reject": []}, dag_id=dag_id) as answers,
+    ):
         dag_run = load_dag(dag_id).test(logical_date=sandbox_now(sandbox))
     results = step_results(dag_id, dag_run.run_id)
     return {
@@ -139,47 +152,67 @@ def run_sync_dag(sandbox: SandboxProcess, staging_url: str, dag_id: str, target:
     }
 
 
-def run_money_back(sandbox: SandboxProcess, staging_url: str) -> dict[str, Any]:
+def run_money_back(sandbox: SandboxProcess, staging_url: str, progress: Progress) -> dict[str, Any]:
     """The controller's month end in Xero (the sandbox scenario), a Xero extract, then ``xero_to_procore``
-    and ``job_costs`` (Xero-raised POs switched on for the demo)."""
-    month = run_month_end(sandbox.xero_url)
+    and ``job_costs`` (Xero-raised POs switched on for the demo), then the drift report."""
+    with progress.step("The controller's month end in Xero (sandbox scenario)"):
+        month = run_month_end(sandbox.xero_url)
     # Xero-raised POs are off by default; the demo switches them on to show them too.
     settings = settings_file(OUT_DIR / "settings.yaml", xero_purchase_orders=True)
     with patched_environ({"PXSYNC_SETTINGS": str(settings)}):
-        assert load_dag("xero_extract").test(logical_date=sandbox_now(sandbox)).state == "success"
-        runs = {dag_id: run_sync_dag(sandbox, staging_url, dag_id, "procore") for dag_id in INBOUND_DAGS}
+        with progress.step("xero_extract: the month end into staging"):
+            assert load_dag("xero_extract").test(logical_date=sandbox_now(sandbox)).state == "success"
+        runs = {
+            dag_id: run_sync_dag(sandbox, staging_url, dag_id, "procore", progress) for dag_id in INBOUND_DAGS
+        }
         runs["job_costs"]["figures"] = job_cost_totals(staging_url)
-        runs["drift_report"] = drift_report_files(sandbox, staging_url)
+        with progress.step("drift_report: the controller's morning mail, as files"):
+            runs["drift_report"] = drift_report_files(sandbox, staging_url)
     return {"month_end": month_end_summary(month), **runs}
 
 
 def drift_report_files(sandbox: SandboxProcess, staging_url: str) -> dict[str, Any]:
-    """The nightly drift report as the controller would receive it, written to ``out/demo/report``."""
+    """The nightly drift report as the controller would receive it, written to ``out/demo/report``, with
+    links on the sandboxes' hosts; its headline for the console."""
     from procore_xero.mapping import load_spec
-    from procore_xero.reports.files import write_report_files
+    from procore_xero.reports.files import make_report, save_report
+    from procore_xero.reports.links import RecordLinks
+    from procore_xero.reports.summary import headline
     from procore_xero.staging import TenantKey
 
     tenant = TenantKey(
         sandbox.admin("procore", "GET", "credentials")["company_id"],
         sandbox.admin("xero", "GET", "credentials")["apps"][0]["tenant_ids"][0],
     )
-    files = write_report_files(
-        create_staging_engine(staging_url), tenant, load_spec(tenant=tenant.tenant_id), OUT_DIR / "report"
+    report, rendered = make_report(
+        create_staging_engine(staging_url),
+        tenant,
+        load_spec(tenant=tenant.tenant_id),
+        links=RecordLinks.from_api_hosts(sandbox.procore_url, sandbox.xero_url),
     )
-    return {"files": [str(path.relative_to(REPO_ROOT)) for path in files.paths()]}
+    files = save_report(report, rendered, OUT_DIR / "report")
+    return {
+        "files": [str(path.relative_to(REPO_ROOT)) for path in files.paths()],
+        "headline": [
+            {"figure": label, "value": value, "counts": what} for label, value, what in headline(report)
+        ],
+    }
 
 
-def run_dags(sandbox: SandboxProcess) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+def run_dags(
+    sandbox: SandboxProcess, progress: Progress
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     """The extract DAGs, the Procore -> Xero sync, then money coming back, on one SQLite staging database
     and Airflow metadata database."""
     staging_url = f"sqlite:///{OUT_DIR / 'staging.db'}"
     env = {**airflow_home_env(OUT_DIR / "airflow"), **extract_env(sandbox, staging_url), **DAG_ENV}
     with patched_environ(env):
-        init_airflow_db()
-        raise_limits(sandbox)
-        extract = run_extract_dags(sandbox, staging_url)
-        sync = run_sync_dag(sandbox, staging_url, SYNC_DAG, "xero")
-        return extract, sync, run_money_back(sandbox, staging_url)
+        with progress.step("Airflow metadata database (SQLite, out/demo/airflow)"):
+            init_airflow_db()
+            raise_limits(sandbox)
+        extract = run_extract_dags(sandbox, staging_url, progress)
+        sync = run_sync_dag(sandbox, staging_url, SYNC_DAG, "xero", progress)
+        return extract, sync, run_money_back(sandbox, staging_url, progress)
 
 
 def month_end_summary(month: dict[str, Any]) -> dict[str, int]:
@@ -237,31 +270,36 @@ def print_money_back(back: dict[str, Any]) -> None:
         f"projects; JTD {figures['jtd_cost_base']} = commitment invoiced "
         f"{figures['commitment_invoiced_base']} + direct costs {figures['direct_costs_base']} (base currency)"
     )
-    print(
-        "\nThe nightly drift report, as e-mailed to the controller: "
-        + ", ".join(back["drift_report"]["files"])
-    )
+    print("\nThe nightly drift report, as e-mailed to the controller:")
+    for line in back["drift_report"]["headline"]:
+        print(f"  {line['figure']}: {line['value']}  ({line['counts']})")
+    print("  files: " + ", ".join(back["drift_report"]["files"]))
 
 
 def main() -> int:
     shutil.rmtree(OUT_DIR, ignore_errors=True)
     OUT_DIR.mkdir(parents=True)
-    sandbox = start_sandbox(OUT_DIR / "sandbox.log")
+    progress = Progress(STEPS)
+    print(f"make demo: {STEPS} steps, about 5 minutes; the summary follows the last one.", flush=True)
+    with progress.step("Procore and Xero sandboxes with the demo seed"):
+        sandbox = start_sandbox(OUT_DIR / "sandbox.log")
     try:
         states = {service: sandbox.admin(service, "GET", "state") for service in SERVICES}
-        extract, sync, money_back = run_dags(sandbox)
-        summary = {
-            "sandbox": {"procore_url": sandbox.procore_url, "xero_url": sandbox.xero_url},
-            "seed": "demo",
-            "holds": {service: count_collections(state) for service, state in states.items()},
-            "api_calls": {s: sandbox.admin(s, "GET", "stats")["total_calls"] for s in SERVICES},
-            "extract": extract,
-            "sync": sync,
-            "money_back": money_back,
-        }
-        for service in SERVICES:
-            write_json(OUT_DIR / f"{service}-state.json", sandbox.admin(service, "GET", "state"))
-        write_json(OUT_DIR / "summary.json", summary)
+        extract, sync, money_back = run_dags(sandbox, progress)
+        with progress.step("Sandbox state and summary into out/demo"):
+            summary = {
+                "sandbox": {"procore_url": sandbox.procore_url, "xero_url": sandbox.xero_url},
+                "seed": "demo",
+                "holds": {service: count_collections(state) for service, state in states.items()},
+                "api_calls": {s: sandbox.admin(s, "GET", "stats")["total_calls"] for s in SERVICES},
+                "extract": extract,
+                "sync": sync,
+                "money_back": money_back,
+                "steps": progress.seconds,
+            }
+            for service in SERVICES:
+                write_json(OUT_DIR / f"{service}-state.json", sandbox.admin(service, "GET", "state"))
+            write_json(OUT_DIR / "summary.json", summary)
     finally:
         sandbox.stop()
     print(f"Sandboxes started with the demo seed (Procore {sandbox.procore_url}, Xero {sandbox.xero_url}).")
@@ -272,6 +310,8 @@ def main() -> int:
         print_extract(system, extract[system])
     print_sync_run(sync)
     print_money_back(money_back)
+    total = f"{sum(progress.seconds.values()):.0f} s in all"
+    print_table(f"Wall time per step (seconds; {total}):", progress.seconds, ".1f")
     print(f"\nWrote {OUT_DIR.relative_to(REPO_ROOT)}/summary.json, procore-state.json, xero-state.json")
     return 0
 

@@ -26,6 +26,7 @@ from procore_xero.airflow.hooks import XeroHook
 from procore_xero.mapping import load_spec
 from procore_xero.mapping.spec import DEFAULT_PATH
 from procore_xero.reports import write_report_files
+from procore_xero.reports.links import RecordLinks
 from procore_xero.staging import TenantKey, create_staging_engine
 from sandbox.process import SandboxProcess
 from sandbox.scenario import run_month_end
@@ -334,8 +335,9 @@ def test_nightly_report_mails_the_controller_figures_that_match_the_books(
         )
         assert report.state == "success"
         check_mail(mailbox, procore, sandbox.admin("xero", "GET", "state")["tenants"][tenant_id], seeded, day)
+        check_headline(drift_mails(mailbox)[0][1], day, sandbox)
         tenant = TenantKey(sandbox.admin("procore", "GET", "credentials")["company_id"], tenant_id)
-        check_files(synced_env, tenant, tmp_path / "out", drift_mails(mailbox)[0][1], day)
+        check_files(synced_env, tenant, tmp_path / "out", drift_mails(mailbox)[0][1], day, sandbox)
         next_day = (day + timedelta(days=1)).isoformat()
         again = load_dag("drift_report").test(logical_date=sandbox_now(sandbox), run_conf={"date": next_day})
         assert again.state == "success" and len(drift_mails(mailbox)) == 2
@@ -356,7 +358,7 @@ def check_mail(mailbox: Mailbox, procore: dict, xero: dict, seeded: dict[str, An
     budget_rows = list(
         csv.DictReader(io.StringIO(files[f"budget-vs-actuals-{day.isoformat()}.csv"].get_content()))
     )
-    assert "/required_actions?response_received=false" in html and "Money at stake" in text
+    assert "/required_actions?response_received=false" in html and "Drift at stake" in text
 
     projects = synced_projects(procore, xero)
     scope = {str(p["id"]) for p in projects.values()}
@@ -419,10 +421,65 @@ def check_mail(mailbox: Mailbox, procore: dict, xero: dict, seeded: dict[str, An
         assert f">{show(revised)}<" in html and label in html
 
 
-def check_files(staging_url: str, tenant: TenantKey, out: Path, mail: Any, day: date) -> None:
+def headline_value(text: str, label: str) -> str:
+    """A headline figure of the plain-text part: ``<label>: <value>  (<what it counts>)``."""
+    found = re.search(rf"^{re.escape(label)}: (.+?)  \(", text, re.MULTILINE)
+    assert found, label
+    return found.group(1)
+
+
+def amount(shown: str) -> Decimal:
+    return Decimal(shown.split(" ")[-1].replace(",", ""))
+
+
+def check_headline(mail: Any, day: date, sandbox: SandboxProcess) -> None:
+    """Every headline figure re-adds, to the cent, from the tables it summarises: the findings CSV and the
+    projects table; each finding links to its record on the sandboxes' hosts."""
+    text, html = content(mail, "text/plain"), content(mail, "text/html")
+    rows = list(
+        csv.DictReader(io.StringIO(attachments(mail)[f"drift-findings-{day.isoformat()}.csv"].get_content()))
+    )
+    queued = [row for row in rows if row["rule"] == "waiting_in_queue"]
+    largest: dict[str, Decimal] = {}
+    for row in rows:
+        if row["rule"] != "waiting_in_queue":
+            largest[row["entity"]] = max(
+                largest.get(row["entity"], Decimal(0)), Decimal(row["at_stake_base"])
+            )
+    assert headline_value(text, "Findings") == str(len(rows))
+    assert amount(headline_value(text, "Drift at stake")) == sum(largest.values(), Decimal("0.00"))
+    assert amount(headline_value(text, "Held in the exception queue")) == sum(
+        (Decimal(row["at_stake_base"]) for row in queued), Decimal("0.00")
+    )
+    in_drift = {row["project"] for row in rows if row["project"]}
+    flagged = [line for line in text.splitlines() if line.startswith("! ")]  # the projects table's marks
+    assert headline_value(text, "Projects in drift").split(" ")[0] == str(len(in_drift)) == str(len(flagged))
+    waiting = headline_value(text, "Waiting in the exception queue")
+    assert waiting.split(" ")[0] == str(len(queued))
+    assert "held" not in headline_value(text, "Drift at stake")
+    procore_web, xero_web = sandbox.procore_url, sandbox.xero_url  # loopback hosts serve their own pages
+    assert all(
+        row["procore_link"].startswith(procore_web + "/")
+        for row in rows
+        if row["rule"] != "waiting_in_queue" and row["project"]
+    )
+    assert any(
+        row["xero_link"].startswith(xero_web + "/AccountsPayable/View.aspx?InvoiceID=") for row in rows
+    )
+    assert f'href="{procore_web}/' in html
+
+
+def check_files(
+    staging_url: str, tenant: TenantKey, out: Path, mail: Any, day: date, sandbox: SandboxProcess
+) -> None:
     """What ``make demo`` writes is the message that was sent: same subject, same findings CSV."""
     files = write_report_files(
-        create_staging_engine(staging_url), tenant, load_spec(tenant=tenant.tenant_id), out, report_date=day
+        create_staging_engine(staging_url),
+        tenant,
+        load_spec(tenant=tenant.tenant_id),
+        out,
+        report_date=day,
+        links=RecordLinks.from_api_hosts(sandbox.procore_url, sandbox.xero_url),
     )
     assert all(path.is_file() and path.stat().st_size for path in files.paths())
     written = message_from_bytes(files.eml.read_bytes(), policy=policy.default)

@@ -32,6 +32,16 @@ def report_day(context: Any) -> date:
     return moment.date()
 
 
+def record_links(pair: Any) -> Any:
+    """Web links for the tenant's records, on the hosts its two connections name."""
+    from procore_xero.airflow.hooks import ProcoreHook, XeroHook
+    from procore_xero.reports.links import RecordLinks
+
+    return RecordLinks.from_api_hosts(
+        ProcoreHook(pair.tenant.procore_conn_id).api_url(), XeroHook(pair.tenant.xero_conn_id).api_url()
+    )
+
+
 def drift_report_task(tenant_name: str) -> dict[str, Any]:
     """Build the tenant's report from staging, mail it to its ``controller_emails``, keep it and its
     finding keys."""
@@ -58,6 +68,7 @@ def drift_report_task(tenant_name: str) -> dict[str, Any]:
         base_currency=base,
         ui_url=ui_url(),
         previous=previous_keys(history, day),
+        links=record_links(pair),
     )
     recipients = list(report.settings.recipients)
     history.mkdir(parents=True, exist_ok=True)
@@ -73,6 +84,7 @@ def drift_report_task(tenant_name: str) -> dict[str, Any]:
         "findings": len(report.findings),
         "projects_in_drift": report.projects_in_drift,
         "money_at_stake": str(report.money_at_stake),
+        "money_held": str(report.money_held),
         "base_currency": report.base_currency,
         "new": report.new_findings,
         "waiting": len(report.waiting),

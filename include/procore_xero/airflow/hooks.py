@@ -5,7 +5,9 @@ hosts): host = API base URL, login = client id, password = client secret; extras
 or ``tenant_id`` (Xero), ``token_url``, ``grant_type`` (``client_credentials`` or ``refresh_token``) and,
 for ``refresh_token``, the FIRST ``refresh_token`` only: after its first use the rotated tokens live
 encrypted in the staging database (``oauth_tokens``, key ``PXSYNC_TOKEN_KEY``), one row per account.
-Client-credentials access tokens are kept there too, so the tasks of a run share one token.
+Client-credentials access tokens are kept there too, so the tasks of a run share one token. Every
+client shares its account's rate limits with the other processes through the same database
+(``clients.shared_budget``); extra ``daily_limit`` sets a Xero tenant's daily limit (5,000; Starter 1,000).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from airflow.providers.http.hooks.http import HttpHook
+from sqlalchemy import Engine
 
 from procore_xero.clients import (
     ClientCredentialsProvider,
@@ -25,6 +28,7 @@ from procore_xero.clients import (
 )
 from procore_xero.clients.auth import ClientAuth
 from procore_xero.clients.errors import ConfigurationError
+from procore_xero.clients.shared_budget import procore_budget, xero_budget
 
 
 class _ApiHook(HttpHook):
@@ -45,6 +49,15 @@ class _ApiHook(HttpHook):
             raise ConfigurationError(f"connection {self.http_conn_id!r} has no {self.account_extra!r} extra")
         return self.base_url.rstrip("/"), extra, connection
 
+    def api_url(self) -> str:
+        """The connection's API base URL (the drift report links records on the matching web host)."""
+        return self._settings()[0]
+
+    def _staging(self) -> Engine:
+        from procore_xero.staging import open_staging  # tokens and the shared rate budget live there
+
+        return open_staging()
+
     def _auth(self, connection: Any, extra: dict[str, Any], store_key: str) -> TokenProvider:
         endpoint = TokenEndpoint(
             extra.get("token_url") or self.default_token_url,
@@ -55,9 +68,7 @@ class _ApiHook(HttpHook):
         grant = extra.get("grant_type", "client_credentials")
         if grant not in ("client_credentials", "refresh_token"):
             raise ConfigurationError(f"connection {self.http_conn_id!r}: unsupported grant_type {grant!r}")
-        from procore_xero.staging import open_staging  # the token store lives in the staging database
-
-        store = SqlTokenStore(open_staging())
+        store = SqlTokenStore(self._staging())
         if grant == "client_credentials":
             return ClientCredentialsProvider(endpoint, store=store, store_key=store_key)
         return RefreshTokenProvider(
@@ -79,7 +90,8 @@ class ProcoreHook(_ApiHook):
         base_url, extra, connection = self._settings()
         company_id = int(extra["company_id"])
         auth = self._auth(connection, extra, f"procore:{company_id}")
-        return ProcoreClient(base_url, auth, company_id, **options)
+        shared = procore_budget(self._staging(), connection.login)
+        return ProcoreClient(base_url, auth, company_id, shared=shared, **options)
 
 
 class XeroHook(_ApiHook):
@@ -96,4 +108,15 @@ class XeroHook(_ApiHook):
         base_url, extra, connection = self._settings()
         tenant_id = str(extra["tenant_id"])
         auth = self._auth(connection, extra, f"xero:{tenant_id}")
-        return XeroClient(base_url, auth, tenant_id, **options)
+        shared = xero_budget(self._staging(), tenant_id, daily_limit=self._daily_limit(extra))
+        return XeroClient(base_url, auth, tenant_id, shared=shared, **options)
+
+    def _daily_limit(self, extra: dict[str, Any]) -> int:
+        """The tenant's daily call limit (extra ``daily_limit``; Xero's default 5,000, Starter 1,000)."""
+        value = extra.get("daily_limit", 5000)
+        if isinstance(value, bool) or not str(value).isdigit() or int(value) < 1:
+            raise ConfigurationError(
+                f"connection {self.http_conn_id!r}: extra daily_limit must be a whole number of calls "
+                f"above 0 (5000, or 1000 on Xero's Starter tier), not {value!r}"
+            )
+        return int(value)

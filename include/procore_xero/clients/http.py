@@ -54,6 +54,24 @@ class RateLimitRules(Protocol):
 
     def refusal(self, headers: Mapping[str, str], now: float) -> Refusal: ...
 
+    def floors(self, headers: Mapping[str, str], now: float) -> dict[str, int]:
+        """The least each limit can be, as this answer shows (window name -> calls)."""
+        ...
+
+
+class CallSlots(Protocol):
+    """A rate-limit budget shared with other processes (``shared_budget.SharedBudget``)."""
+
+    def reserve(self) -> int | Refusal: ...
+
+    def release(self, slot: int) -> None: ...
+
+    def learn(self, floors: Mapping[str, int]) -> None: ...
+
+    def enforces(self, window: str) -> bool:
+        """Whether the shared budget holds this window to a known limit (header pacing is then moot)."""
+        ...
+
 
 @dataclass(frozen=True)
 class ApiResponse:
@@ -107,6 +125,7 @@ class ApiSession:
         timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
+        shared: CallSlots | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.auth = auth
@@ -119,6 +138,7 @@ class ApiSession:
         self.clock = clock
         self.throttle = Throttle(clock, sleep)
         self.calls = CallCounter()
+        self.shared = shared
 
     def url(self, path_or_url: str) -> str:
         """An absolute URL on this service; a link to any other host is refused (it would get the token)."""
@@ -154,9 +174,11 @@ class ApiSession:
         while True:
             self.throttle.wait()
             token = self.auth.access_token()
+            slot = self._slot(method, path, page)
             self.calls.count(method, path)
             try:
-                answer = self.session.request(
+                answer = self._send(
+                    slot,
                     method,
                     url,
                     params=params,
@@ -174,7 +196,7 @@ class ApiSession:
                 self._back_off(method, path, reason, failures, None)
                 continue
             now = server_time(answer.headers, self.clock())
-            self.throttle.observe(self.rules.budgets(answer.headers, now))
+            self._observe(answer.headers, now)
             status = answer.status_code
             if status == 401 and not renewed:
                 log.info("%s %s: 401, renewing the access token once", method, path)
@@ -209,6 +231,37 @@ class ApiSession:
                 self._back_off(method, path, str(unusable), failures, None)
                 continue
             return ApiResponse(status, answer.headers, body, answer.links)
+
+    def _observe(self, headers: Mapping[str, str], now: float) -> None:
+        """Pace on the answer's budgets, except those the shared budget already holds to their limit."""
+        budgets = self.rules.budgets(headers, now)
+        if self.shared is not None:
+            self.shared.learn(self.rules.floors(headers, now))
+            budgets = [b for b in budgets if not self.shared.enforces(b.name)]
+        self.throttle.observe(budgets)
+
+    def _slot(self, method: str, path: str, page: int | None) -> int | None:
+        """A slot in the shared budget, waiting while other processes' calls fill it; a wait past
+        ``max_rate_limit_wait`` or on the daily limit raises as a 429 would (nothing is sent)."""
+        if self.shared is None:
+            return None
+        while True:
+            taken = self.shared.reserve()
+            if isinstance(taken, int):
+                return taken
+            now = self.clock()
+            if taken.daily or taken.wait > self.retry.max_rate_limit_wait:
+                self._wait_out(taken, method, path, page, 0, now)
+            self.throttle.hold(taken.wait)
+            self.throttle.wait()
+
+    def _send(self, slot: int | None, method: str, url: str, **options: Any) -> requests.Response:
+        """One HTTP exchange; its shared slot is released as soon as it ends, answered or not."""
+        try:
+            return self.session.request(method, url, **options)
+        finally:
+            if self.shared is not None and slot is not None:
+                self.shared.release(slot)
 
     def _back_off(self, method: str, path: str, reason: str, failures: int, advertised: float | None) -> None:
         delay = max(self.retry.backoff(failures), advertised or 0.0)

@@ -11,7 +11,13 @@ from typing import Any
 import requests
 
 from procore_xero.clients.auth import TokenProvider
-from procore_xero.clients.http import DEFAULT_TIMEOUT, ApiSession, Refusal, retry_after_seconds
+from procore_xero.clients.http import (
+    DEFAULT_TIMEOUT,
+    ApiSession,
+    CallSlots,
+    Refusal,
+    retry_after_seconds,
+)
 from procore_xero.clients.retry import RetryPolicy
 from procore_xero.clients.throttle import Budget
 
@@ -32,6 +38,14 @@ class ProcoreRateLimits:
         except (KeyError, ValueError):
             return []
         return [Budget("procore", limit, remaining, reset + RESET_RESOLUTION - now)]
+
+    def floors(self, headers: Mapping[str, str], now: float) -> dict[str, int]:
+        """The stated limit, for the window the reset time points at (the spike window resets within
+        10 seconds)."""
+        return {
+            ("spike" if b.resets_in <= SPIKE_WINDOW_SECONDS + RESET_RESOLUTION else "hourly"): b.limit
+            for b in self.budgets(headers, now)
+        }
 
     def refusal(self, headers: Mapping[str, str], now: float) -> Refusal:
         wait = retry_after_seconds(headers, now)
@@ -76,6 +90,7 @@ class ProcoreClient:
         timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
+        shared: CallSlots | None = None,
     ) -> None:
         self.company_id = company_id
         self.per_page = min(per_page, MAX_PER_PAGE)
@@ -89,6 +104,7 @@ class ProcoreClient:
             timeout=timeout,
             sleep=sleep,
             clock=clock,
+            shared=shared,
         )
 
     def __repr__(self) -> str:

@@ -11,7 +11,13 @@ from typing import Any
 import requests
 
 from procore_xero.clients.auth import TokenProvider
-from procore_xero.clients.http import DEFAULT_TIMEOUT, ApiSession, Refusal, retry_after_seconds
+from procore_xero.clients.http import (
+    DEFAULT_TIMEOUT,
+    ApiSession,
+    CallSlots,
+    Refusal,
+    retry_after_seconds,
+)
 from procore_xero.clients.retry import RetryPolicy
 from procore_xero.clients.throttle import Budget
 from procore_xero.staging.jsoncodec import content_hash
@@ -43,6 +49,16 @@ class XeroRateLimits:
             except (KeyError, ValueError):
                 continue
         return budgets
+
+    def floors(self, headers: Mapping[str, str], now: float) -> dict[str, int]:
+        """Xero states what remains, not the limit: the limit is at least one more (this call counted)."""
+        floors = {}
+        for name, header in (("minute", "X-MinLimit-Remaining"), ("daily", "X-DayLimit-Remaining")):
+            try:
+                floors[name] = int(headers[header]) + 1
+            except (KeyError, ValueError):
+                continue
+        return floors
 
     def refusal(self, headers: Mapping[str, str], now: float) -> Refusal:
         problem = headers.get("X-Rate-Limit-Problem", "minute").lower()
@@ -82,7 +98,8 @@ class XeroClient:
 
     ``base_url`` is the API host (``https://api.xero.com``, the sandbox's Xero URL); endpoints are named
     as in the Accounting API (``"Invoices"``, ``"Contacts"``). ``auth`` is a ``TokenProvider``. One client
-    per thread; Xero allows 5 calls in flight per tenant, which the Airflow pool enforces.
+    per thread; Xero allows 5 calls in flight per tenant, which the Airflow pool enforces. ``shared``
+    (``shared_budget.xero_budget``) keeps every process working for the tenant inside its limits together.
     """
 
     def __init__(
@@ -97,6 +114,7 @@ class XeroClient:
         timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
+        shared: CallSlots | None = None,
     ) -> None:
         self.tenant_id = tenant_id
         self.page_size = min(page_size, MAX_PAGE_SIZE)
@@ -110,6 +128,7 @@ class XeroClient:
             timeout=timeout,
             sleep=sleep,
             clock=clock,
+            shared=shared,
         )
 
     def __repr__(self) -> str:

@@ -1,28 +1,52 @@
-"""The chart: revised budget, committed and Xero actual per project in the base currency, projects in drift
-marked in red, bars over budget in red. Matplotlib's Agg canvas on a Figure (no pyplot global state, no
-display); amounts become floats here only to be drawn."""
+"""The chart of what the report flags: cost codes over budget (the two budget rules), grouped by project, in
+the base currency. One bar per code: the part within its revised budget in blue, the part above it in red,
+so the red is exactly the amount over budget the findings table lists. Matplotlib's Agg canvas on a Figure
+(no pyplot global state, no display); amounts become floats here only to be drawn."""
 
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 
+from procore_xero.reports.money import to_base
 from procore_xero.reports.report import DriftReport
 
-MAX_PROJECTS = 30
-BUDGET, COMMITTED, ACTUAL, OVER, DRIFT = "#9e9e9e", "#5c8ac7", "#2e7d32", "#c62828", "#c62828"
+MAX_CODES = 30
+WITHIN, OVER = "#5c8ac7", "#c62828"
+BUDGET_RULES = {"over_budget": "actual", "committed_over_budget": "committed"}
+COLUMNS = ["project", "code", "measured", "budget_base", "figure_base", "over_base"]
 
 
-def chart_projects(report: DriftReport) -> pd.DataFrame:
-    """Projects shown: those in drift first (largest money at stake first), then by budget; at most 30."""
-    totals = report.totals.copy()
-    totals["drift"] = totals["findings"].map(bool)
-    totals["stake"] = totals["at_stake_base"].map(float)
-    totals["size"] = totals["revised_budget_base"].map(float)
-    ordered = totals.sort_values(["drift", "stake", "size"], ascending=False, kind="stable")
-    return ordered.head(MAX_PROJECTS)
+def flagged_codes(report: DriftReport) -> pd.DataFrame:
+    """One row per cost code a budget rule flagged, at its larger overrun: project, code, which figure
+    (``measured``: actual / committed / both), revised budget, figure and overrun in the base currency;
+    projects with the most over budget first, and within a project the largest overrun first."""
+    findings = report.findings
+    flagged = findings[findings["rule"].isin(list(BUDGET_RULES))] if len(findings) else findings
+    rows = []
+    for _, group in flagged.groupby("entity", sort=False):
+        top = group.loc[group["at_stake_base"].map(Decimal).idxmax()]
+        rate = report.rates.get(top["currency"], Decimal(1))
+        measured = sorted(BUDGET_RULES[rule] for rule in group["rule"])
+        rows.append(
+            {
+                "project": top["project"],
+                "code": str(top["subject"]).split(" ", 1)[0],
+                "measured": " and ".join(measured),
+                "budget_base": to_base(top["baseline"], rate),
+                "figure_base": to_base(top["amount"], rate),
+                "over_base": top["at_stake_base"],
+            }
+        )
+    frame = pd.DataFrame(rows, columns=COLUMNS).astype(object)
+    if frame.empty:
+        return frame
+    frame["project_over"] = frame.groupby("project")["over_base"].transform(lambda v: sum(v, Decimal(0)))
+    frame = frame.sort_values(["project_over", "project", "over_base"], ascending=[False, True, False])
+    return frame[COLUMNS].reset_index(drop=True)
 
 
 def render_chart(report: DriftReport) -> bytes:
@@ -30,35 +54,22 @@ def render_chart(report: DriftReport) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    shown = chart_projects(report).iloc[::-1]  # the first shown at the top
-    figure = Figure(figsize=(10, 1.8 + 0.42 * max(len(shown), 1)), dpi=100)
+    codes = flagged_codes(report)
+    shown = codes.head(MAX_CODES).iloc[::-1]  # the first shown at the top
+    figure = Figure(figsize=(10, 1.8 + 0.32 * max(len(shown), 1)), dpi=100)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot(1, 1, 1)
-    budget, committed, actual = (
-        [float(v) for v in shown[name]]
-        for name in ("revised_budget_base", "committed_base", "xero_actual_base")
-    )
-    rows = list(range(len(shown)))
-    height = 0.26
-    axes.barh([r + height for r in rows], budget, height, color=BUDGET)
-    axes.barh(rows, committed, height, color=_colours(committed, budget, COMMITTED))
-    axes.barh([r - height for r in rows], actual, height, color=_colours(actual, budget, ACTUAL))
-    _mark_drift(axes, shown, [max(values) for values in zip(budget, committed, actual, strict=True)], report)
-    axes.set_yticks(rows)
-    axes.set_yticklabels([_label(p) for p in shown["project"]], fontsize=8)
-    for tick, drift in zip(axes.get_yticklabels(), shown["drift"], strict=True):
-        if drift:
-            tick.set_color(DRIFT)
-            tick.set_fontweight("bold")
-    axes.xaxis.set_major_formatter(_short)
-    axes.set_xlabel(f"{report.base_currency} (other currencies at Xero's latest rate)")
-    axes.grid(axis="x", color="#e0e0e0")
-    axes.set_axisbelow(True)
-    axes.legend(handles=_legend(), loc="lower right", fontsize=8)
-    more = len(report.totals) - len(shown)
-    extra = f"; {more} more projects in the CSV" if more > 0 else ""
+    if shown.empty:
+        axes.text(0.5, 0.5, "No cost code over budget above the thresholds", ha="center", va="center")
+        axes.set_axis_off()
+    else:
+        _bars(axes, shown, report.base_currency)
+    more = len(codes) - len(shown)
+    extra = f"; {more} more in the findings CSV" if more > 0 else ""
+    projects = codes["project"].nunique() if len(codes) else 0
     axes.set_title(
-        f"Budget vs committed vs actual per project (in drift: red, with money at stake){extra}", fontsize=10
+        f"Cost codes over budget: {len(codes)} on {projects} project(s), in {report.base_currency}{extra}",
+        fontsize=10,
     )
     figure.tight_layout()
     buffer = io.BytesIO()
@@ -66,29 +77,36 @@ def render_chart(report: DriftReport) -> bytes:
     return buffer.getvalue()
 
 
-def _colours(values: list[float], budget: list[float], normal: str) -> list[str]:
-    return [OVER if value > limit else normal for value, limit in zip(values, budget, strict=True)]
-
-
-def _mark_drift(axes: Any, shown: pd.DataFrame, ends: list[float], report: DriftReport) -> None:
-    """Write the money at stake beside each project in drift (room made on the right)."""
-    widest = max(ends, default=0.0) or 1.0
-    axes.set_xlim(0, widest * 1.22)
-    for row, (end, drift, stake) in enumerate(zip(ends, shown["drift"], shown["stake"], strict=True)):
-        if drift:
-            label = f"{_short(stake)} at stake" if stake else "findings"
-            axes.text(end + widest * 0.01, row, label, va="center", fontsize=7, color=DRIFT)
-
-
-def _legend() -> list[Any]:
+def _bars(axes: Any, shown: pd.DataFrame, base: str) -> None:
     from matplotlib.patches import Patch
 
-    return [
-        Patch(color=BUDGET, label="Revised budget"),
-        Patch(color=COMMITTED, label="Committed"),
-        Patch(color=ACTUAL, label="Xero actual"),
-        Patch(color=OVER, label="Above budget"),
-    ]
+    rows = list(range(len(shown)))
+    budgets = [float(b) for b in shown["budget_base"]]
+    figures = [float(f) for f in shown["figure_base"]]
+    over = [float(v) for v in shown["over_base"]]
+    within = [max(0.0, min(f, b)) for f, b in zip(figures, budgets, strict=True)]
+    ends = [w + o for w, o in zip(within, over, strict=True)]
+    axes.barh(rows, within, 0.6, color=WITHIN)
+    axes.barh(rows, over, 0.6, left=within, color=OVER)
+    for row, (end, amount) in enumerate(zip(ends, over, strict=True)):
+        axes.text(end, row, f" +{_short(amount)}", va="center", fontsize=7, color=OVER)
+    axes.set_yticks(rows)
+    labels = zip(shown["project"], shown["code"], shown["measured"], strict=True)
+    axes.set_yticklabels([f"{_label(p)} · {c} ({m})" for p, c, m in labels], fontsize=7)
+    widest = max(ends, default=1.0) or 1.0
+    axes.set_xlim(0, widest * 1.15)
+    axes.xaxis.set_major_formatter(_short)
+    axes.set_xlabel(f"{base} (other currencies at Xero's latest rate)")
+    axes.grid(axis="x", color="#e0e0e0")
+    axes.set_axisbelow(True)
+    axes.legend(
+        handles=[
+            Patch(color=WITHIN, label="Within the revised budget"),
+            Patch(color=OVER, label="Over the revised budget"),
+        ],
+        loc="lower right",
+        fontsize=8,
+    )
 
 
 def _short(value: float, _position: Any = None) -> str:
@@ -101,5 +119,5 @@ def _short(value: float, _position: Any = None) -> str:
     )
 
 
-def _label(project: str, width: int = 42) -> str:
+def _label(project: str, width: int = 34) -> str:
     return project if len(project) <= width else project[: width - 1] + "…"

@@ -36,6 +36,9 @@ FINDING_COLUMNS = (
     "base_currency",
     "at_stake_base",
     "key",
+    "entity",
+    "procore_link",
+    "xero_link",
 )
 BUDGET_COLUMNS = (
     "project",
@@ -88,6 +91,9 @@ def findings_csv(report: DriftReport) -> str:
             row["base_currency"],
             row["at_stake_base"],
             row["key"],
+            row["entity"],
+            row["procore_link"],
+            row["xero_link"],
         ]
         for row in report.findings.to_dict("records")
     )

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from procore_xero.reports.links import NO_LINKS, RecordLinks
 from procore_xero.reports.message import RenderedReport, render_report
 from procore_xero.reports.report import DriftReport, build_report
 from procore_xero.reports.settings import DEFAULT_UI, DriftSettings
@@ -49,12 +50,20 @@ def make_report(
     base_currency: str | None = None,
     ui_url: str = DEFAULT_UI,
     previous: tuple[date | None, set[str] | None] = (None, None),
+    links: RecordLinks = NO_LINKS,
 ) -> tuple[DriftReport, RenderedReport]:
-    """Build and render: what the DAG sends and the demo writes."""
+    """Build and render: what the DAG sends and the demo writes; ``links``: the web hosts of Procore and
+    Xero (``RecordLinks.from_api_hosts`` on the connections' hosts)."""
     section = _settings(settings)
     knobs = DriftSettings.from_settings(section)
     report = build_report(
-        engine, tenant, section, report_date=report_date, base_currency=base_currency, previous=previous
+        engine,
+        tenant,
+        section,
+        report_date=report_date,
+        base_currency=base_currency,
+        previous=previous,
+        links=links,
     )
     start = time.perf_counter()
     rendered = render_report(report, recipients=knobs.recipients, from_email=knobs.from_email, ui_url=ui_url)
@@ -71,12 +80,24 @@ def write_report_files(
     report_date: date | None = None,
     base_currency: str | None = None,
     ui_url: str = DEFAULT_UI,
+    links: RecordLinks = NO_LINKS,
 ) -> ReportFiles:
     """Write the message (``drift-report-<date>.eml``), its HTML and text, the chart PNG and both CSVs into
     ``out_dir``; ``settings`` is the tenant's ``MappingSpec`` or its ``settings:`` section."""
     report, rendered = make_report(
-        engine, tenant, settings, report_date=report_date, base_currency=base_currency, ui_url=ui_url
+        engine,
+        tenant,
+        settings,
+        report_date=report_date,
+        base_currency=base_currency,
+        ui_url=ui_url,
+        links=links,
     )
+    return save_report(report, rendered, out_dir)
+
+
+def save_report(report: DriftReport, rendered: RenderedReport, out_dir: Path) -> ReportFiles:
+    """Write a rendered report's parts into ``out_dir`` (see ``write_report_files``)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     day, names = report.report_date.isoformat(), attachment_names(report)
     files = ReportFiles(

@@ -8,6 +8,7 @@ from html import escape
 
 from procore_xero.reports.money import show
 from procore_xero.reports.report import DriftReport
+from procore_xero.reports.rules import WAITING
 from procore_xero.reports.summary import (
     RECONCILED,
     attachment_names,
@@ -24,16 +25,35 @@ NUM = CELL + "text-align:right;white-space:nowrap;"
 HEAD = "padding:4px 8px;border-bottom:2px solid #555;font-size:12px;text-align:left;background:#f3f3f3;"
 DRIFT = "background:#fdecea;"
 TABLE = "border-collapse:collapse;margin:8px 0 16px 0;"
+NOTE = "color:#666;font-size:12px;"
+
+
+class Markup(str):
+    """A cell already rendered as HTML (links built by ``_links``); every other cell is escaped."""
+
+
+def _cell(text: str) -> str:
+    return text if isinstance(text, Markup) else escape(text)
+
+
+def _links(row: dict) -> Markup:
+    """The finding's records in Procore and Xero as links (hrefs escaped, ids URL-quoted in links.py)."""
+    anchors = [
+        f'<a href="{escape(row[column])}" style="color:#1565c0;">{name}</a>'
+        for name, column in (("Procore", "procore_link"), ("Xero", "xero_link"))
+        if row[column]
+    ]
+    return Markup(" · ".join(anchors))
 
 
 def _table(headers: Sequence[str], rows: Iterable[tuple[Sequence[tuple[str, bool]], bool]]) -> str:
-    """``rows``: ((text, numeric) cells, highlighted); texts are escaped here."""
+    """``rows``: ((text, numeric) cells, highlighted); texts are escaped here unless ``Markup``."""
     head = (
         "<tr>" + "".join(f'<th style="{HEAD}">{escape(h)}</th>' for h in headers) + "</tr>" if headers else ""
     )
     body = "".join(
         f'<tr style="{DRIFT if marked else ""}">'
-        + "".join(f'<td style="{NUM if numeric else CELL}">{escape(text)}</td>' for text, numeric in cells)
+        + "".join(f'<td style="{NUM if numeric else CELL}">{_cell(text)}</td>' for text, numeric in cells)
         + "</tr>"
         for cells, marked in rows
     )
@@ -47,7 +67,22 @@ def render_html(report: DriftReport, ui_url: str, chart_cid: str | None) -> str:
         parts.append(
             f'<p style="{FONT}font-size:15px;color:#1b5e20;"><b>All reconciled.</b> {escape(RECONCILED)}</p>'
         )
-    parts.append(_table([], (([(label, False), (value, False)], False) for label, value in headline(report))))
+    parts.append(
+        _table(
+            [],
+            (
+                (
+                    [
+                        (label, False),
+                        (value, True),
+                        (Markup(f'<span style="{NOTE}">{escape(meaning)}</span>'), False),
+                    ],
+                    False,
+                )
+                for label, value, meaning in headline(report)
+            ),
+        )
+    )
     if len(report.waiting):
         link = escape(required_actions_url(ui_url))
         parts.append(
@@ -55,7 +90,7 @@ def render_html(report: DriftReport, ui_url: str, chart_cid: str | None) -> str:
         )
     if not report.reconciled:
         rules = ((([(n, False), (str(c), True), (a, True)]), False) for n, c, a in by_rule(report))
-        parts.append(_table(["Rule", "Findings", f"At stake ({base})"], rules))
+        parts.append(_table(["Rule", "Findings", f"Money ({base})"], rules))
         top = report.findings.head(report.settings.top_findings)
         parts.append(
             f'<h3 style="{FONT}font-size:15px;">Top {len(top)} of {len(report.findings)} findings '
@@ -69,17 +104,20 @@ def render_html(report: DriftReport, ui_url: str, chart_cid: str | None) -> str:
                     (r["project"] or "", False),
                     (r["subject"], False),
                     (r["description"], False),
-                    (show(r["at_stake"], r["currency"]), True),
-                    (show(r["at_stake_base"]), True),
+                    (_links(r), False),
+                    (show(r["at_stake"], r["currency"]) + (" held" if r["rule"] == WAITING else ""), True),
+                    (show(r["at_stake_base"], base), True),
                 ],
                 bool(r["new"]),
             )
             for r in top.to_dict("records")
         )
-        parts.append(_table(["#", "", "Project", "What", "Finding", "At stake", base], rows))
+        parts.append(
+            _table(["#", "", "Project", "What", "Finding", "Open in", "Amount", f"Amount ({base})"], rows)
+        )
     if chart_cid:
         parts.append(
-            f'<p><img src="cid:{escape(chart_cid)}" alt="Budget, committed and actual cost per project" '
+            f'<p><img src="cid:{escape(chart_cid)}" alt="Cost codes over budget, per project" '
             'style="max-width:100%;height:auto;" /></p>'
         )
     parts.append(
@@ -102,7 +140,8 @@ def _projects(report: DriftReport) -> str:
         f"Xero actual ({report.base_currency})",
         "Paid in Xero (subcontract bills)",
         "Findings",
-        f"At stake ({report.base_currency})",
+        f"Drift at stake ({report.base_currency})",
+        f"Held ({report.base_currency})",
     ]
     rows = (
         (
@@ -112,6 +151,7 @@ def _projects(report: DriftReport) -> str:
                 *((show(r[name]), True) for name in _FIGURES),
                 (str(r["findings"]), True),
                 (show(r["at_stake_base"]), True),
+                (show(r["held_base"]), True),
             ],
             bool(r["findings"]),
         )

@@ -21,8 +21,10 @@ from procore_xero.reports.budget import budget_rows
 from procore_xero.reports.checks import failing_rows, gx_frames
 from procore_xero.reports.commitments import commitment_rows, invoice_rows
 from procore_xero.reports.documents import document_rows
-from procore_xero.reports.findings import collect, money_at_stake
+from procore_xero.reports.findings import collect, money_at_stake, money_held, queued_only
+from procore_xero.reports.frames import records
 from procore_xero.reports.inputs import DriftInputs, read_inputs
+from procore_xero.reports.links import NO_LINKS, Linker, RecordLinks
 from procore_xero.reports.scope import company_name, latest_rates, projects_in_scope
 from procore_xero.reports.settings import DriftSettings
 from procore_xero.reports.totals import project_totals
@@ -49,15 +51,39 @@ class DriftReport:
     rates: Mapping[str, Decimal]
     figures_at: datetime | None
     previous_date: date | None
+    queue_open: int  # every open exception of the tenant, the synced books' and those waiting by design
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def money_at_stake(self) -> Decimal:
+        """Drift at stake (base currency): what the two systems disagree on, each cost code, commitment
+        and document once; the queue's held amounts are not in it (``money_held``)."""
         return money_at_stake(self.findings)
 
     @property
+    def money_held(self) -> Decimal:
+        """What the records waiting in the exception queue hold back (base currency)."""
+        return money_held(self.findings)
+
+    @property
     def projects_in_drift(self) -> int:
-        return int(self.findings["project_id"].dropna().nunique()) if len(self.findings) else 0
+        """Synced projects with at least one finding: the flagged rows of the projects table."""
+        return int((self.totals["findings"] > 0).sum()) if len(self.totals) else 0
+
+    @property
+    def findings_outside_projects(self) -> int:
+        """Findings not tied to a synced project (a Xero record without project tracking, say)."""
+        synced = set(self.projects["project_id"])
+        return int((~self.findings["project_id"].isin(synced)).sum()) if len(self.findings) else 0
+
+    @property
+    def drift_findings(self) -> int:
+        return len(self.findings) - len(queued_only(self.findings))
+
+    @property
+    def queue_by_design(self) -> int:
+        """Open exceptions the report leaves out: projects not (yet) at the "Send to Xero" stage."""
+        return self.queue_open - len(self.waiting)
 
     @property
     def new_findings(self) -> int:
@@ -87,7 +113,7 @@ class DriftReport:
             return f"Procore ↔ Xero {day}: all reconciled ({self.company})"
         amount = f"{self.base_currency} {self.money_at_stake:,.2f}"
         return (
-            f"Procore ↔ Xero drift {day}: {len(self.findings)} finding(s), {amount} at stake, "
+            f"Procore ↔ Xero drift {day}: {len(self.findings)} finding(s), {amount} drift at stake, "
             f"{self.projects_in_drift} project(s) ({self.company})"
         )
 
@@ -100,13 +126,17 @@ def build_report(
     report_date: date | None = None,
     base_currency: str | None = None,
     previous: tuple[date | None, set[str] | None] = (None, None),
+    links: RecordLinks = NO_LINKS,
 ) -> DriftReport:
     """The report as of now's staging; ``settings`` is the tenant's ``settings:`` section; ``previous``:
-    the last report's date and finding keys (``history.previous_keys``) to mark what is new."""
+    the last report's date and finding keys (``history.previous_keys``) to mark what is new; ``links``:
+    the web hosts each finding links its records to."""
     timings: dict[str, float] = {}
     with _timed(timings, "read"):
         inputs = read_inputs(engine, tenant, base_currency)
-    return compute_report(inputs, settings, report_date=report_date, previous=previous, timings=timings)
+    return compute_report(
+        inputs, settings, report_date=report_date, previous=previous, timings=timings, links=links
+    )
 
 
 def compute_report(
@@ -116,6 +146,7 @@ def compute_report(
     report_date: date | None = None,
     previous: tuple[date | None, set[str] | None] = (None, None),
     timings: dict[str, float] | None = None,
+    links: RecordLinks = NO_LINKS,
 ) -> DriftReport:
     """Everything after reading: frames, GX checks, ranked findings, project totals."""
     timings = {} if timings is None else timings
@@ -133,7 +164,15 @@ def compute_report(
     with _timed(timings, "validate"):
         failing = failing_rows(gx_frames(budget, commitments, documents), knobs)
     with _timed(timings, "rank"):
-        findings = collect(frames, failing, waiting, projects, rates, inputs.base_currency, previous[1])
+        linker = Linker(
+            links,
+            {str(c["id"]): str(c["kind"]) for c in records(inputs.procore["commitments"])},
+            {r: c for r, c in invoice_commitments.items() if c is not None},
+            {str(i["InvoiceID"]).lower(): str(i.get("Type")) for i in records(inputs.xero["invoices"])},
+        )
+        findings = collect(
+            frames, failing, waiting, projects, rates, inputs.base_currency, previous[1], linker
+        )
         totals = project_totals(projects, budget, commitments, findings, rates)
     return DriftReport(
         company=company_name(inputs),
@@ -151,6 +190,7 @@ def compute_report(
         rates=rates,
         figures_at=inputs.figures_at,
         previous_date=previous[0],
+        queue_open=len(inputs.exceptions),
         timings=timings,
     )
 

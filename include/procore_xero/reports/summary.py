@@ -39,31 +39,62 @@ def title(report: DriftReport) -> str:
     return f"Procore ↔ Xero drift report · {report.company} · {report.report_date.isoformat()}"
 
 
-def headline(report: DriftReport) -> list[tuple[str, str]]:
-    """(label, value) pairs for the top of the mail."""
+def headline(report: DriftReport) -> list[tuple[str, str, str]]:
+    """(label, value, what it counts) for the top of the mail; each agrees with a table below it."""
     base = report.base_currency
     if report.previous_date is None:
         new = "n/a (no earlier report)"
     else:
         new = f"{report.new_findings} (since {report.previous_date.isoformat()})"
+    outside = report.findings_outside_projects
     return [
-        ("Projects in drift", f"{report.projects_in_drift} of {len(report.projects)} synced"),
-        ("Money at stake", show(report.money_at_stake, base)),
-        ("Findings", str(len(report.findings))),
-        ("New since the last report", new),
         (
-            "Waiting in the exception queue",
-            f"{len(report.waiting)} ({report.awaiting_decision} for your approval)",
+            "Projects in drift",
+            f"{report.projects_in_drift} of {len(report.projects)} synced",
+            "synced projects with at least one finding: the rows marked in the projects table"
+            + (f"; {outside} more finding(s) belong to no synced project" if outside else ""),
         ),
+        (
+            "Drift at stake",
+            show(report.money_at_stake, base),
+            f"what Procore and Xero disagree on ({report.drift_findings} findings): amounts over budget, "
+            "billing differences and edited documents, each cost code, commitment and document once",
+        ),
+        (
+            "Held in the exception queue",
+            show(report.money_held, base),
+            f"what the {len(report.waiting)} queued records hold back; not part of the drift at stake",
+        ),
+        ("Findings", str(len(report.findings)), "every row of the findings table and CSV"),
+        ("New since the last report", new, "findings whose key the last report did not have"),
+        ("Waiting in the exception queue", queue_count(report), queue_explained(report)),
     ]
 
 
+def queue_count(report: DriftReport) -> str:
+    return f"{len(report.waiting)} ({report.awaiting_decision} for your approval)"
+
+
+def queue_explained(report: DriftReport) -> str:
+    """The one explanation of the queue count, in the mail and on the demo's console alike."""
+    return (
+        f"open exceptions on the synced books, of {report.queue_open} open in all; the other "
+        f'{report.queue_by_design} wait by design (projects not at the "Send to Xero" stage)'
+    )
+
+
 def by_rule(report: DriftReport) -> Iterator[tuple[str, int, str]]:
-    """(title, findings, money at stake in base currency) per rule that found something."""
+    """(title, findings, money in base currency: "at stake" for drift rules, "held" for the queue) per rule
+    that found something."""
     for reason in [*(rule.reason for rule in RULES), WAITING]:
         rows = report.findings[report.findings["rule"] == reason] if len(report.findings) else report.findings
         if len(rows):
-            yield TITLES[reason], len(rows), show(total(rows["at_stake_base"]), report.base_currency)
+            kind = "held" if reason == WAITING else "at stake"
+            yield (
+                TITLES[reason],
+                len(rows),
+                f"{show(total(rows['at_stake_base']), report.base_currency)} {kind}",
+            )
 
 
 def notes(report: DriftReport) -> list[str]:
@@ -76,7 +107,8 @@ def notes(report: DriftReport) -> list[str]:
         f"{knobs.percent}% of the revised budget; Procore invoiced and Xero billed must agree to the cent.",
         f"Money at stake is shown in {base}"
         + (f" at Xero's latest rates per {base} ({rates})" if rates else "")
-        + "; the total counts each cost code, commitment and record once.",
+        + "; the drift total counts each cost code, commitment and document once; held amounts are "
+        "counted apart from it.",
         f"Xero actuals are the job-cost figures computed {figures} (job_costs DAG); Procore figures are "
         "as last extracted to staging.",
     ]

@@ -1,5 +1,6 @@
 """Project totals: the sums of the report's budget rows per project (so they reconcile by construction),
-plus Xero paid to date on the project's subcontract bills and the project's findings and money at stake."""
+plus Xero paid to date on the project's subcontract bills, the project's findings, its drift at stake and
+what its queued records hold back."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from procore_xero.reports.findings import money_at_stake
+from procore_xero.reports.findings import money_at_stake, money_held
 from procore_xero.reports.frames import sum_by
 from procore_xero.reports.money import ZERO, to_base
 
@@ -31,6 +32,7 @@ COLUMNS = [
     "committed_base",
     "findings",
     "at_stake_base",
+    "held_base",
 ]
 
 
@@ -60,6 +62,7 @@ def project_totals(
                 "committed_base": to_base(figures["committed"], rate),
                 "findings": len(own),
                 "at_stake_base": money_at_stake(own),
+                "held_base": money_held(own),
             }
         )
     return pd.DataFrame(rows, columns=COLUMNS).astype(object)

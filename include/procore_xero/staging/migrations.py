@@ -17,6 +17,8 @@ from sqlalchemy import Connection, Engine, func, insert, inspect, select, text
 
 from procore_xero.staging.engine import transaction
 from procore_xero.staging.schema import (
+    api_calls,
+    api_limits,
     job_costs,
     metadata,
     oauth_tokens,
@@ -61,12 +63,19 @@ def add_write_leases(connection: Connection) -> None:
     write_leases.create(connection, checkfirst=True)
 
 
+def add_api_calls(connection: Connection) -> None:
+    """Version 6: the call log and learnt limits that share each API's rate limits across processes."""
+    api_calls.create(connection, checkfirst=True)
+    api_limits.create(connection, checkfirst=True)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     create_baseline,
     add_oauth_tokens,
     add_procore_budget_views,
     add_job_costs,
     add_write_leases,
+    add_api_calls,
 )
 
 

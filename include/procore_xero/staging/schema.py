@@ -87,6 +87,29 @@ oauth_tokens = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
+# Calls in flight or recently made per API budget (``procore_xero.clients.shared_budget``), so that every
+# process working for one Xero tenant or Procore app stays inside the same rate limits.
+api_calls = Table(
+    "api_calls",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("budget_key", String(200), nullable=False),  # e.g. "xero:<tenant id>", "procore:<client id>"
+    Column("sent_at", Float, nullable=False),  # epoch seconds
+    Column("done_at", Float, nullable=True),  # NULL while the call is in flight
+    Index(None, "budget_key", "done_at"),
+)
+
+# The least each limit can be, as the answers showed it (a header's limit, or remaining + 1), so a process
+# that has not had an answer yet uses what the others learnt.
+api_limits = Table(
+    "api_limits",
+    metadata,
+    Column("budget_key", String(200), primary_key=True),
+    Column("window", String(32), primary_key=True),
+    Column("floor", BigInteger, nullable=False),
+    Column("seen_at", Float, nullable=False),  # epoch seconds; forgotten after the longest window
+)
+
 sync_state = Table(
     "sync_state",
     metadata,

@@ -15,9 +15,12 @@ import pandas as pd
 import pytest
 
 from procore_xero.mapping.staged import records_frame
+from procore_xero.reports.chart import flagged_codes
 from procore_xero.reports.checks import failing_rows, gx_frames
 from procore_xero.reports.csv_files import neutralise, write_csv
+from procore_xero.reports.findings import labelled_amounts
 from procore_xero.reports.history import previous_keys, save_keys
+from procore_xero.reports.links import RecordLinks
 from procore_xero.reports.message import render_report
 from procore_xero.reports.report import compute_report
 from procore_xero.reports.settings import DriftSettings
@@ -82,12 +85,14 @@ def test_findings_are_ranked_by_money_at_stake_in_the_base_currency() -> None:
         "waiting_in_queue:procore:work_order_contracts:501:po_above_remaining_budget",
         "waiting_in_queue:xero:bank_transactions:bt-1:unmapped_cost_code",
     ]
-    # The billing difference and the edited bill are the same 50.00; the held PO's 500.00 is in the budget.
+    # The billing difference and the edited bill are the same 50.00; held records are counted apart.
     assert report.money_at_stake == D("4444.44") + D("1500.00") + D("50.00")
+    assert report.money_held == D("500.00")  # the PO above its remaining budget
     assert report.projects_in_drift == 2 and report.awaiting_decision == 1
     assert report.subject() == (
         "Procore ↔ Xero drift "
-        f"{report.report_date.isoformat()}: 6 finding(s), USD 5,994.44 at stake, 2 project(s) (Test Builders)"
+        f"{report.report_date.isoformat()}: 6 finding(s), USD 5,994.44 drift at stake, 2 project(s) "
+        "(Test Builders)"
     )
 
 
@@ -112,7 +117,7 @@ def test_an_invoice_missing_in_xero_is_counted_and_named() -> None:
         D("900.00"),
     )
     finding = report.findings[report.findings["rule"] == "billed_differently"].iloc[0]
-    assert "1 invoice(s) for 900.00 have no bill in Xero" in finding["description"]
+    assert "1 invoice(s) for USD 900.00 have no bill in Xero" in finding["description"]
 
 
 def threshold_frames(over: list[str], budget: list[str]) -> dict[str, pd.DataFrame]:
@@ -284,3 +289,73 @@ def test_books_with_nothing_synced_yet_render_as_reconciled() -> None:
     assert report.reconciled and report.totals.empty and report.budget.empty
     rendered = render_report(report, recipients=["c@example.com"], from_email="a@b", ui_url="http://ui")
     assert rendered.chart_png.startswith(b"\x89PNG") and "WARNING" in rendered.text  # no job costs yet
+
+
+def test_headline_figures_agree_with_the_tables_they_summarise() -> None:
+    report = compute_report(books(), SETTINGS, report_date=date(2026, 11, 21))
+    rendered = render_report(report, recipients=[], from_email="a@b", ui_url="http://ui")
+    rows = list(csv.DictReader(io.StringIO(rendered.findings_csv)))
+    drift = [row for row in rows if row["rule"] != "waiting_in_queue"]
+    largest: dict[str, D] = {}
+    for row in drift:
+        largest[row["entity"]] = max(largest.get(row["entity"], D("0")), D(row["at_stake_base"]))
+    held = sum((D(row["at_stake_base"]) for row in rows if row["rule"] == "waiting_in_queue"), D("0.00"))
+    assert sum(largest.values(), D("0.00")) == report.money_at_stake == D("5994.44")
+    assert held == report.money_held == D("500.00")
+    assert len(rows) == len(report.findings) == 6
+    flagged = report.totals[report.totals["findings"] > 0]
+    assert report.projects_in_drift == len(flagged) == 2
+    assert sum(flagged["at_stake_base"], D("0.00")) == report.money_at_stake  # no finding outside projects
+    assert sum(report.totals["held_base"], D("0.00")) == report.money_held
+    text = rendered.text
+    assert "Projects in drift: 2 of 2 synced" in text and "Drift at stake: USD 5,994.44" in text
+    assert "Held in the exception queue: USD 500.00" in text
+    assert (
+        "Waiting in the exception queue: 2 (1 for your approval)  (open exceptions on the synced books, "
+        "of 4 open in all; the other 2 wait by design" in text
+    )
+
+
+def test_findings_link_to_their_records_on_the_configured_hosts() -> None:
+    hosts = RecordLinks.from_api_hosts("https://api.procore.com/", "https://api.xero.com")
+    links = compute_report(books(), SETTINGS, links=hosts).findings.set_index("key")
+    assert links.at["over_budget:10:100:1", "procore_link"] == "https://app.procore.com/projects/10/budgeting"
+    assert links.at["billed_differently:501", "procore_link"] == (
+        "https://app.procore.com/10/project/commitments/work_order_contracts/501"
+    )
+    edited = links.loc["edited_in_xero:requisitions:702"]
+    assert edited["procore_link"] == (
+        "https://app.procore.com/10/project/commitments/work_order_contracts/501/requisitions/702"
+    )
+    assert edited["xero_link"] == "https://go.xero.com/AccountsPayable/View.aspx?InvoiceID=b2"
+    sandbox = RecordLinks.from_api_hosts("http://127.0.0.1:8701", "http://127.0.0.1:8702")
+    assert sandbox.xero_record("bank_transactions", "bt/1?x") == (
+        "http://127.0.0.1:8702/Bank/ViewTransaction.aspx?bankTransactionID=bt%2F1%3Fx"
+    )
+    assert list(compute_report(books(), SETTINGS).findings["procore_link"]) == [None] * 6  # no hosts
+    report = compute_report(books(), SETTINGS, links=hosts)
+    html = render_report(report, recipients=[], from_email="a@b", ui_url="http://ui").html
+    assert 'href="https://go.xero.com/AccountsPayable/View.aspx?InvoiceID=b2"' in html
+
+
+def test_amounts_the_sync_wrote_plainly_are_shown_as_money() -> None:
+    text = "Xero PO PO-0006 (Pioneer , 5000000.00): total 5000000.00 is above the remaining budget 7109.86;"
+    assert labelled_amounts(text, "USD") == (
+        "Xero PO PO-0006 (Pioneer , USD 5,000,000.00): total USD 5,000,000.00 is above the remaining "
+        "budget USD 7,109.86;"
+    )
+    assert labelled_amounts("v1.2.30 and 1,234.56 stay", "USD") == "v1.2.30 and 1,234.56 stay"
+
+
+def test_the_chart_shows_each_cost_code_over_budget_with_its_overrun() -> None:
+    report = compute_report(books(), SETTINGS)
+    codes = flagged_codes(report)
+    assert list(codes["code"]) == ["03-300-S", "03-300-S"]
+    assert list(codes["project"]) == ["25-102 Beta", "25-101 Alpha"]  # most over budget first
+    beta = codes.iloc[0]
+    assert (beta["budget_base"], beta["figure_base"], beta["over_base"]) == (
+        D("37037.04"),
+        D("41481.48"),
+        D("4444.44"),
+    )
+    assert list(codes["measured"]) == ["actual", "actual"]

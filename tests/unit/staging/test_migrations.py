@@ -17,18 +17,18 @@ LATEST = len(MIGRATIONS)
 
 
 def test_fresh_database_gets_every_table_stamped_at_the_latest_version(blank_engine: Engine) -> None:
-    assert LATEST == 5
+    assert LATEST == 6
     assert ensure_schema(blank_engine) == LATEST
     assert set(inspect(blank_engine).get_table_names()) == set(metadata.tables)
-    assert len(metadata.tables) == 27 + 8  # staged object types + the bookkeeping tables
+    assert len(metadata.tables) == 27 + 10  # staged object types + the bookkeeping tables
     assert ensure_schema(blank_engine) == LATEST
     assert _versions(blank_engine) == [LATEST]
 
 
 @pytest.mark.parametrize(
     ("version", "table"),
-    [(2, "oauth_tokens"), (3, "procore_budget_views"), (4, "job_costs"), (5, "write_leases")],
-    ids=["v2", "v3", "v4", "v5"],
+    [(2, "oauth_tokens"), (3, "procore_budget_views"), (4, "job_costs"), (5, "write_leases"), (6, "api_calls")],
+    ids=["v2", "v3", "v4", "v5", "v6"],
 )
 def test_each_migration_adds_its_table_to_an_older_database(
     blank_engine: Engine, version: int, table: str
