@@ -27,7 +27,13 @@ def test_fresh_database_gets_every_table_stamped_at_the_latest_version(blank_eng
 
 @pytest.mark.parametrize(
     ("version", "table"),
-    [(2, "oauth_tokens"), (3, "procore_budget_views"), (4, "job_costs"), (5, "write_leases"), (6, "api_calls")],
+    [
+        (2, "oauth_tokens"),
+        (3, "procore_budget_views"),
+        (4, "job_costs"),
+        (5, "write_leases"),
+        (6, "api_calls"),
+    ],
     ids=["v2", "v3", "v4", "v5", "v6"],
 )
 def test_each_migration_adds_its_table_to_an_older_database(
