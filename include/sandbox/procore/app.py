@@ -13,6 +13,7 @@ from sandbox.procore.context import CallContext
 from sandbox.procore.errors import ProcoreError, RecordInvalid
 from sandbox.procore.http import respond
 from sandbox.procore.lines import add_line_routes
+from sandbox.procore.requisition_routes import add_requisition_routes
 from sandbox.procore.routes import add_resource_routes
 from sandbox.procore.service import ProcoreService
 
@@ -67,6 +68,7 @@ def create_app(service: ProcoreService) -> FastAPI:
         return respond(body, headers={"Cache-Control": "no-store"})
 
     add_line_routes(app, service)
+    add_requisition_routes(app, service)
     add_resource_routes(app, service)
 
     def _company(request: Request, allowed: frozenset[int]) -> int:

@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from sandbox.procore.billing import build_requisition
 from sandbox.procore.builders import (
     Builder,
     build_budget_line_item,
@@ -161,17 +160,6 @@ RESOURCES: tuple[Resource, ...] = (
         (f"{V10}/projects/{{project_id:int}}/commitment_change_orders",),
         item_path=f"{V10}/projects/{{project_id:int}}/commitment_change_orders/{ID}",
         filters={"status": _status, "contract_id": lambda r: r.get("contract_id")},
-    ),
-    Resource(
-        "requisitions",
-        "subcontractor invoice",
-        "requisition",
-        "project",
-        (f"{V11}/requisitions",),
-        item_path=f"{V10}/requisitions/{ID}",
-        create_path=f"{V10}/requisitions",
-        build=build_requisition,
-        filters={"status": _status, "commitment_id": lambda r: r["commitment_id"]},
     ),
     Resource(
         "contract_payments",

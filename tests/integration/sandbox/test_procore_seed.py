@@ -81,13 +81,22 @@ def test_cost_codes_types_and_the_one_too_long_for_xero(seed):
 
 def test_invoices_are_coherent_with_their_commitments(seed):
     lines = {li["id"]: li for li in seed["commitment_line_items"]}
+    commitments = {c["id"]: c for k in ("work_order_contracts", "purchase_order_contracts") for c in seed[k]}
     statuses = Counter(r["status"] for r in seed["requisitions"])
     assert statuses["approved"] > 0.85 * len(seed["requisitions"])
     assert sum(r["summary"]["current_payment_due"] < 0 for r in seed["requisitions"]) == 3
-    assert sum(r["summary"]["retainage_released_this_period"] > 0 for r in seed["requisitions"]) >= 5
-    percents = {r["retainage_percent"] for r in seed["requisitions"]}
+    released = [
+        r
+        for r in seed["requisitions"]
+        if any(i["work_completed_retainage_released_this_period"] for i in r["items"])
+    ]
+    assert len(released) >= 5
+    percents = {r["summary"]["completed_work_retainage_percent"] for r in seed["requisitions"]}
     assert percents <= {0.0, 5.0, 10.0} and 5.0 in percents and 10.0 in percents
     for invoice in seed["requisitions"]:
+        commitment = commitments[invoice["commitment_id"]]
+        assert invoice["vendor_id"] == commitment["vendor"]["id"]
+        assert invoice["summary"]["completed_work_retainage_percent"] == commitment["retainage_percent"]
         for item in invoice["items"]:
             line = lines[item["line_item_id"]]
             assert line["contract_id"] == invoice["commitment_id"]
