@@ -73,7 +73,7 @@ def _pages(
     until: datetime,
     start_page: int,
 ) -> Pages:
-    params = _scope_params(spec, key)
+    params = {**_scope_params(spec, key), **dict(spec.params)}
     if spec.deletions:
         params["filters[include_deleted]"] = "with"
     window = (since, until) if spec.incremental and since is not None else None

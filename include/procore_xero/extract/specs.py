@@ -14,7 +14,8 @@ class ProcoreSpec:
     """``path`` may hold ``{company_id}``, ``{project_id}`` and (nested specs) ``{parent_id}``.
 
     ``incremental``: the list honours ``filters[updated_at]``. ``deletions``: soft-deleted records are
-    listed with ``filters[include_deleted]=with``. ``parents``: a nested list read once per parent record;
+    listed with ``filters[include_deleted]=with``. ``params`` are sent on every read (e.g. a ``view``).
+    ``parents``: a nested list read once per parent record;
     parents are the staged records of those types changed in the window (all on a full read), or always
     all of them when ``every_parent`` (the nested rows change without their parent changing).
     """
@@ -26,6 +27,7 @@ class ProcoreSpec:
     deletions: bool = False
     parents: tuple[str, ...] = ()
     every_parent: bool = False
+    params: tuple[tuple[str, str], ...] = ()
 
     @property
     def nested(self) -> bool:
@@ -85,7 +87,10 @@ PROCORE_SPECS: dict[str, ProcoreSpec] = {
             f"{V10}/projects/{{project_id}}/commitment_change_orders",
             project_scoped=True,
         ),
-        ProcoreSpec("requisitions", f"{V11}/requisitions", project_scoped=True),
+        # The period's figures are on the items, which v1.1 returns only when the view asks for them.
+        ProcoreSpec(
+            "requisitions", f"{V11}/requisitions", project_scoped=True, params=(("view", "extended"),)
+        ),
         ProcoreSpec("contract_payments", f"{V10}/contract_payments", project_scoped=True, deletions=True),
         ProcoreSpec("prime_contracts", f"{V10}/prime_contracts", project_scoped=True),
         ProcoreSpec("payment_applications", f"{V10}/payment_applications", project_scoped=True),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import string
 import unicodedata
 from collections.abc import Callable, Mapping
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import pandas as pd
@@ -80,6 +81,20 @@ def _is_iso_date(value: Any) -> bool:
 def money(series: pd.Series) -> pd.Series:
     """Exact amounts: every value a ``Decimal`` (JSON ints included), missing -> 0.00."""
     return series.map(lambda value: ZERO if value is None or pd.isna(value) else Decimal(str(value)))
+
+
+def exact_amount(value: Any) -> Decimal | None:
+    """An amount as Procore sends it (a string such as ``"1234.50"``, or a number), exactly; missing is
+    zero; None for anything that is not a finite number (``"12,50"``, ``true``, an object)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ZERO
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        return None
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return amount if amount.is_finite() else None
 
 
 def decimal_sum(series: pd.Series, by: Any) -> pd.Series:

@@ -77,7 +77,14 @@ def frames(staged: Engine) -> dict[str, pd.DataFrame]:
     commitments = all_commitments(staging["work_order_contracts"], staging["purchase_order_contracts"])
     codes, types = staging["cost_codes"], staging["line_item_types"]
     bills = transform_bills(
-        staging["requisitions"], commitments, staging["projects"], codes, types, known, spec
+        staging["requisitions"],
+        commitments,
+        staging["commitment_line_items"],
+        staging["projects"],
+        codes,
+        types,
+        known,
+        spec,
     )
     purchase_orders = transform_purchase_orders(
         commitments,
@@ -119,7 +126,7 @@ def test_reference_data_traps(frames: dict[str, pd.DataFrame]) -> None:
 def test_bills_total_net_due_to_the_cent(frames: dict[str, pd.DataFrame]) -> None:
     bills, requisitions = frames["bills"], frames["requisitions"]
     approved = requisitions[requisitions["status"] == "approved"]
-    assert len(bills) == len(approved)
+    assert len(bills) == len(approved) and bills["has_items"].all() and (bills["bad_amounts"] == "").all()
     assert (bills["lines_total"] == bills["net_due"]).all()
     assert (bills["sov_total"] == bills["gross_this_period"]).all()
     assert (bills["net_due"] < 0).sum() == 3
@@ -135,25 +142,49 @@ def test_bills_total_net_due_to_the_cent(frames: dict[str, pd.DataFrame]) -> Non
     assert all(p["CurrencyCode"] == "CAD" for p in cad["payload"])
 
 
+def _amount(value: object) -> Decimal:
+    return Decimal(str(value))
+
+
 def test_sampled_bill_matches_its_requisition(frames: dict[str, pd.DataFrame]) -> None:
     bills, requisitions = frames["bills"], frames["requisitions"]
     released = bills[bills["retainage_released"] > 0].iloc[0]
     source = requisitions[requisitions["id"].astype(str) == released["source_id"]].iloc[0]
-    summary = source["summary"]
     lines = released["payload"]["LineItems"]
-    billed = [i for i in source["items"] if i["work_completed_this_period"] != 0]
+    billed = [i for i in source["items"] if _amount(i["work_completed_this_period"]) != 0]
     assert [line["UnitAmount"] for line in lines[: len(billed)]] == [
-        i["work_completed_this_period"] for i in billed
+        _amount(i["work_completed_this_period"]) for i in billed
     ]
     retainage = lines[len(billed) :]
     assert all(line["ItemCode"] == "RETAINAGE" and line["AccountCode"] == "820" for line in retainage)
-    assert (
-        sum((line["LineAmount"] for line in retainage), Decimal(0))
-        == summary["retainage_released_this_period"] - summary["retainage_retained_this_period"]
+    assert sum((line["LineAmount"] for line in retainage), Decimal(0)) == sum(
+        (
+            _amount(i["work_completed_retainage_released_this_period"])
+            - _amount(i["work_completed_retainage_retained_this_period"])
+            for i in source["items"]
+        ),
+        Decimal(0),
     )
-    assert sum((line["LineAmount"] for line in lines), Decimal(0)) == summary["current_payment_due"]
+    assert sum((line["LineAmount"] for line in lines), Decimal(0)) == _amount(
+        source["summary"]["current_payment_due"]
+    )
     assert released["payload"]["Date"] == source["billing_date"]
     assert released["payload"]["DueDate"] == source["payment_date"]
+
+
+def test_bill_with_materials_stored_then_installed(frames: dict[str, pd.DataFrame]) -> None:
+    """The seed's purchase orders that store materials with invoice 1: that bill carries a materials line
+    and retainage held on it; invoice 2 installs them (a negative materials line), all to the cent."""
+    bills, requisitions = frames["bills"], frames["requisitions"]
+    stored = requisitions[
+        requisitions["items"].map(lambda items: any(_amount(i["materials_presently_stored"]) for i in items))
+    ]
+    assert len(stored) == 21
+    bill = bills[bills["source_id"] == str(stored.iloc[0]["id"])].iloc[0]
+    materials = [line for line in bill["payload"]["LineItems"] if line["Description"].startswith("Materials")]
+    item = next(i for i in stored.iloc[0]["items"] if _amount(i["materials_presently_stored"]))
+    assert [line["LineAmount"] for line in materials] == [_amount(item["materials_presently_stored"])]
+    assert bill["lines_total"] == bill["net_due"] == _amount(stored.iloc[0]["summary"]["current_payment_due"])
 
 
 def test_every_payload_is_valid_against_xero_schemas(frames: dict[str, pd.DataFrame]) -> None:

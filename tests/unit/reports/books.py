@@ -81,16 +81,18 @@ def invoice(rid: int, contract: int, pid: int, status: str, work: str, retained:
         "status": status,
         "invoice_number": f"INV-{rid}",
         "updated_at": "2026-09-01T00:00:00Z",
-        "items": [
+        "items": [  # as Procore publishes them: amounts as strings, the cost type only via the SOV line
             {
                 "cost_code_id": CONCRETE,
-                "line_item_type_id": SUB,
-                "work_completed_this_period": D(work),
-                "work_completed_retainage_retained_this_period": D(retained),
-                "work_completed_retainage_released_this_period": D("0.00"),
+                "line_item_id": contract * 10 + CONCRETE,
+                "work_completed_this_period": work,
+                "materials_presently_stored": "0.00",
+                "materials_presently_stored_from_previous_progress": "0.00",
+                "work_completed_retainage_retained_this_period": retained,
+                "work_completed_retainage_released_this_period": "0.00",
             }
         ],
-        "summary": {"current_payment_due": D(due)},
+        "summary": {"current_payment_due": due},
     }
 
 
