@@ -2,13 +2,15 @@
 
 v1.0 list and show: the header and ``summary`` (G702), ``vendor_name`` only, no items. v1.1 list and show
 add ``vendor_id`` and, only when ``view`` names ``extended`` or ``items``, ``items[]`` (G703) and
-``item_packages[]``. Creates and updates answer with the v1.1 shape. Per line: ``contract_items`` (list, show,
-update) and ``detail`` (rows with the retainage currently retained and the balance to finish).
+``item_packages[]``. Creates and updates answer with the v1.1 shape. Per line: ``contract_items`` (list and
+update; the published show is not served) and ``detail`` (rows with the retainage currently retained and
+the balance to finish).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
@@ -100,21 +102,32 @@ def wants_items(view: str | None) -> bool:
     return bool({part.strip() for part in (view or "").split(",")} & ITEM_VIEWS)
 
 
+def as_strings(value: Any) -> Any:
+    """Every amount, quantity and percentage of a requisition is published as a string: ``"1234.50"``."""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, dict):
+        return {k: as_strings(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [as_strings(v) for v in value]
+    return value
+
+
 def render(record: Mapping[str, Any], version: str, view: str | None = None) -> dict[str, Any]:
     """One invoice as the version (``v1.0`` / ``v1.1``) and view publish it."""
     if version == "v1.0":
         out = {key: record.get(key) for key in V10_FIELDS}
         out["summary"] = {k: v for k, v in record["summary"].items() if k not in V11_ONLY_SUMMARY}
-        return out
+        return as_strings(out)
     out = {key: record.get(key) for key in V11_FIELDS}
     if wants_items(view):
         out["items"] = record["items"]
         out["item_packages"] = []
-    return out
+    return as_strings(out)
 
 
 def contract_item(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: item[key] for key in CONTRACT_ITEM_FIELDS}
+    return as_strings({key: item[key] for key in CONTRACT_ITEM_FIELDS})
 
 
 def detail_row(item: Mapping[str, Any]) -> dict[str, Any]:
@@ -124,16 +137,18 @@ def detail_row(item: Mapping[str, Any]) -> dict[str, Any]:
         item["materials_stored_retainage_new_materials"]
         - item["materials_stored_retainage_released_this_period"]
     )
-    return {
-        **{key: item[key] for key in CONTRACT_ITEM_FIELDS if key in DETAIL_KEPT},
-        "item_number": item["position"],
-        "balance_to_finish": item["scheduled_value"] - item["total_completed_and_stored_to_date"],
-        "work_completed_retainage_currently_retained": after.work_retainage,
-        "materials_stored_retainage_from_previous_application": before.materials_retainage,
-        "materials_stored_retainage_retained_this_period": materials_retained,
-        "total_retainage_currently_retained": after.work_retainage + after.materials_retainage,
-        "total_retainage_from_previous_application": before.work_retainage + before.materials_retainage,
-    }
+    return as_strings(
+        {
+            **{key: item[key] for key in CONTRACT_ITEM_FIELDS if key in DETAIL_KEPT},
+            "item_number": item["position"],
+            "balance_to_finish": item["scheduled_value"] - item["total_completed_and_stored_to_date"],
+            "work_completed_retainage_currently_retained": after.work_retainage,
+            "materials_stored_retainage_from_previous_application": before.materials_retainage,
+            "materials_stored_retainage_retained_this_period": materials_retained,
+            "total_retainage_currently_retained": after.work_retainage + after.materials_retainage,
+            "total_retainage_from_previous_application": before.work_retainage + before.materials_retainage,
+        }
+    )
 
 
 DETAIL_KEPT = frozenset(CONTRACT_ITEM_FIELDS) - {"line_item_id", "accounting_method", "position"}
@@ -198,7 +213,7 @@ def add_requisition_routes(app: FastAPI, service: ProcoreService) -> None:
 
     def parent(request: Request, body: dict[str, Any] | None = None) -> tuple[WriteContext, dict[str, Any]]:
         w = context(request, body)
-        return w, find(w, request.path_params["requisition_id"])
+        return w, find(w, request.path_params["parent_id"])
 
     def one_item(record: Mapping[str, Any], item_id: int) -> dict[str, Any]:
         found = next((i for i in record["items"] if i["id"] == item_id), None)
@@ -211,40 +226,33 @@ def add_requisition_routes(app: FastAPI, service: ProcoreService) -> None:
         page, headers = paged(request, record["items"])
         return respond([contract_item(i) for i in page], headers=headers)
 
-    async def show_contract_item(request: Request, item_id: int) -> Response:
-        _, record = parent(request)
-        return respond(contract_item(one_item(record, item_id)))
-
-    async def update_contract_item(request: Request, item_id: int) -> Response:
+    async def update_contract_item(request: Request, record_id: int) -> Response:
         body = await read_body(request)
         w, record = parent(request, body)
-        one_item(record, item_id)
+        one_item(record, record_id)
         figures = wrapped(body, "requisition_contract_item")
-        attrs = {"items": [{**figures, "id": item_id, "item_type": "contract_item"}]}
+        attrs = {"items": [{**figures, "id": record_id, "item_type": "contract_item"}]}
         saved = save(w, REQUISITIONS, attrs, record)
-        return respond(contract_item(one_item(saved, item_id)))
+        return respond(contract_item(one_item(saved, record_id)))
 
     async def list_detail(request: Request) -> Response:
         _, record = parent(request)
         return respond([detail_row(i) for i in record["items"]])
 
-    lines = f"{V10}/requisitions/{{requisition_id:int}}/contract_items"
-    app.add_api_route(lines, list_contract_items, methods=["GET"], name="list requisition contract items")
+    under = f"{V10}/requisitions/{{parent_id:int}}"
     app.add_api_route(
-        f"{lines}/{{item_id:int}}", show_contract_item, methods=["GET"], name="show requisition contract item"
+        f"{under}/contract_items",
+        list_contract_items,
+        methods=["GET"],
+        name="list requisition contract items",
     )
     app.add_api_route(
-        f"{lines}/{{item_id:int}}",
+        f"{under}/contract_items/{ID}",
         update_contract_item,
         methods=["PATCH"],
         name="update requisition contract item",
     )
-    app.add_api_route(
-        f"{V10}/requisitions/{{requisition_id:int}}/detail",
-        list_detail,
-        methods=["GET"],
-        name="show requisition detail",
-    )
+    app.add_api_route(f"{under}/detail", list_detail, methods=["GET"], name="show requisition detail")
 
 
 def _attributes(body: dict[str, Any], version: str) -> dict[str, Any]:
