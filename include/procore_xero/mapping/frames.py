@@ -31,8 +31,15 @@ def pluck(series: pd.Series, key: str) -> pd.Series:
 
 
 def id_text(series: pd.Series) -> pd.Series:
-    """Ids as str (None stays None): the crosswalk and the frames key on text."""
-    return _each(series, lambda value: None if value is None or pd.isna(value) else str(value))
+    """Ids as str (None stays None): the crosswalk and the frames key on text. A column of ids with a gap
+    arrives from pandas as floats (``5.0``, NaN): whole floats read as the integer id."""
+    return _each(series, _id_text)
+
+
+def _id_text(value: Any) -> str | None:
+    if value is None or pd.isna(value):
+        return None
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
 def text_or_none(series: pd.Series) -> pd.Series:

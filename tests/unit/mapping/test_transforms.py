@@ -301,6 +301,15 @@ def test_installed_materials_bill_the_work_less_what_was_stored() -> None:
     ]
 
 
+def test_vendor_ids_stay_whole_when_one_invoice_names_none() -> None:
+    """One invoice without ``vendor_id`` turns pandas' column into floats; the ids must still read whole."""
+    due = {"current_payment_due": "10.00"}
+    named = {**_requisition(5, "approved", [billed_item(100, "10.00")], due), "vendor_id": 562949953000028}
+    unnamed = {**_requisition(6, "approved", [billed_item(100, "10.00")], due), "vendor_id": None}
+    frame = bills(records_frame([named, unnamed]), KNOWN)
+    assert frame["vendor_id"].tolist() == ["562949953000028", "5"]
+
+
 def test_vendor_from_the_commitment_when_the_invoice_names_no_vendor_id() -> None:
     v10 = {
         k: v
