@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import math
 import string
 import unicodedata
 from collections.abc import Callable, Mapping
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 
+from procore_xero.amounts import AmountError, parse_amount
 from procore_xero.mapping.payloads import build_payloads
 from procore_xero.outgoing import FRAME_COLUMNS
 
@@ -86,22 +86,20 @@ def _is_iso_date(value: Any) -> bool:
 
 
 def money(series: pd.Series) -> pd.Series:
-    """Exact amounts: every value a ``Decimal`` (JSON ints included), missing -> 0.00."""
-    return series.map(lambda value: ZERO if value is None or pd.isna(value) else Decimal(str(value)))
+    """Exact amounts from Procore's strings or numbers (``parse_amount``), missing -> 0.00; a value that is
+    not an amount raises ``AmountError`` naming the column and the row."""
 
+    def parse(index: Any, value: Any) -> Decimal:
+        if value is None or (isinstance(value, float) and pd.isna(value)):
+            return ZERO
+        try:
+            return parse_amount(value)
+        except AmountError as exc:
+            raise AmountError(f"{series.name or 'amount'} of row {index}: {exc}") from exc
 
-def exact_amount(value: Any) -> Decimal | None:
-    """An amount as Procore sends it (a string such as ``"1234.50"``, or a number), exactly; missing is
-    zero; None for anything that is not a finite number (``"12,50"``, ``true``, an object)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ZERO
-    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
-        return None
-    try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
-        return None
-    return amount if amount.is_finite() else None
+    return pd.Series(
+        [parse(i, v) for i, v in series.items()], index=series.index, dtype=object, name=series.name
+    )
 
 
 def decimal_sum(series: pd.Series, by: Any) -> pd.Series:

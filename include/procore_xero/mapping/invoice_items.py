@@ -18,7 +18,8 @@ from typing import Any
 
 import pandas as pd
 
-from procore_xero.mapping.frames import ZERO, exact_amount, id_text, pluck
+from procore_xero.amounts import AmountError, parse_amount
+from procore_xero.mapping.frames import ZERO, id_text, pluck
 
 CENT = Decimal("0.01")
 
@@ -60,9 +61,15 @@ def read_items(
 
 
 def cent_amount(value: Any) -> Decimal | None:
-    """``exact_amount`` to the cent (what Xero holds); None for anything else, sub-cent digits included."""
-    amount = exact_amount(value)
-    return amount if amount is not None and amount == amount.quantize(CENT) else None
+    """An amount to the cent (what Xero holds), exactly (``parse_amount``); missing is zero; None for
+    anything else, sub-cent digits included."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ZERO
+    try:
+        amount = parse_amount(value)
+    except AmountError:
+        return None
+    return amount if amount == amount.quantize(CENT) else None
 
 
 class _Document:

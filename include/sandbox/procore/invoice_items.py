@@ -218,12 +218,13 @@ def summarise(
     materials_retainage = total("materials_stored_retainage_currently_retained")
     retainage = work_retainage + materials_retainage
     earned = completed - retainage
+    befores = [(item, position_before(item)) for item in items]
     previous = sum(
         (
             item["total_completed_and_stored_to_date_from_previous"]
-            - position_before(item).work_retainage
-            - position_before(item).materials_retainage
-            for item in items
+            - before.work_retainage
+            - before.materials_retainage
+            for item, before in befores
         ),
         ZERO,
     )

@@ -10,7 +10,6 @@ the balance to finish).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
@@ -102,32 +101,21 @@ def wants_items(view: str | None) -> bool:
     return bool({part.strip() for part in (view or "").split(",")} & ITEM_VIEWS)
 
 
-def as_strings(value: Any) -> Any:
-    """Every amount, quantity and percentage of a requisition is published as a string: ``"1234.50"``."""
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if isinstance(value, dict):
-        return {k: as_strings(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [as_strings(v) for v in value]
-    return value
-
-
 def render(record: Mapping[str, Any], version: str, view: str | None = None) -> dict[str, Any]:
     """One invoice as the version (``v1.0`` / ``v1.1``) and view publish it."""
     if version == "v1.0":
         out = {key: record.get(key) for key in V10_FIELDS}
         out["summary"] = {k: v for k, v in record["summary"].items() if k not in V11_ONLY_SUMMARY}
-        return as_strings(out)
+        return out
     out = {key: record.get(key) for key in V11_FIELDS}
     if wants_items(view):
         out["items"] = record["items"]
         out["item_packages"] = []
-    return as_strings(out)
+    return out
 
 
 def contract_item(item: Mapping[str, Any]) -> dict[str, Any]:
-    return as_strings({key: item[key] for key in CONTRACT_ITEM_FIELDS})
+    return {key: item[key] for key in CONTRACT_ITEM_FIELDS}
 
 
 def detail_row(item: Mapping[str, Any]) -> dict[str, Any]:
@@ -137,18 +125,16 @@ def detail_row(item: Mapping[str, Any]) -> dict[str, Any]:
         item["materials_stored_retainage_new_materials"]
         - item["materials_stored_retainage_released_this_period"]
     )
-    return as_strings(
-        {
-            **{key: item[key] for key in CONTRACT_ITEM_FIELDS if key in DETAIL_KEPT},
-            "item_number": item["position"],
-            "balance_to_finish": item["scheduled_value"] - item["total_completed_and_stored_to_date"],
-            "work_completed_retainage_currently_retained": after.work_retainage,
-            "materials_stored_retainage_from_previous_application": before.materials_retainage,
-            "materials_stored_retainage_retained_this_period": materials_retained,
-            "total_retainage_currently_retained": after.work_retainage + after.materials_retainage,
-            "total_retainage_from_previous_application": before.work_retainage + before.materials_retainage,
-        }
-    )
+    return {
+        **{key: item[key] for key in CONTRACT_ITEM_FIELDS if key in DETAIL_KEPT},
+        "item_number": item["position"],
+        "balance_to_finish": item["scheduled_value"] - item["total_completed_and_stored_to_date"],
+        "work_completed_retainage_currently_retained": after.work_retainage,
+        "materials_stored_retainage_from_previous_application": before.materials_retainage,
+        "materials_stored_retainage_retained_this_period": materials_retained,
+        "total_retainage_currently_retained": after.work_retainage + after.materials_retainage,
+        "total_retainage_from_previous_application": before.work_retainage + before.materials_retainage,
+    }
 
 
 DETAIL_KEPT = frozenset(CONTRACT_ITEM_FIELDS) - {"line_item_id", "accounting_method", "position"}

@@ -40,6 +40,7 @@ class Resource:
     deletable: bool = False
     build: Builder | None = None  # None: read-only
     filters: Mapping[str, FieldKey] = field(default_factory=dict)
+    amounts: Literal["string", "number"] = "string"  # how its published model types amounts (money.py)
 
 
 def _status(r: dict) -> object:
@@ -141,6 +142,7 @@ RESOURCES: tuple[Resource, ...] = (
         deletable=True,
         build=build_budget_line_item,
         filters={"cost_code_id": lambda r: r["cost_code"]["id"]},
+        amounts="number",
     ),
     Resource(
         "budget_views",

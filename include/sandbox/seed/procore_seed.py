@@ -604,9 +604,7 @@ class _Generator:
                     "summary": summarise(
                         items,
                         percent,
-                        change_orders(
-                            self.out.get("commitment_change_orders", []), commitment["id"], previous
-                        ),
+                        change_orders(self.orders.get(commitment["id"], []), commitment["id"], previous),
                         (period_start, period_end.isoformat()),
                     ),
                     **self.timestamps(period_end, period_end + timedelta(days=3)),
@@ -856,6 +854,9 @@ class _Generator:
 
     def billing(self, approved: list[dict[str, Any]]) -> None:
         self.vendors_by_id = {v["id"]: v for v in self.out["vendors"]}
+        self.orders: dict[int, list[dict[str, Any]]] = {}
+        for order in self.out.get("commitment_change_orders", []):
+            self.orders.setdefault(order["contract_id"], []).append(order)
         target = self.count(2000, minimum=len(approved))
         counts = [1] * len(approved)
         for _ in range(target - len(approved)):

@@ -56,7 +56,7 @@ def test_schedule_of_values_locked_once_approved(sandbox):
             },
         },
     ).json()
-    assert draft["status"] == "Draft" and draft["number"].startswith("PO-") and draft["grand_total"] == 0
+    assert draft["status"] == "Draft" and draft["number"].startswith("PO-") and draft["grand_total"] == "0.00"
     code = api.get(f"{V10}/cost_codes", project_id=pid).json()[0]
     kind = next(t for t in api.get(f"{V10}/line_item_types").json() if t["code"] == "M")
     line = {
@@ -68,9 +68,9 @@ def test_schedule_of_values_locked_once_approved(sandbox):
     }
     path = f"{V10}/purchase_order_contracts/{draft['id']}/line_items"
     added = api.call("POST", path, json={"project_id": pid, "line_item": line})
-    assert added.status_code == 201 and added.json()["amount"] == 5460.00
+    assert added.status_code == 201 and added.json()["amount"] == "5460.00"
     shown = api.get(f"{V10}/purchase_order_contracts/{draft['id']}", project_id=pid).json()
-    assert shown["grand_total"] == 5460.00
+    assert shown["grand_total"] == "5460.00"
     approve = {"project_id": pid, "purchase_order_contract": {"status": "approved"}}
     assert (
         api.call("PATCH", f"{V10}/purchase_order_contracts/{draft['id']}", json=approve).json()["status"]
