@@ -42,13 +42,21 @@ def pages(records: int) -> int:
     return max(1, math.ceil(records / MAX_PER_PAGE))
 
 
+def state_project(record: dict[str, Any]) -> Any:
+    """A project-scoped record's project: ``project_id``, a ``project {id}`` reference, or (cost codes) the
+    biller when the biller is a project."""
+    if record.get("biller_type") == "Project":
+        return record.get("biller_id")
+    return record.get("project_id") or (record.get("project") or {}).get("id")
+
+
 def procore_minimum(state: dict[str, Any], name: str) -> int:
     """The fewest calls that can read one Procore object type of the seed."""
     spec = PROCORE_SPECS[name]
     records = state[STATE_COLLECTION.get(name, name)]
     if not spec.project_scoped:
         return pages(len(records))
-    per_key: Counter[Any] = Counter(r["project_id"] for r in records)
+    per_key: Counter[Any] = Counter(state_project(r) for r in records)
     if name == "commitment_line_items":
         parents = [c["id"] for t in COMMITMENT_TYPES for c in state[t] if not c.get("deleted_at")]
         per_parent: Counter[Any] = Counter(r["contract_id"] for r in records)

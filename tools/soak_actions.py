@@ -216,8 +216,8 @@ class ProjectManagers:
             header = {
                 "invoice_number": f"PM-{cycle:03d}-{commitment['id'] % 10000}",
                 "billing_date": today.isoformat(),
-                "period_start": (today - timedelta(days=30)).isoformat(),
-                "period_end": today.isoformat(),
+                "requisition_start": (today - timedelta(days=30)).isoformat(),
+                "requisition_end": today.isoformat(),
                 "payment_date": (today + timedelta(days=30)).isoformat(),
             }
             created = self._bill_period(state, commitment, rng, header)
@@ -231,7 +231,11 @@ class ProjectManagers:
             "PATCH",
             f"/rest/v1.0/requisitions/{requisition['id']}",
             requisition["project_id"],
-            {"requisition": {"status": "approved"}},
+            {
+                "project_id": requisition["project_id"],
+                "commitment_id": requisition["commitment_id"],
+                "requisition": {"status": "approved"},
+            },
         )
         return answer.status_code == 200
 
@@ -239,14 +243,18 @@ class ProjectManagers:
         self, state: dict[str, Any], commitment: dict[str, Any], rng: random.Random, header: dict[str, str]
     ) -> dict[str, Any] | None:
         """A new invoice (number and dates in ``header``) billing 2–8 % of each line's scheduled value (what
-        is left at most)."""
-        done: dict[int, Decimal] = {}
-        for requisition in state["requisitions"]:
-            if requisition["commitment_id"] == commitment["id"] and not requisition.get("deleted_at"):
-                for item in requisition["items"]:
-                    done[item["line_item_id"]] = done.get(item["line_item_id"], Decimal(0)) + Decimal(
-                        str(item["work_completed_this_period"])
-                    )
+        is left at most after the latest invoice's completed and stored to date), through the v1.1 create
+        (the published one that takes items)."""
+        invoices = [
+            r
+            for r in state["requisitions"]
+            if r["commitment_id"] == commitment["id"] and not r.get("deleted_at")
+        ]
+        latest = max(invoices, key=lambda r: r["number"], default=None)
+        done = {
+            item["line_item_id"]: Decimal(str(item["total_completed_and_stored_to_date"]))
+            for item in (latest or {}).get("items", [])
+        }
         items = []
         for line in state["commitment_line_items"]:
             if line["contract_id"] != commitment["id"] or line.get("deleted_at"):
@@ -255,13 +263,23 @@ class ProjectManagers:
             left = scheduled - done.get(line["id"], Decimal(0))
             amount = min(left, scheduled * Decimal(rng.randint(2, 8)) / 100).quantize(CENT, ROUND_HALF_UP)
             if amount > 0:
-                items.append({"line_item_id": line["id"], "work_completed_this_period": float(amount)})
+                items.append(
+                    {
+                        "item_type": "contract_item",
+                        "line_item_id": line["id"],
+                        "work_completed_this_period": str(amount),
+                    }
+                )
         if not items:
             return None
         answer = self.call(
             "POST",
-            "/rest/v1.0/requisitions",
+            "/rest/v1.1/requisitions",
             commitment["project_id"],
-            {"requisition": {"commitment_id": commitment["id"], **header, "items": items}},
+            {
+                "project_id": commitment["project_id"],
+                "commitment_id": commitment["id"],
+                "requisition": {**header, "items": items},
+            },
         )
         return answer.json() if answer.status_code in (200, 201) else None

@@ -155,7 +155,7 @@ def _bills(
             continue
         commitment = commitments[req["commitment_id"]]
         key = (
-            str(req["vendor"]["id"]),
+            str(req["vendor_id"]),
             f"{_job(projects[req['project_id']])}-{commitment['number']}-{req['number']}",
         )
         expected.add(key)

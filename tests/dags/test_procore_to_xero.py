@@ -9,6 +9,7 @@ from typing import Any
 
 from procore_xero.staging import Crosswalk, TenantKey, all_links, create_staging_engine, list_open
 from sandbox.process import SandboxProcess
+from tests.procore_state import project_currency
 from tools.approvals import controller_answers
 from tools.extract_env import load_dag, sandbox_now
 
@@ -33,6 +34,18 @@ def same_name(name: str) -> str:
 
 def money(value: Any) -> Decimal:
     return Decimal(str(value))
+
+
+# Retainage held and released this period, on work and on stored materials (the requisition's items).
+HELD = ("work_completed_retainage_retained_this_period", "materials_stored_retainage_new_materials")
+RELEASED = (
+    "work_completed_retainage_released_this_period",
+    "materials_stored_retainage_released_this_period",
+)
+
+
+def sum_of(items: list[dict[str, Any]], *keys: str) -> Decimal:
+    return sum((money(item[key]) for item in items for key in keys), Decimal(0))
 
 
 def synced_jobs(procore: dict[str, Any]) -> set[str]:
@@ -131,12 +144,11 @@ def test_demo_seed_lands_in_xero_once_and_every_trap_is_held(
     bill_of = all_links(engine, tenant_key(sandbox), Crosswalk("procore", "requisitions", "xero", "Invoices"))
     xero_bills = {b["InvoiceID"]: b for b in bills}
     assert len(bill_of) == len(bills) and len({b["InvoiceNumber"] for b in bills}) == len(bills)
-    cad_projects = {
-        p["id"] for p in procore["projects"] if p["currency_configuration"]["currency_iso_code"] == "CAD"
-    }
+    cad_projects = {p["id"] for p in procore["projects"] if project_currency(procore, p) == "CAD"}
     contact_of = all_links(engine, tenant_key(sandbox), Crosswalk("procore", "vendors", "xero", "Contacts"))
     codes = {c["id"]: c["full_code"] for c in procore["cost_codes"]}
     types = {t["id"]: t["code"] for t in procore["line_item_types"]}
+    type_of_line = {line["id"]: line["line_item_type"]["id"] for line in procore["commitment_line_items"]}
     options = {
         p["id"]: o["Name"]
         for p in procore["projects"]
@@ -147,27 +159,26 @@ def test_demo_seed_lands_in_xero_once_and_every_trap_is_held(
         bill = xero_bills.get(bill_of.get(str(requisition["id"]), ""))
         if bill is None:
             continue
-        summary = requisition["summary"]
-        assert money(bill["Total"]) == money(summary["current_payment_due"]), requisition["id"]
+        assert money(bill["Total"]) == money(requisition["summary"]["current_payment_due"]), requisition["id"]
+        items = requisition["items"]
         retainage = sorted(
             money(line["LineAmount"]) for line in bill["LineItems"] if line["ItemCode"] == "RETAINAGE"
         )
-        expected = [
-            -money(summary["retainage_retained_this_period"]),
-            money(summary["retainage_released_this_period"]),
-        ]
+        expected = [-sum_of(items, *HELD), sum_of(items, *RELEASED)]
         assert retainage == sorted(amount for amount in expected if amount), requisition["id"]
         assert bill["CurrencyCode"] == ("CAD" if requisition["project_id"] in cad_projects else "USD")
         assert bill["DateString"][:10] == requisition["billing_date"], requisition["id"]
         assert bill["DueDateString"][:10] == requisition["payment_date"], requisition["id"]
-        assert bill["Contact"]["ContactID"] == contact_of[str(requisition["vendor"]["id"])]
+        assert bill["Contact"]["ContactID"] == contact_of[str(requisition["vendor_id"])]
         billed = sorted(
-            (
-                f"{codes[i['cost_code_id']]}-{types[i['line_item_type_id']]}",
+            (f"{codes[i['cost_code_id']]}-{types[type_of_line[i['line_item_id']]]}", amount)
+            for i in items
+            for amount in (
                 money(i["work_completed_this_period"]),
+                money(i["materials_presently_stored"])
+                - money(i["materials_presently_stored_from_previous_progress"]),
             )
-            for i in requisition["items"]
-            if money(i["work_completed_this_period"])
+            if amount
         )
         sov = sorted((line["ItemCode"], money(line["LineAmount"])) for line in bill["LineItems"])
         assert [line for line in sov if line[0] != "RETAINAGE"] == billed, requisition["id"]

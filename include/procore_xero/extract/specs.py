@@ -14,7 +14,8 @@ class ProcoreSpec:
     """``path`` may hold ``{company_id}``, ``{project_id}`` and (nested specs) ``{parent_id}``.
 
     ``incremental``: the list honours ``filters[updated_at]``. ``deletions``: soft-deleted records are
-    listed with ``filters[include_deleted]=with``. ``parents``: a nested list read once per parent record;
+    listed with ``filters[include_deleted]=with``. ``params`` are sent on every read (e.g. a ``view``).
+    ``parents``: a nested list read once per parent record;
     parents are the staged records of those types changed in the window (all on a full read), or always
     all of them when ``every_parent`` (the nested rows change without their parent changing).
     """
@@ -26,6 +27,7 @@ class ProcoreSpec:
     deletions: bool = False
     parents: tuple[str, ...] = ()
     every_parent: bool = False
+    params: tuple[tuple[str, str], ...] = ()
 
     @property
     def nested(self) -> bool:
@@ -51,11 +53,13 @@ PROCORE_SPECS: dict[str, ProcoreSpec] = {
     spec.name: spec
     for spec in (
         ProcoreSpec("projects", f"{V10}/projects"),
-        # Stages and cost types are few and have no updated_at filter worth relying on: read in full.
+        # Incremental only where the list publishes filters[updated_at] (projects, vendors): stages, cost
+        # types and cost codes publish no such filter (cost codes only filters[origin_id], and no
+        # include_deleted), so every run reads them whole: one call each, one per project for cost codes.
         ProcoreSpec("project_stages", f"{V10}/companies/{{company_id}}/project_stages", incremental=False),
         ProcoreSpec("vendors", f"{V10}/vendors"),
-        ProcoreSpec("line_item_types", f"{V10}/line_item_types"),
-        ProcoreSpec("cost_codes", f"{V10}/cost_codes", project_scoped=True, deletions=True),
+        ProcoreSpec("line_item_types", f"{V10}/line_item_types", incremental=False),
+        ProcoreSpec("cost_codes", f"{V10}/cost_codes", project_scoped=True, incremental=False),
         ProcoreSpec("budget_line_items", f"{V10}/budget_line_items", project_scoped=True, deletions=True),
         ProcoreSpec("budget_views", f"{V10}/budget_views", project_scoped=True),
         # Rows computed from budgets, commitments and costs, without updated_at: every run re-reads them
@@ -85,7 +89,10 @@ PROCORE_SPECS: dict[str, ProcoreSpec] = {
             f"{V10}/projects/{{project_id}}/commitment_change_orders",
             project_scoped=True,
         ),
-        ProcoreSpec("requisitions", f"{V11}/requisitions", project_scoped=True),
+        # The period's figures are on the items, which v1.1 returns only when the view asks for them.
+        ProcoreSpec(
+            "requisitions", f"{V11}/requisitions", project_scoped=True, params=(("view", "extended"),)
+        ),
         ProcoreSpec("contract_payments", f"{V10}/contract_payments", project_scoped=True, deletions=True),
         ProcoreSpec("prime_contracts", f"{V10}/prime_contracts", project_scoped=True),
         ProcoreSpec("payment_applications", f"{V10}/payment_applications", project_scoped=True),

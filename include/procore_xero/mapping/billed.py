@@ -71,15 +71,31 @@ def billed_lines(
             "type_id": id_text(_column(detail, "line_item_type_id")).to_numpy(),
         }
     )
+    figures = billing_figures(documents).assign(doc_id=doc_ids, option=options)
+    return document_lines(sov, figures, cost_codes, cost_types, coding, spec)
+
+
+def document_lines(
+    sov: pd.DataFrame,
+    figures: pd.DataFrame,
+    cost_codes: pd.DataFrame,
+    cost_types: pd.DataFrame,
+    coding: LineCoding,
+    spec: MappingSpec,
+) -> pd.DataFrame:
+    """The lines frame from the billed SOV lines (``doc_id, option, order, amount, description,
+    cost_code_id, type_id``; zero amounts dropped) and the retainage per document (``doc_id, option,
+    retainage_held, retainage_released``)."""
     sov = sov[sov["amount"] != ZERO]
     code = sov["cost_code_id"].map(_lookup(cost_codes, "full_code"))
     kind = sov["type_id"].map(_lookup(cost_types, "code"))
-    sov["item_code"] = item_codes(code, kind, spec.settings["item_code_separator"]).where(
-        code.notna() & kind.notna(), None
+    sov = sov.assign(
+        item_code=item_codes(code, kind, spec.settings["item_code_separator"]).where(
+            code.notna() & kind.notna(), None
+        ),
+        account_code=coding.account_code,
+        is_sov=True,
     )
-    sov["account_code"] = coding.account_code
-    sov["is_sov"] = True
-    figures = billing_figures(documents).assign(doc_id=doc_ids, option=options)
     return pd.concat(
         [
             sov.drop(columns=["cost_code_id", "type_id"]),

@@ -13,9 +13,10 @@ from typing import Any
 
 import pandas as pd
 
+from procore_xero.mapping.invoice_items import HELD, RELEASED, STORED, STORED_BEFORE, WORK, line_types
 from procore_xero.reports.frames import merge_outer, records, rows_frame, sum_by, text_id
 from procore_xero.reports.inputs import DriftInputs
-from procore_xero.reports.money import dec
+from procore_xero.reports.money import ZERO, dec
 from procore_xero.reports.settings import DriftSettings
 
 KEY = ["project_id", "cost_code_id", "line_item_type_id"]
@@ -52,7 +53,9 @@ def budget_rows(inputs: DriftInputs, settings: DriftSettings, projects: pd.DataF
     parts = [
         _budget(inputs.procore["budget_line_items"]),
         _committed(inputs, finalised, statuses["change_orders"]),
-        _invoiced(inputs.procore["requisitions"], statuses["requisitions"]),
+        _invoiced(
+            inputs.procore["requisitions"], inputs.procore["commitment_line_items"], statuses["requisitions"]
+        ),
         _xero(inputs.job_costs),
     ]
     rows = merge_outer(parts, KEY, FIGURES)
@@ -101,15 +104,20 @@ def _committed(inputs: DriftInputs, finalised: set[str], co_statuses: tuple[str,
     return sum_by(rows_frame(lines, [*KEY, "committed"]), KEY, ["committed"])
 
 
-def _invoiced(requisitions: pd.DataFrame, statuses: tuple[str, ...]) -> pd.DataFrame:
+def _invoiced(
+    requisitions: pd.DataFrame, commitment_lines: pd.DataFrame, statuses: tuple[str, ...]
+) -> pd.DataFrame:
+    """Per budget code, what finalised invoices billed (work and change in materials stored) and the
+    retainage they hold; an item's cost type is its SOV line's (items name only their line)."""
+    type_of = line_types(commitment_lines)
     items = [
         {
             "project_id": text_id(invoice["project_id"]),
             "cost_code_id": text_id(item.get("cost_code_id")),
-            "line_item_type_id": text_id(item.get("line_item_type_id")),
-            "procore_invoiced": dec(item.get("work_completed_this_period")),
-            "retainage_held": dec(item.get("work_completed_retainage_retained_this_period"))
-            - dec(item.get("work_completed_retainage_released_this_period")),
+            "line_item_type_id": type_of.get(text_id(item.get("line_item_id")) or ""),
+            "procore_invoiced": dec(item.get(WORK)) + dec(item.get(STORED)) - dec(item.get(STORED_BEFORE)),
+            "retainage_held": sum((dec(item.get(k)) for k in HELD), ZERO)
+            - sum((dec(item.get(k)) for k in RELEASED), ZERO),
         }
         for invoice in records(requisitions, lambda r: r.get("status") in statuses)
         for item in invoice.get("items") or []

@@ -78,9 +78,23 @@ STEPS: dict[str, Step] = {
         ),
         Step(
             "bills",
-            ("requisitions", *COMMITMENT_TYPES, "projects", "cost_codes", "line_item_types"),
+            (
+                "requisitions",
+                *COMMITMENT_TYPES,
+                "commitment_line_items",
+                "projects",
+                "cost_codes",
+                "line_item_types",
+            ),
             lambda f, k, s: transform_bills(
-                f["requisitions"], commitments(f), f["projects"], f["cost_codes"], f["line_item_types"], k, s
+                f["requisitions"],
+                commitments(f),
+                f["commitment_line_items"],
+                f["projects"],
+                f["cost_codes"],
+                f["line_item_types"],
+                k,
+                s,
             ),
             documents=True,
         ),

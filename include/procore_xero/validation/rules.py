@@ -274,6 +274,18 @@ OBJECT_RULES: dict[str, ObjectRules] = {
         "Invoices",
         (
             *_mapping_rules("contact_mapped", _VENDOR_NOT_MAPPED),
+            _is_true(
+                "has_items",
+                "missing_invoice_items",
+                "{label}: Procore sent no items (G703 lines), where the period's figures are; "
+                "they come only with view=extended",
+            ),
+            Rule(
+                "amount_not_a_number",
+                "ExpectColumnValuesToBeInSet",
+                {"column": "bad_amounts", "value_set": [""]},
+                "{label}: not an amount: {bad_amounts}",
+            ),
             *_INVOICE_MONEY_RULES,
             Rule(
                 "duplicate_invoice_number",

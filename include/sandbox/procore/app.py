@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
+from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from sandbox.core.admin import admin_router
@@ -13,6 +15,7 @@ from sandbox.procore.context import CallContext
 from sandbox.procore.errors import ProcoreError, RecordInvalid
 from sandbox.procore.http import respond
 from sandbox.procore.lines import add_line_routes
+from sandbox.procore.requisition_routes import add_requisition_routes
 from sandbox.procore.routes import add_resource_routes
 from sandbox.procore.service import ProcoreService
 
@@ -27,6 +30,14 @@ def create_app(service: ProcoreService) -> FastAPI:
     @app.exception_handler(ProcoreError)
     async def procore_error(_: Request, exc: ProcoreError) -> Response:
         return respond(exc.body, exc.status, exc.headers)
+
+    @app.exception_handler(HTTPException)
+    async def router_refusal(request: Request, exc: HTTPException) -> Response:
+        """Procore's router answers 404 to an operation it does not publish, even on a path that exists with
+        another method (Starlette would say 405)."""
+        if exc.status_code in (404, 405) and request.url.path.startswith(API_PREFIX):
+            return respond({"errors": "404 Not Found"}, 404)
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(RecordInvalid)
     async def record_invalid(_: Request, exc: RecordInvalid) -> Response:
@@ -67,6 +78,7 @@ def create_app(service: ProcoreService) -> FastAPI:
         return respond(body, headers={"Cache-Control": "no-store"})
 
     add_line_routes(app, service)
+    add_requisition_routes(app, service)
     add_resource_routes(app, service)
 
     def _company(request: Request, allowed: frozenset[int]) -> int:

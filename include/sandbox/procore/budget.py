@@ -43,13 +43,18 @@ def _committed(store: Store, project_id: int) -> dict[Key, Decimal]:
 
 
 def _invoiced(store: Store, project_id: int) -> dict[Key, Decimal]:
+    """Completed and stored this period on approved invoices; an item's cost type is its SOV line's."""
     totals: dict[Key, Decimal] = defaultdict(lambda: ZERO)
+    sov = {line["id"]: line for line in _live(store, "commitment_line_items", project_id)}
     for invoice in _live(store, "requisitions", project_id):
         if invoice["status"] in APPROVED_INVOICE_STATUSES:
             for item in invoice["items"]:
-                totals[(item["cost_code_id"], item["line_item_type_id"])] += item[
-                    "work_completed_this_period"
-                ]
+                line = sov.get(item["line_item_id"])
+                if line is not None:
+                    totals[_key(line)] += (
+                        item["total_completed_and_stored_to_date"]
+                        - item["total_completed_and_stored_to_date_from_previous"]
+                    )
     return totals
 
 

@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from sandbox.procore.billing import build_requisition
 from sandbox.procore.builders import (
     Builder,
     build_budget_line_item,
@@ -18,9 +17,10 @@ from sandbox.procore.builders import (
     build_project_stage,
     build_vendor,
     commitment_builder,
+    cost_code_project,
     origin_only_builder,
 )
-from sandbox.procore.filters import FieldKey
+from sandbox.procore.filters import GENERIC_FILTERS, FieldKey
 
 V10, V11 = "/rest/v1.0", "/rest/v1.1"
 ID = "{record_id:int}"
@@ -41,6 +41,15 @@ class Resource:
     deletable: bool = False
     build: Builder | None = None  # None: read-only
     filters: Mapping[str, FieldKey] = field(default_factory=dict)
+    amounts: Literal["string", "number"] = "string"  # how its published model types amounts (money.py)
+    # Which of the filters every list could take (updated_at, created_at, id, origin_id, include_deleted)
+    # this one's list publishes; the others are ignored, as Procore ignores unknown parameters.
+    generic_filters: frozenset[str] = GENERIC_FILTERS
+    list_requires: tuple[str, ...] = ()  # query parameters of which a list needs one (a 400 otherwise)
+    show_requires: tuple[str, ...] = ()  # same for a show
+    body_requires: tuple[str, ...] = ()  # top-level body keys a create and a sync need
+    timestamps: bool = True  # created_at / updated_at (the published model of line item types has none)
+    project_key: FieldKey = lambda r: r.get("project_id")  # a project-scoped record's project
 
 
 def _status(r: dict) -> object:
@@ -83,16 +92,27 @@ RESOURCES: tuple[Resource, ...] = (
         "project",
         "project",
         "company",
-        (f"{V10}/projects", f"{V11}/projects"),
+        (f"{V10}/projects",),
         item_path=f"{V10}/projects/{ID}",
         create_path=f"{V10}/projects",
         sync_path=f"{V10}/projects/sync",
         build=build_project,
+        generic_filters=frozenset({"updated_at", "created_at", "id", "origin_id"}),
+        list_requires=("company_id",),
+        show_requires=("company_id",),
+    ),
+    Resource(  # the v1.1 list only (no v1.1 show is published); it adds the stage and number filters
+        "projects",
+        "project",
+        "project",
+        "company",
+        (f"{V11}/projects",),
         filters={
             "by_stage": lambda r: (r.get("project_stage") or {}).get("id"),
             "project_number": lambda r: r.get("project_number"),
-            "active": lambda r: r.get("active"),
         },
+        generic_filters=frozenset({"updated_at", "created_at", "id", "origin_id"}),
+        list_requires=("company_id",),
     ),
     Resource(
         "vendors",
@@ -104,7 +124,11 @@ RESOURCES: tuple[Resource, ...] = (
         create_path=f"{V10}/vendors",
         sync_path=f"{V10}/vendors/sync",
         build=build_vendor,
-        filters={"is_active": lambda r: r.get("is_active"), "name": lambda r: r.get("name")},
+        filters={"search": lambda r: r.get("name")},
+        generic_filters=frozenset({"updated_at", "created_at", "id", "origin_id"}),
+        list_requires=("company_id",),
+        show_requires=("company_id",),
+        body_requires=("company_id",),
     ),
     Resource(
         "line_item_types",
@@ -116,7 +140,10 @@ RESOURCES: tuple[Resource, ...] = (
         create_path=f"{V10}/line_item_types",
         sync_path=f"{V10}/line_item_types/sync",
         build=build_line_item_type,
-        filters={"code": lambda r: r.get("code")},
+        generic_filters=frozenset({"origin_id"}),
+        list_requires=("company_id", "project_id"),
+        show_requires=("company_id",),
+        timestamps=False,
     ),
     Resource(
         "cost_codes",
@@ -127,9 +154,9 @@ RESOURCES: tuple[Resource, ...] = (
         item_path=f"{V10}/cost_codes/{ID}",
         create_path=f"{V10}/cost_codes",
         sync_path=f"{V10}/cost_codes/sync",
-        deletable=True,
         build=build_cost_code,
-        filters={"full_code": lambda r: r.get("full_code")},
+        generic_filters=frozenset({"origin_id"}),
+        project_key=cost_code_project,
     ),
     Resource(
         "budget_line_items",
@@ -142,6 +169,7 @@ RESOURCES: tuple[Resource, ...] = (
         deletable=True,
         build=build_budget_line_item,
         filters={"cost_code_id": lambda r: r["cost_code"]["id"]},
+        amounts="number",
     ),
     Resource(
         "budget_views",
@@ -161,17 +189,6 @@ RESOURCES: tuple[Resource, ...] = (
         (f"{V10}/projects/{{project_id:int}}/commitment_change_orders",),
         item_path=f"{V10}/projects/{{project_id:int}}/commitment_change_orders/{ID}",
         filters={"status": _status, "contract_id": lambda r: r.get("contract_id")},
-    ),
-    Resource(
-        "requisitions",
-        "subcontractor invoice",
-        "requisition",
-        "project",
-        (f"{V11}/requisitions",),
-        item_path=f"{V10}/requisitions/{ID}",
-        create_path=f"{V10}/requisitions",
-        build=build_requisition,
-        filters={"status": _status, "commitment_id": lambda r: r["commitment_id"]},
     ),
     Resource(
         "contract_payments",

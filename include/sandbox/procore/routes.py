@@ -10,7 +10,7 @@ from starlette.responses import Response
 from sandbox.procore.errors import ProcoreError, not_found
 from sandbox.procore.filters import apply_filters
 from sandbox.procore.http import read_body, respond, wrapped, write_context
-from sandbox.procore.money import decimalize
+from sandbox.procore.money import as_numbers, decimalize
 from sandbox.procore.paging import paginate
 from sandbox.procore.resources import RESOURCES, Resource
 from sandbox.procore.writes import delete, in_scope, save, sync
@@ -28,10 +28,20 @@ def add_resource_routes(app: FastAPI, service: ProcoreService) -> None:
 def _add(app: FastAPI, service: ProcoreService, res: Resource) -> None:
     project_scoped = res.scope == "project"
 
+    def answer(content: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+        """``respond`` with the resource's amounts as its published model types them."""
+        return respond(as_numbers(content) if res.amounts == "number" else content, status, headers)
+
     def context(request: Request, body: dict[str, Any] | None = None) -> WriteContext:
         return write_context(
             request, service.store, service.clock.now(), project_scoped=project_scoped, body=body
         )
+
+    def require(request: Request, names: tuple[str, ...], body: dict[str, Any] | None = None) -> None:
+        """Procore refuses a call without a parameter it requires (one of ``names``)."""
+        sent = {**request.query_params, **(body or {})}
+        if names and not any(sent.get(name) not in (None, "") for name in names):
+            raise ProcoreError(400, f"param is missing or the value is empty: {' or '.join(names)}")
 
     def find(w: WriteContext, record_id: int) -> dict[str, Any]:
         record = service.store.get(res.collection, record_id)
@@ -40,12 +50,12 @@ def _add(app: FastAPI, service: ProcoreService, res: Resource) -> None:
         return record
 
     async def list_records(request: Request) -> Response:
+        require(request, res.list_requires)
         w = context(request)
         rows = [r for r in service.store.rows(res.collection) if in_scope(w, res, r)]
-        page, headers = paginate(
-            apply_filters(rows, request.query_params, res.filters), request.url, request.query_params
-        )
-        return respond(list(page), headers=headers)
+        found = apply_filters(rows, request.query_params, res.filters, res.generic_filters)
+        page, headers = paginate(found, request.url, request.query_params)
+        return answer(list(page), headers=headers)
 
     for path in res.list_paths:
         app.add_api_route(path, list_records, methods=["GET"], name=f"list {res.collection} {path}")
@@ -54,16 +64,18 @@ def _add(app: FastAPI, service: ProcoreService, res: Resource) -> None:
 
         async def sync_records(request: Request) -> Response:
             body = await read_body(request)
+            require(request, res.body_requires, body)
             if "updates" not in body:
                 raise ProcoreError(400, "param is missing or the value is empty: updates")
-            return respond(sync(context(request, body), res, decimalize(body["updates"])))
+            return answer(sync(context(request, body), res, decimalize(body["updates"])))
 
         app.add_api_route(res.sync_path, sync_records, methods=["PATCH"], name=f"sync {res.collection}")
 
     if res.item_path:
 
         async def show(request: Request, record_id: int) -> Response:
-            return respond(find(context(request), record_id))
+            require(request, res.show_requires)
+            return answer(find(context(request), record_id))
 
         app.add_api_route(res.item_path, show, methods=["GET"], name=f"show {res.collection}")
 
@@ -72,7 +84,7 @@ def _add(app: FastAPI, service: ProcoreService, res: Resource) -> None:
         async def update(request: Request, record_id: int) -> Response:
             body = await read_body(request)
             w = context(request, body)
-            return respond(save(w, res, wrapped(body, res.wrapper), find(w, record_id)))
+            return answer(save(w, res, wrapped(body, res.wrapper), find(w, record_id)))
 
         app.add_api_route(res.item_path, update, methods=["PATCH"], name=f"update {res.collection}")
 
@@ -80,7 +92,8 @@ def _add(app: FastAPI, service: ProcoreService, res: Resource) -> None:
 
         async def create(request: Request) -> Response:
             body = await read_body(request)
-            return respond(save(context(request, body), res, wrapped(body, res.wrapper), None), status=201)
+            require(request, res.body_requires, body)
+            return answer(save(context(request, body), res, wrapped(body, res.wrapper), None), status=201)
 
         app.add_api_route(res.create_path, create, methods=["POST"], name=f"create {res.collection}")
 

@@ -7,11 +7,21 @@ through ``sandbox.procore.g702``, the same code the emulator uses) and written a
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sandbox.procore.g702 import ZERO, LineEntry, bill_lines, previous_positions, retainage_on, summarise
+from sandbox.procore.g702 import ZERO, LineEntry, bill_lines, previous_positions, retainage_on
+from sandbox.procore.g702 import summarise as summarise_pay_app
+from sandbox.procore.invoice_items import (
+    Billed,
+    Position,
+    bill_items,
+    change_orders,
+    positions_after,
+    summarise,
+)
 from sandbox.procore.money import CENT, plain, to_money
 from sandbox.procore.store import FIRST_ID, iso
 
@@ -272,11 +282,11 @@ class _Generator:
                 "id": self.ids("line_item_types"),
                 "name": name,
                 "code": code,
-                "base_type": base,
+                "base_type": base.lower(),  # published: lower case
                 "origin_id": None,
                 "origin_data": None,
-                **self.timestamps(_day(0), _day(0)),
             }
+            self.timestamps(_day(0), _day(0))  # drawn, not kept (no timestamps published): same demo after
             self.types[code] = self.add("line_item_types", record)
 
     def vendor(self, name: str, active: bool = True) -> dict[str, Any]:
@@ -333,6 +343,7 @@ class _Generator:
     def projects(self) -> None:
         total = self.count(25, minimum=4)
         self.project_list = []
+        self.currencies: dict[int, dict[str, str]] = {}
         for index in range(total):
             city, state, zip3 = self.rng.choice(CITIES)
             start = _day(self.rng.randrange(0, 200))
@@ -355,9 +366,7 @@ class _Generator:
                     "country_code": "CA" if cad else "US",
                     "active": stage != "Closeout",
                     "project_stage": self.stage_refs[stage],
-                    "stage": stage,
                     "company": {"id": COMPANY_ID, "name": "Summit Ridge Builders, Inc."},
-                    "currency_configuration": {"currency_iso_code": "CAD" if cad else "USD"},
                     "start_date": start.isoformat(),
                     "completion_date": _day((start - EPOCH.date()).days + 540).isoformat(),
                     "origin_id": None,
@@ -366,6 +375,8 @@ class _Generator:
                 },
             )
             project["display_name"] = f"{project['project_number'] or ''} {project['name']}".strip()
+            # Procore publishes no project currency: the project's documents carry it.
+            self.currencies[project["id"]] = {"currency_iso_code": "CAD" if cad else "USD"}
             self.project_list.append(project)
 
     def cost_codes(self, project: dict[str, Any], with_long_code: bool) -> list[dict[str, Any]]:
@@ -376,7 +387,9 @@ class _Generator:
                 "cost_codes",
                 {
                     "id": self.ids("cost_codes"),
-                    "project_id": project["id"],
+                    "biller_id": project["id"],  # a project's cost code: its biller is the project
+                    "biller_type": "Project",
+                    "biller": project["name"],
                     "code": code,
                     "full_code": code,
                     "name": name,
@@ -460,7 +473,7 @@ class _Generator:
                 "origin_id": None,
                 "origin_data": None,
                 "origin_code": None,
-                "currency_configuration": project["currency_configuration"],
+                "currency_configuration": dict(self.currencies[project["id"]]),
                 **self.timestamps(created),
             },
         )
@@ -519,43 +532,51 @@ class _Generator:
             )
 
     def invoices(self, commitment: dict, count: int, negative: bool) -> None:
-        """A chain of monthly invoices on one commitment; the last may release the retainage held."""
+        """A chain of monthly invoices on one commitment; the last may release the retainage held.
+
+        Some purchase orders (``stores_materials``) bill materials stored on site with their first
+        invoice, installed (stored balance back to zero) with the next: retainage on stored materials is
+        then held and released through the materials fields, not the work ones.
+        """
         lines = commitment["_lines"]
         previous: dict[str, Any] | None = None
         start = date.fromisoformat(commitment["contract_date"])
         fractions = sorted(self.rng.uniform(0.1, 1.0) for _ in range(count))
         releases = count >= 3 and self.rng.random() < 0.35
         credit_at = self.rng.randrange(2, count + 1) if negative and count >= 2 else None
-        vendor_code = commitment["vendor"]["name"][:3].upper()
+        stores_materials = commitment["number"].startswith("PO") and count >= 2 and commitment["id"] % 4 == 0
+        vendor = self.vendors_by_id[commitment["vendor"]["id"]]
+        vendor_code = vendor["name"][:3].upper()
+        percent = commitment["retainage_percent"]
         for number in range(1, count + 1):
-            prior = previous_positions(previous["items"]) if previous else {}
+            prior = positions_after(previous["items"]) if previous else {}
             entries = {}
             for li in lines:
-                done = prior[li["id"]].completed if prior else ZERO
+                done = prior[li["id"]].work_completed if prior else ZERO
                 target = to_money(li["amount"] * Decimal(str(round(fractions[number - 1], 4))))
                 if releases and number == count:
                     target = li["amount"]
-                entries[li["id"]] = LineEntry(li["id"], max(ZERO, target - done))
+                entries[li["id"]] = Billed(li["id"], max(ZERO, target - done))
+            if stores_materials:
+                entries[lines[0]["id"]] = self.materials(lines[0], entries[lines[0]["id"]], prior, number)
             if credit_at == number:
                 li = lines[0]
-                done = prior[li["id"]].completed
-                entries = {
-                    li["id"]: LineEntry(li["id"], -to_money(done * Decimal("0.1")) or Decimal("-1.00"))
-                }
+                done = prior[li["id"]].work_completed
+                entries = {li["id"]: Billed(li["id"], -to_money(done * Decimal("0.1")) or Decimal("-1.00"))}
             if releases and number == count:
                 entries = {
-                    k: LineEntry(
-                        k,
-                        e.work_completed_this_period,
-                        prior[k].retainage
-                        + retainage_on(e.work_completed_this_period, commitment["retainage_percent"]),
+                    k: replace(
+                        e,
+                        work_completed_retainage_released_this_period=prior[k].work_retainage
+                        + retainage_on(e.work_completed_this_period or ZERO, percent),
                     )
                     for k, e in entries.items()
                 }
-            items = bill_lines(lines, prior, entries, commitment["retainage_percent"])
+            items = bill_items(lines, prior, entries, percent)
             for item in items:
                 item["id"] = self.ids("requisition_items")
             period_end = min(start + timedelta(days=30 * number), LAST_DAY)
+            period_start = (period_end - timedelta(days=29)).isoformat()
             status = "approved" if number < count or self.rng.random() < 0.85 else "under_review"
             previous = self.add(
                 "requisitions",
@@ -563,22 +584,46 @@ class _Generator:
                     "id": self.ids("requisitions"),
                     "project_id": commitment["project_id"],
                     "commitment_id": commitment["id"],
+                    "previous_requisition_id": previous["id"] if previous else None,
                     "number": number,
                     "invoice_number": f"{vendor_code}-{commitment['id'] % 100000}-{number:02d}",
-                    "vendor": commitment["vendor"],
+                    "vendor_id": vendor["id"],
+                    "vendor_name": vendor["name"],
                     "status": status,
-                    "retainage_percent": commitment["retainage_percent"],
                     "billing_date": period_end.isoformat(),
-                    "period_start": (period_end - timedelta(days=29)).isoformat(),
-                    "period_end": period_end.isoformat(),
+                    "requisition_start": period_start,
+                    "requisition_end": period_end.isoformat(),
                     "payment_date": min(period_end + timedelta(days=30), LAST_DAY).isoformat(),
+                    "submitted_at": None,
+                    "period_id": None,
+                    "final": releases and number == count,
+                    "comment": None,
+                    "currency_configuration": {
+                        "currency_iso_code": commitment["currency_configuration"]["currency_iso_code"]
+                    },
                     "origin_id": None,
                     "origin_data": None,
                     "items": items,
-                    "summary": summarise(items),
+                    "summary": summarise(
+                        items,
+                        percent,
+                        change_orders(self.orders.get(commitment["id"], []), commitment["id"], previous),
+                        (period_start, period_end.isoformat()),
+                    ),
                     **self.timestamps(period_end, period_end + timedelta(days=3)),
                 },
             )
+
+    @staticmethod
+    def materials(line: dict, entry: Billed, prior: dict[int, Position], number: int) -> Billed:
+        """Invoice 1 also bills 5 % of the line as materials stored; the next ones bill them installed."""
+        work = entry.work_completed_this_period or ZERO
+        if number == 1:
+            stored = min(to_money(line["amount"] * Decimal("0.05")), line["amount"] - work)
+            return replace(entry, materials_presently_stored=stored)
+        before = prior[line["id"]]
+        installed = min(work + before.materials_stored, line["amount"] - before.work_completed)
+        return replace(entry, work_completed_this_period=installed, materials_presently_stored=ZERO)
 
     def payments(self) -> None:
         for invoice in self.out.get("requisitions", []):
@@ -669,7 +714,7 @@ class _Generator:
                 "description": None,
                 "origin_id": None,
                 "origin_data": None,
-                "currency_configuration": project["currency_configuration"],
+                "currency_configuration": dict(self.currencies[project["id"]]),
                 **self.timestamps(start),
             },
         )
@@ -712,7 +757,7 @@ class _Generator:
                     "origin_id": None,
                     "origin_data": None,
                     "items": items,
-                    "summary": summarise(items),
+                    "summary": summarise_pay_app(items),
                     **self.timestamps(period_end),
                 },
             )
@@ -811,6 +856,10 @@ class _Generator:
         return plain(self.out)
 
     def billing(self, approved: list[dict[str, Any]]) -> None:
+        self.vendors_by_id = {v["id"]: v for v in self.out["vendors"]}
+        self.orders: dict[int, list[dict[str, Any]]] = {}
+        for order in self.out.get("commitment_change_orders", []):
+            self.orders.setdefault(order["contract_id"], []).append(order)
         target = self.count(2000, minimum=len(approved))
         counts = [1] * len(approved)
         for _ in range(target - len(approved)):

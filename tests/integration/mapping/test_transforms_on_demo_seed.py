@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine
 
+from procore_xero.amounts import parse_amount as amount  # the emulator sends Procore's decimal strings
 from procore_xero.extract.specs import COMPANY_SCOPED
 from procore_xero.load.targets import TARGETS
 from procore_xero.mapping import (
@@ -78,7 +79,14 @@ def frames(staged: Engine) -> dict[str, pd.DataFrame]:
     commitments = all_commitments(staging["work_order_contracts"], staging["purchase_order_contracts"])
     codes, types = staging["cost_codes"], staging["line_item_types"]
     bills = transform_bills(
-        staging["requisitions"], commitments, staging["projects"], codes, types, known, spec
+        staging["requisitions"],
+        commitments,
+        staging["commitment_line_items"],
+        staging["projects"],
+        codes,
+        types,
+        known,
+        spec,
     )
     purchase_orders = transform_purchase_orders(
         commitments,
@@ -120,13 +128,11 @@ def test_reference_data_traps(frames: dict[str, pd.DataFrame]) -> None:
 def test_bills_total_net_due_to_the_cent(frames: dict[str, pd.DataFrame]) -> None:
     bills, requisitions = frames["bills"], frames["requisitions"]
     approved = requisitions[requisitions["status"] == "approved"]
-    assert len(bills) == len(approved)
+    assert len(bills) == len(approved) and bills["has_items"].all() and (bills["bad_amounts"] == "").all()
     assert (bills["lines_total"] == bills["net_due"]).all()
     assert (bills["sov_total"] == bills["gross_this_period"]).all()
     assert (bills["net_due"] < 0).sum() == 3
-    cad_projects = frames["projects"][
-        frames["projects"]["currency_configuration"].map(lambda c: c["currency_iso_code"] == "CAD")
-    ]["id"].astype(str)
+    cad_projects = pd.Series(sorted(_cad_project_ids(frames)))
     cad = bills[
         bills["source_id"].isin(
             approved[approved["project_id"].astype(str).isin(cad_projects)]["id"].astype(str)
@@ -140,21 +146,41 @@ def test_sampled_bill_matches_its_requisition(frames: dict[str, pd.DataFrame]) -
     bills, requisitions = frames["bills"], frames["requisitions"]
     released = bills[bills["retainage_released"] > 0].iloc[0]
     source = requisitions[requisitions["id"].astype(str) == released["source_id"]].iloc[0]
-    summary = source["summary"]
     lines = released["payload"]["LineItems"]
-    billed = [i for i in source["items"] if i["work_completed_this_period"] != 0]
+    billed = [i for i in source["items"] if amount(i["work_completed_this_period"]) != 0]
     assert [line["UnitAmount"] for line in lines[: len(billed)]] == [
-        i["work_completed_this_period"] for i in billed
+        amount(i["work_completed_this_period"]) for i in billed
     ]
     retainage = lines[len(billed) :]
     assert all(line["ItemCode"] == "RETAINAGE" and line["AccountCode"] == "820" for line in retainage)
-    assert (
-        sum((line["LineAmount"] for line in retainage), Decimal(0))
-        == summary["retainage_released_this_period"] - summary["retainage_retained_this_period"]
+    assert sum((line["LineAmount"] for line in retainage), Decimal(0)) == sum(
+        (
+            amount(i["work_completed_retainage_released_this_period"])
+            - amount(i["work_completed_retainage_retained_this_period"])
+            for i in source["items"]
+        ),
+        Decimal(0),
     )
-    assert sum((line["LineAmount"] for line in lines), Decimal(0)) == summary["current_payment_due"]
+    assert sum((line["LineAmount"] for line in lines), Decimal(0)) == amount(
+        source["summary"]["current_payment_due"]
+    )
     assert released["payload"]["Date"] == source["billing_date"]
     assert released["payload"]["DueDate"] == source["payment_date"]
+
+
+def test_bill_with_materials_stored_then_installed(frames: dict[str, pd.DataFrame]) -> None:
+    """The seed's purchase orders that store materials with invoice 1: that bill carries a materials line
+    and retainage held on it; invoice 2 installs them (a negative materials line), all to the cent."""
+    bills, requisitions = frames["bills"], frames["requisitions"]
+    stored = requisitions[
+        requisitions["items"].map(lambda items: any(amount(i["materials_presently_stored"]) for i in items))
+    ]
+    assert len(stored) == 21
+    bill = bills[bills["source_id"] == str(stored.iloc[0]["id"])].iloc[0]
+    materials = [line for line in bill["payload"]["LineItems"] if line["Description"].startswith("Materials")]
+    item = next(i for i in stored.iloc[0]["items"] if amount(i["materials_presently_stored"]))
+    assert [line["LineAmount"] for line in materials] == [amount(item["materials_presently_stored"])]
+    assert bill["lines_total"] == bill["net_due"] == amount(stored.iloc[0]["summary"]["current_payment_due"])
 
 
 def test_every_payload_is_valid_against_xero_schemas(frames: dict[str, pd.DataFrame]) -> None:
@@ -209,9 +235,11 @@ def test_sampled_purchase_order_lines_change_orders_and_budget(frames: dict[str,
         *(line["description"] for line in change_lines),
     ]
     assert [(line["Quantity"], line["UnitAmount"]) for line in lines[: len(sov)]] == list(
-        zip(sov["quantity"], sov["unit_cost"], strict=True)
+        zip(sov["quantity"].map(amount), sov["unit_cost"].map(amount), strict=True)
     )
-    expected_total = sum(sov["amount"], Decimal(0)) + sum(ccos["grand_total"], Decimal(0))
+    expected_total = sum(sov["amount"].map(amount), Decimal(0)) + sum(
+        ccos["grand_total"].map(amount), Decimal(0)
+    )
     assert po["total"] == expected_total == sum((line["LineAmount"] for line in lines), Decimal(0))
     assert po["payload"]["PurchaseOrderNumber"].endswith("-" + commitment["number"])
     assert po["payload"]["Date"] == commitment["created_at"][:10]
@@ -234,12 +262,16 @@ def _remaining_budget(frames: dict[str, pd.DataFrame], commitment_id: str) -> De
             lines += [(str(cco["contract_id"]), line) for line in cco["line_items"]]
     own_keys = {key(line) for cid, line in lines if cid == commitment_id}
     budget = sum(
-        (b["revised_budget"] for b in frames["budget_line_items"].to_dict("records") if key(b) in own_keys),
+        (
+            amount(b["revised_budget"])
+            for b in frames["budget_line_items"].to_dict("records")
+            if key(b) in own_keys
+        ),
         Decimal(0),
     )
     others = sum(
         (
-            line["amount"]
+            amount(line["amount"])
             for cid, line in lines
             if cid != commitment_id and cid in approved_ids and key(line) in own_keys
         ),
@@ -265,18 +297,19 @@ def test_sampled_sales_invoice_matches_its_payment_application(frames: dict[str,
         str(source["number"]),
     )
     lines = payload["LineItems"]
-    billed = [i for i in source["items"] if i["work_completed_this_period"] != 0]
+    billed = [i for i in source["items"] if amount(i["work_completed_this_period"]) != 0]
     assert [line["LineAmount"] for line in lines[: len(billed)]] == [
-        i["work_completed_this_period"] for i in billed
+        amount(i["work_completed_this_period"]) for i in billed
     ]
     assert all(line["AccountCode"] == "200" for line in lines[: len(billed)])
     retainage = lines[len(billed) :]
     assert [(line["ItemCode"], line["AccountCode"]) for line in retainage] == [("RETAINAGE", "821")]
-    assert retainage[0]["LineAmount"] == -summary["retainage_retained_this_period"] < 0
-    assert sum((line["LineAmount"] for line in lines), Decimal(0)) == summary["current_payment_due"]
+    assert retainage[0]["LineAmount"] == -amount(summary["retainage_retained_this_period"]) < 0
+    assert sum((line["LineAmount"] for line in lines), Decimal(0)) == amount(summary["current_payment_due"])
 
 
 def _cad_project_ids(frames: dict[str, pd.DataFrame]) -> set[str]:
-    projects = frames["projects"]
-    cad = projects["currency_configuration"].map(lambda c: c["currency_iso_code"] == "CAD")
-    return set(projects[cad]["id"].astype(str))
+    """Projects in CAD: their owner contracts are (Procore publishes no currency on projects)."""
+    contracts = frames["prime_contracts"]
+    cad = contracts["currency_configuration"].map(lambda c: c["currency_iso_code"] == "CAD")
+    return set(contracts[cad]["project_id"].astype(str))

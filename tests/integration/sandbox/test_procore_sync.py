@@ -24,7 +24,9 @@ def test_vendor_sync_mixes_creates_updates_and_errors(sandbox):
         {"origin_id": "XERO-C-2", "errors": {"name": ["can't be blank"]}},
     ]
     again = api.call(
-        "PATCH", f"{V10}/vendors/sync", json={"updates": [{"origin_id": "XERO-C-1", "city": "Denver"}]}
+        "PATCH",
+        f"{V10}/vendors/sync",
+        json={"company_id": api.company_id, "updates": [{"origin_id": "XERO-C-1", "city": "Denver"}]},
     )
     entity = again.json()["entities"][0]
     assert entity["id"] == result["entities"][0]["id"] and entity["city"] == "Denver"
@@ -34,18 +36,30 @@ def test_vendor_sync_mixes_creates_updates_and_errors(sandbox):
 def test_sync_rejects_more_than_1000_records(sandbox):
     api = ProcoreApi(sandbox)
     updates = [{"origin_id": f"bulk-{n}", "name": f"Bulk {n}"} for n in range(1001)]
-    too_many = api.call("PATCH", f"{V10}/vendors/sync", json={"updates": updates})
+    too_many = api.call(
+        "PATCH", f"{V10}/vendors/sync", json={"company_id": api.company_id, "updates": updates}
+    )
     assert too_many.status_code == 413 and "1001" in too_many.json()["errors"]
     assert len(api.state()["vendors"]) == 300
-    ok = api.call("PATCH", f"{V10}/vendors/sync", json={"updates": updates[:1000]})
+    ok = api.call(
+        "PATCH", f"{V10}/vendors/sync", json={"company_id": api.company_id, "updates": updates[:1000]}
+    )
     assert ok.status_code == 200 and len(ok.json()["entities"]) == 1000 and ok.json()["errors"] == []
 
 
 def test_origin_id_is_unique_per_company_and_type(sandbox):
     api = ProcoreApi(sandbox)
-    first = api.call("POST", f"{V10}/vendors", json={"vendor": {"name": "One", "origin_id": "DUP-1"}})
+    first = api.call(
+        "POST",
+        f"{V10}/vendors",
+        json={"company_id": api.company_id, "vendor": {"name": "One", "origin_id": "DUP-1"}},
+    )
     assert first.status_code == 201 and first.json()["origin_id"] == "DUP-1"
-    clash = api.call("POST", f"{V10}/vendors", json={"vendor": {"name": "Two", "origin_id": "DUP-1"}})
+    clash = api.call(
+        "POST",
+        f"{V10}/vendors",
+        json={"company_id": api.company_id, "vendor": {"name": "Two", "origin_id": "DUP-1"}},
+    )
     assert clash.status_code == 422
     assert clash.json()["errors"]["origin_id"][0].startswith("has already been taken")
     project = api.first_project()
@@ -95,8 +109,8 @@ def test_direct_cost_sync_creates_with_lines_and_reports_bad_rows(sandbox):
         "PATCH", f"{V11}/projects/{project['id']}/direct_costs/sync", json={"updates": updates}
     ).json()
     assert len(result["entities"]) == 1
-    assert result["entities"][0]["grand_total"] == 60.00  # 3 × 19.99 + 0.03, exact
-    assert [line["amount"] for line in result["entities"][0]["line_items"]] == [59.97, 0.03]
+    assert result["entities"][0]["grand_total"] == "60.00"  # 3 × 19.99 + 0.03, exact
+    assert [line["amount"] for line in result["entities"][0]["line_items"]] == ["59.97", "0.03"]
     reasons = {e["origin_id"]: e["errors"] for e in result["errors"]}
     assert "must be one of invoice, expense, payroll" in reasons["xero-bt-2"]["direct_cost_type"][0]
     assert "YYYY-MM-DD" in reasons["xero-bt-3"]["direct_cost_date"][0]
@@ -139,4 +153,4 @@ def test_contract_payments_have_no_sync_action_and_origin_id_stays_unique(sandbo
         contract_id=contract["id"],
         **{"filters[origin_id]": "xero-pay-1"},
     ).json()
-    assert [(p["id"], p["amount"]) for p in found] == [(created.json()["id"], 1234.56)]
+    assert [(p["id"], p["amount"]) for p in found] == [(created.json()["id"], "1234.56")]

@@ -15,6 +15,7 @@ from procore_xero.mapping.inbound.vendors import transform_vendors
 from procore_xero.mapping.sales_invoices import transform_sales_invoices
 from tests.unit.mapping.test_inbound_vendors_payments import VENDOR_KNOWN, _contact
 from tests.unit.mapping.test_transforms import (
+    COMMITMENT_LINES,
     COMMITMENTS,
     COST_CODES,
     COST_TYPES,
@@ -22,6 +23,7 @@ from tests.unit.mapping.test_transforms import (
     SPEC,
     _item,
     _requisition,
+    billed_item,
 )
 
 SUMMARY = {
@@ -62,21 +64,36 @@ def test_contacts_without_any_name_field_are_flagged_not_crashed() -> None:
     assert frame["name"].tolist() == [None] and frame["name_is_text"].tolist() == [True]
 
 
-def test_bills_flag_bad_dates_missing_summaries_and_missing_currencies() -> None:
+def test_bills_flag_bad_dates_missing_summaries_items_currencies_and_amounts() -> None:
+    due = {"current_payment_due": "1000.00"}
     requisitions = records_frame(
         [
+            {**_requisition(1, "approved", [billed_item(100, "1000.00")], due), "billing_date": "2025-02-30"},
             {
-                **_requisition(1, "approved", [_item(10, "1000.00", "0.00")], SUMMARY),
-                "billing_date": "2025-02-30",
+                **_requisition(2, "approved", [billed_item(100, "1000.00")], None),
+                "currency_configuration": None,
             },
-            _requisition(2, "approved", [_item(10, "1000.00", "0.00")], None),
+            _requisition(3, "approved", None, due),  # asked without view=extended: no items
+            _requisition(
+                4, "approved", [billed_item(100, "1,000.00", "12.345")], {"current_payment_due": "n/a"}
+            ),
         ]
     )
-    commitments = COMMITMENTS.assign(currency_configuration=[{"currency_iso_code": None}])
-    frame = transform_bills(requisitions, commitments, PROJECTS, COST_CODES, COST_TYPES, KnownInXero(), SPEC)
-    assert frame["date_valid"].tolist() == [False, True]
-    assert frame["has_summary"].tolist() == [True, False]
-    assert frame["currency"].tolist() == [None, None]  # None, not NaN: the message says None
+    frame = transform_bills(
+        requisitions, COMMITMENTS, COMMITMENT_LINES, PROJECTS, COST_CODES, COST_TYPES, KnownInXero(), SPEC
+    )
+    assert frame["date_valid"].tolist() == [False, True, True, True]
+    assert frame["has_summary"].tolist() == [True, False, True, True]
+    assert frame["has_items"].tolist() == [True, True, False, True]
+    assert frame["currency"].tolist() == ["CAD", None, "CAD", "CAD"]  # None, not NaN: the message says None
+    assert frame["bad_amounts"].tolist() == [
+        "",
+        "",
+        "",
+        "work_completed_this_period '1,000.00'; work_completed_retainage_retained_this_period '12.345'; "
+        "current_payment_due 'n/a'",
+    ]
+    assert frame["net_due"].tolist() == [D("1000.00"), D("0.00"), D("1000.00"), D("0.00")]
 
 
 def test_sales_invoices_with_a_bad_date_or_a_numeric_number_are_flagged_not_crashed() -> None:

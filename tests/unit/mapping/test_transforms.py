@@ -115,23 +115,27 @@ def test_contacts_map_address_phones_and_drop_empty_fax() -> None:
     assert frame["natural_key"][0] == {"ContactNumber": "5"}
 
 
-def _requisition(rid: int, status: str, items: list[dict], summary: dict) -> dict:
+def _requisition(rid: int, status: str, items: list[dict] | None, summary: dict | None) -> dict:
+    """A v1.1 requisition read with ``view=extended``, as Procore publishes it."""
     return {
         "id": rid,
         "project_id": 7,
         "commitment_id": 30,
         "number": rid,
         "invoice_number": f"ACM-{rid}",
-        "vendor": {"id": 5, "name": "Acme"},
+        "vendor_id": 5,
+        "vendor_name": "Acme",
         "status": status,
         "billing_date": "2026-03-31",
         "payment_date": "2026-04-30",
+        "currency_configuration": {"currency_iso_code": "CAD"},
         "items": items,
         "summary": summary,
     }
 
 
 def _item(code_id: int, this_period: str, retained: str, released: str = "0.00") -> dict:
+    """A payment application's item (the owner side keeps its own shape)."""
     return {
         "cost_code_id": code_id,
         "line_item_type_id": 1,
@@ -142,26 +146,79 @@ def _item(code_id: int, this_period: str, retained: str, released: str = "0.00")
     }
 
 
+def billed_item(line_id: int, work: str, retained: str = "0.00", released: str = "0.00", **more: str) -> dict:
+    """A requisition item (G703 row) with Procore's amounts as strings; ``more`` sets the materials fields."""
+    return {
+        "id": 900 + line_id,
+        "item_type": "contract_item",
+        "line_item_id": line_id,
+        "cost_code_id": 10,
+        "description_of_work": f"line {line_id}",
+        "work_completed_this_period": work,
+        "materials_presently_stored": "0.00",
+        "materials_presently_stored_from_previous_progress": "0.00",
+        "work_completed_retainage_retained_this_period": retained,
+        "work_completed_retainage_released_this_period": released,
+        "materials_stored_retainage_new_materials": "0.00",
+        "materials_stored_retainage_released_this_period": "0.00",
+        **more,
+    }
+
+
+# Line 100 bills 1,000.00 of work (100.00 held, 40.00 released); line 101 stores 500.00 of materials on site
+# (50.00 held on them). Due: 1,000.00 + 500.00 - 150.00 + 40.00 = 1,390.00.
 REQUISITIONS = records_frame(
     [
         _requisition(
             1,
             "approved",
-            [_item(10, "1000.00", "100.00", "40.00"), _item(11, "0.00", "0.00")],
-            {
-                "work_completed_this_period": D("1000.00"),
-                "retainage_retained_this_period": D("100.00"),
-                "retainage_released_this_period": D("40.00"),
-                "current_payment_due": D("940.00"),
-            },
+            [
+                billed_item(100, "1000.00", "100.00", "40.00"),
+                billed_item(
+                    101,
+                    "0.00",
+                    materials_presently_stored="500.00",
+                    materials_stored_retainage_new_materials="50.00",
+                ),
+            ],
+            {"current_payment_due": "1390.00", "total_retainage": "150.00"},
         ),
         _requisition(2, "under_review", [], {}),
     ]
 )
 COMMITMENTS = records_frame(
-    [{"id": 30, "number": "SC-001", "project_id": 7, "currency_configuration": {"currency_iso_code": "CAD"}}]
+    [
+        {
+            "id": 30,
+            "number": "SC-001",
+            "project_id": 7,
+            "vendor": {"id": 5, "company": "Acme"},
+            "currency_configuration": {"currency_iso_code": "CAD"},
+        }
+    ]
+)
+# SOV lines: their cost types (the items name only their line).
+COMMITMENT_LINES = records_frame(
+    [
+        {"id": 100, "line_item_type": {"id": 1, "name": "Subcontract"}},
+        {"id": 101, "line_item_type": {"id": 2}},
+    ]
 )
 PROJECTS = records_frame([{"id": 7, "project_number": "25-101"}, {"id": 8, "project_number": None}])
+
+
+def bills(requisitions, known: KnownInXero, spec=SPEC):
+    return transform_bills(
+        requisitions, COMMITMENTS, COMMITMENT_LINES, PROJECTS, COST_CODES, COST_TYPES, known, spec
+    )
+
+
+KNOWN = KnownInXero(
+    contacts={"5": "c-5"},
+    project_options={"7": "25-101 Hotel"},
+    item_codes={"03-300-S", "03-300-M"},
+    currencies={"USD"},
+)
 
 
 @pytest.mark.parametrize("commitments_sync", [True, False])
@@ -176,68 +233,103 @@ def test_bill_lines_retainage_and_reference_rule(commitments_sync: bool) -> None
             },
             "T",
         )
-    known = KnownInXero(
-        contacts={"5": "c-5"},
-        project_options={"7": "25-101 Hotel"},
-        item_codes={"03-300-S"},
-        currencies={"USD"},
-    )
-    frame = transform_bills(REQUISITIONS, COMMITMENTS, PROJECTS, COST_CODES, COST_TYPES, known, spec)
+    frame = bills(REQUISITIONS, KNOWN, spec)
     assert len(frame) == 1
     bill = frame.iloc[0]
     # PO number qualified by the job number, then Procore's invoice sequence: unique per contact in Xero.
     assert bill["invoice_number"] == ("25-101-SC-001-1" if commitments_sync else "ACM-1")
     assert bill["natural_key"] == {"InvoiceNumber": bill["invoice_number"], "ContactID": "c-5"}
     assert (bill["gross_this_period"], bill["retainage_held"], bill["retainage_released"]) == (
-        D("1000.00"),
-        D("100.00"),
+        D("1500.00"),
+        D("150.00"),
         D("40.00"),
     )
-    assert bill["net_due"] == bill["lines_total"] == D("940.00")
-    assert bill["sov_total"] == D("1000.00")
+    assert bill["net_due"] == bill["lines_total"] == D("1390.00")
+    assert bill["sov_total"] == D("1500.00") and bill["has_items"] and bill["bad_amounts"] == ""
     assert (bill["currency"], bill["currency_enabled"]) == ("CAD", False)
     assert bill["contact_mapped"] and bill["project_option_mapped"] and bill["unmapped_lines"] == 0
     tracking = [{"Name": "Project", "Option": "25-101 Hotel"}]
+
+    def line(code: str, text: str, amount: str, account: str) -> dict:
+        return {
+            "ItemCode": code,
+            "Description": text,
+            "Quantity": D("1.00"),
+            "UnitAmount": D(amount),
+            "LineAmount": D(amount),
+            "AccountCode": account,
+            "TaxType": "NONE",
+            "Tracking": tracking,
+        }
+
     assert bill["payload"]["LineItems"] == [
-        {
-            "ItemCode": "03-300-S",
-            "Description": "work on 10",
-            "Quantity": D("1.00"),
-            "UnitAmount": D("1000.00"),
-            "LineAmount": D("1000.00"),
-            "AccountCode": "310",
-            "TaxType": "NONE",
-            "Tracking": tracking,
-        },
-        {
-            "ItemCode": "RETAINAGE",
-            "Description": "Retainage held",
-            "Quantity": D("1.00"),
-            "UnitAmount": D("-100.00"),
-            "LineAmount": D("-100.00"),
-            "AccountCode": "820",
-            "TaxType": "NONE",
-            "Tracking": tracking,
-        },
-        {
-            "ItemCode": "RETAINAGE",
-            "Description": "Retainage released",
-            "Quantity": D("1.00"),
-            "UnitAmount": D("40.00"),
-            "LineAmount": D("40.00"),
-            "AccountCode": "820",
-            "TaxType": "NONE",
-            "Tracking": tracking,
-        },
+        line("03-300-S", "line 100", "1000.00", "310"),
+        line("03-300-M", "Materials stored: line 101", "500.00", "310"),
+        line("RETAINAGE", "Retainage held", "-150.00", "820"),
+        line("RETAINAGE", "Retainage released", "40.00", "820"),
     ]
     assert bill["payload"]["Type"] == "ACCPAY" and bill["payload"]["CurrencyCode"] == "CAD"
 
 
-def test_unmapped_vendor_project_and_items_are_flagged_not_dropped() -> None:
-    frame = transform_bills(REQUISITIONS, COMMITMENTS, PROJECTS, COST_CODES, COST_TYPES, KnownInXero(), SPEC)
+def test_installed_materials_bill_the_work_less_what_was_stored() -> None:
+    """Invoice 2 after 800.00 of materials were stored: 1,000.00 of work done (the materials installed),
+    nothing stored any more, 100.00 held on the work, the 80.00 held on the materials released:
+    1,000.00 - 800.00 - 100.00 + 80.00 = 180.00 due, and the lines say so to the cent."""
+    installed = billed_item(
+        101,
+        "1000.00",
+        "100.00",
+        materials_presently_stored="0.00",
+        materials_presently_stored_from_previous_progress="800.00",
+        materials_stored_retainage_released_this_period="80.00",
+    )
+    frame = bills(
+        records_frame([_requisition(3, "approved", [installed], {"current_payment_due": "180.00"})]), KNOWN
+    )
     bill = frame.iloc[0]
+    assert (bill["gross_this_period"], bill["retainage_held"], bill["retainage_released"]) == (
+        D("200.00"),
+        D("100.00"),
+        D("80.00"),
+    )
+    assert bill["lines_total"] == bill["net_due"] == D("180.00")
+    assert [(x["Description"], x["LineAmount"]) for x in bill["payload"]["LineItems"]] == [
+        ("line 101", D("1000.00")),
+        ("Materials stored: line 101", D("-800.00")),
+        ("Retainage held", D("-100.00")),
+        ("Retainage released", D("80.00")),
+    ]
+
+
+def test_vendor_ids_stay_whole_when_one_invoice_names_none() -> None:
+    """One invoice without ``vendor_id`` turns pandas' column into floats; the ids must still read whole."""
+    due = {"current_payment_due": "10.00"}
+    named = {**_requisition(5, "approved", [billed_item(100, "10.00")], due), "vendor_id": 562949953000028}
+    unnamed = {**_requisition(6, "approved", [billed_item(100, "10.00")], due), "vendor_id": None}
+    frame = bills(records_frame([named, unnamed]), KNOWN)
+    assert frame["vendor_id"].tolist() == ["562949953000028", "5"]
+
+
+def test_vendor_from_the_commitment_when_the_invoice_names_no_vendor_id() -> None:
+    v10 = {
+        k: v
+        for k, v in _requisition(
+            4, "approved", [billed_item(100, "10.00")], {"current_payment_due": "10.00"}
+        ).items()
+        if k != "vendor_id"
+    }
+    bill = bills(records_frame([v10]), KNOWN).iloc[0]
+    assert (
+        bill["vendor_id"] == "5"
+        and bill["contact_mapped"]
+        and bill["payload"]["Contact"] == {"ContactID": "c-5"}
+    )
+
+
+def test_unmapped_vendor_project_and_items_are_flagged_not_dropped() -> None:
+    bill = bills(REQUISITIONS, KnownInXero()).iloc[0]
     assert not bill["contact_mapped"] and not bill["project_option_mapped"]
-    assert bill["unmapped_lines"] == 1
+    assert bill["unmapped_lines"] == 2
     assert "Contact" not in bill["payload"]
     assert all(line["Tracking"] == [] for line in bill["payload"]["LineItems"])
 

@@ -41,14 +41,13 @@ def xero_date(moment: datetime) -> str:
     return f"/Date({int(moment.timestamp() * 1000)}+0000)/"
 
 
-def project(pid: int, number: str, name: str, currency: str) -> dict[str, Any]:
-    return {
-        "id": pid,
-        "project_number": number,
-        "name": name,
-        "currency_configuration": {"currency_iso_code": currency},
-        "company": {"id": 7, "name": "Test Builders"},
-    }
+def project(pid: int, number: str, name: str) -> dict[str, Any]:
+    return {"id": pid, "project_number": number, "name": name, "company": {"id": 7, "name": "Test Builders"}}
+
+
+def prime_contract(pid: int, currency: str) -> dict[str, Any]:
+    """A project's owner contract: where Procore publishes the project's currency."""
+    return {"id": pid * 100, "project_id": pid, "currency_configuration": {"currency_iso_code": currency}}
 
 
 def budget_line(pid: int, code: int, kind: int, original: str, revised: str) -> dict[str, Any]:
@@ -81,16 +80,18 @@ def invoice(rid: int, contract: int, pid: int, status: str, work: str, retained:
         "status": status,
         "invoice_number": f"INV-{rid}",
         "updated_at": "2026-09-01T00:00:00Z",
-        "items": [
+        "items": [  # as Procore publishes them: amounts as strings, the cost type only via the SOV line
             {
                 "cost_code_id": CONCRETE,
-                "line_item_type_id": SUB,
-                "work_completed_this_period": D(work),
-                "work_completed_retainage_retained_this_period": D(retained),
-                "work_completed_retainage_released_this_period": D("0.00"),
+                "line_item_id": contract * 10 + CONCRETE,
+                "work_completed_this_period": work,
+                "materials_presently_stored": "0.00",
+                "materials_presently_stored_from_previous_progress": "0.00",
+                "work_completed_retainage_retained_this_period": retained,
+                "work_completed_retainage_released_this_period": "0.00",
             }
         ],
-        "summary": {"current_payment_due": D(due)},
+        "summary": {"current_payment_due": due},
     }
 
 
@@ -153,9 +154,14 @@ def books(**replace: Any) -> DriftInputs:
     """The state described in the module docstring; ``replace`` swaps any ``DriftInputs`` field."""
     procore = {
         "projects": [
-            project(ALPHA, "25-101", "Alpha", "USD"),
-            project(BETA, "25-102", "Beta", "CAD"),
-            project(GAMMA, "25-103", "Gamma", "USD"),
+            project(ALPHA, "25-101", "Alpha"),
+            project(BETA, "25-102", "Beta"),
+            project(GAMMA, "25-103", "Gamma"),
+        ],
+        "prime_contracts": [
+            prime_contract(ALPHA, "USD"),
+            prime_contract(BETA, "CAD"),
+            prime_contract(GAMMA, "USD"),
         ],
         "cost_codes": [
             {"id": CONCRETE, "full_code": "03-300", "name": "Concrete"},

@@ -113,6 +113,8 @@ def bill(source_id: str, **overrides: Any) -> dict[str, Any]:
         "invoice_number": f"WO-77-{source_id}",
         "procore_invoice_number": f"ACM-77-{source_id}",
         "contact_mapped": True,
+        "has_items": True,
+        "bad_amounts": "",
         **_invoice_money(overrides),
     }
     return _row("Invoices", "procore/requisitions", source_id, f"Invoice {source_id} on PO WO-77", **columns)

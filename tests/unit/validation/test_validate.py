@@ -124,6 +124,8 @@ CASES: dict[str, tuple[pd.DataFrame, dict[tuple[str, str], dict[str, Any]], list
             ),
             frames.bill("14", date="2025-02-30", date_valid=False),
             frames.bill("15", has_summary=False),
+            frames.bill("16", has_items=False),
+            frames.bill("17", bad_amounts="work_completed_this_period '12,50'"),
         ),
         {
             ("2", "unmapped_vendor"): {"contact_mapped": False},
@@ -143,6 +145,8 @@ CASES: dict[str, tuple[pd.DataFrame, dict[tuple[str, str], dict[str, Any]], list
             ("13", "nothing_billed"): {"has_lines": False},
             ("14", "invalid_invoice_date"): {"date": "2025-02-30"},
             ("15", "missing_invoice_summary"): {"has_summary": False},
+            ("16", "missing_invoice_items"): {"has_items": False},
+            ("17", "amount_not_a_number"): {"bad_amounts": "work_completed_this_period '12,50'"},
         },
         ["1", "12"],  # the same number at another vendor is no duplicate
     ),
@@ -230,7 +234,7 @@ def test_gx_results_are_json_with_failing_source_ids_and_amounts_in_cents() -> N
     outcome = validate(frame(frames.bill("1"), frames.bill("2", lines_total=D("9000.01"))), "bills", SETTINGS)
     results = json.loads(json.dumps(outcome.results))
     assert results["success"] is False
-    assert results["statistics"]["evaluated_expectations"] == 12
+    assert results["statistics"]["evaluated_expectations"] == 14  # the bills suite: 14 rules
     (failed,) = [r for r in results["results"] if not r["success"]]
     assert failed["expectation_config"]["type"] == "expect_column_pair_values_to_be_equal"
     assert failed["expectation_config"]["meta"]["reason_code"] == "bill_total_not_net_due"
