@@ -53,7 +53,7 @@ lock:
 	rm -rf .lockvenv && $(PYTHON) -m venv .lockvenv
 	.lockvenv/bin/pip install --quiet apache-airflow==3.3.2 apache-airflow-providers-http apache-airflow-providers-smtp \
 	  apache-airflow-providers-standard pandas sqlalchemy great-expectations requests pyyaml jsonschema matplotlib \
-	  psycopg2-binary pytest aiosmtpd ruff playwright pip-audit setuptools wheel
+	  psycopg2-binary asyncpg pytest aiosmtpd ruff playwright pip-audit setuptools wheel
 	{ sed -n '1,/^# Regenerate/p' requirements.txt; .lockvenv/bin/pip freeze --all | grep -v '^pip=='; } > requirements.txt.new
 	mv requirements.txt.new requirements.txt && rm -rf .lockvenv
 

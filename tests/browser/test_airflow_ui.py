@@ -55,8 +55,9 @@ def airflow(tmp_path: Path) -> Iterator[Standalone]:
         procore_port=None,
         xero_port=None,
         log_ports=(free_port(), free_port()),
+        durable_metadata=False,
     )
-    with (tmp_path / "standalone.log").open("wb") as output, running_standalone(config, output) as running:
+    with running_standalone(config) as running:
         yield running
 
 
