@@ -10,7 +10,7 @@ export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export PXSYNC_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: venv test lint audit demo airflow bench soak sandbox lock clean
+.PHONY: venv test lint audit demo airflow month-end bench soak sandbox lock clean
 
 venv: $(STAMP)
 
@@ -40,6 +40,11 @@ sandbox: $(STAMP)
 # Ports, AIRFLOW_HOME, data dir and staging URL: make airflow AIRFLOW_ARGS="--port 8090" (see --help).
 airflow: $(STAMP)
 	$(BIN)/python -m tools.airflow_standalone $(AIRFLOW_ARGS)
+
+# The controller's month-end in the Xero sandbox make airflow started (pays synced bills, enters bills and a PO).
+XERO_URL ?= http://127.0.0.1:8702
+month-end: $(STAMP)
+	$(BIN)/python -m sandbox controller --xero-url $(XERO_URL) --scenario month-end
 
 bench: $(STAMP)
 	$(BIN)/python -m tools.bench

@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import secrets
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -62,6 +63,7 @@ class StandaloneConfig:
     smtp_port: int | None = None
     durable_metadata: bool = True  # False: a throwaway cluster in a temp dir (tests)
     controller_email: str = DEMO_CONTROLLER
+    sandbox_scale: float = 1.0  # the demo seed's size (the scheduler test runs a tenth of it)
 
     @property
     def base_url(self) -> str:
@@ -259,7 +261,11 @@ def running_standalone(
     with ExitStack() as stack:
         prepare(config)
         sandbox = start_sandbox(
-            config.home / "sandbox.log", procore_port=config.procore_port, xero_port=config.xero_port
+            config.home / "sandbox.log",
+            "--scale",
+            str(config.sandbox_scale),
+            procore_port=config.procore_port,
+            xero_port=config.xero_port,
         )
         stack.callback(sandbox.stop)
         postgres = start_metadata(config)
@@ -354,6 +360,12 @@ def parse_args(argv: list[str] | None) -> StandaloneConfig:
         default=defaults.controller_email,
         help="controller_emails written into the home's settings on the first start (default %(default)s)",
     )
+    parser.add_argument(
+        "--sandbox-scale",
+        type=float,
+        default=defaults.sandbox_scale,
+        help="size of the demo seed (0.1: a tenth)",
+    )
     args = parser.parse_args(argv)
     return StandaloneConfig(
         home=args.home.resolve(),
@@ -366,6 +378,7 @@ def parse_args(argv: list[str] | None) -> StandaloneConfig:
         postgres_port=args.postgres_port,
         smtp_port=args.smtp_port,
         controller_email=args.controller_email,
+        sandbox_scale=args.sandbox_scale,
     )
 
 
@@ -389,8 +402,15 @@ def banner(running: Standalone, seconds: float) -> str:
     )
 
 
+def interrupt(signum: int, frame: object) -> None:
+    """SIGTERM stops everything as Ctrl-C does (a launcher killed bare would leave its components)."""
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     config = parse_args(argv)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even where a shell started us ignoring it
+    signal.signal(signal.SIGTERM, interrupt)
     started = time.monotonic()
     print(f"Starting the sandboxes, PostgreSQL, the mail catcher and Airflow in {config.home} …", flush=True)
     try:
