@@ -69,13 +69,16 @@ def submit_trigger_form(page: Page) -> str:
 
 def open_backfill_form(page: Page, start: datetime, end: datetime) -> str:
     """The DAG page's Trigger dialog switched to *Backfill* with the range filled in through its date and
-    time pickers (UTC); the form's own count of the runs it will create ("3 runs will be triggered.")."""
+    time pickers (UTC); the form's own count of the runs it will create ("3 runs will be triggered.").
+    The DAG page must have loaded first: it re-mounts as its queries land, closing a dialog opened early."""
+    page.wait_for_load_state("networkidle")
     page.get_by_role("button", name="Trigger").first.click()
     dialog = page.get_by_role("dialog")
     dialog.get_by_text("Backfill", exact=True).click()
+    dialog.get_by_role("button", name="Run Backfill").wait_for()  # the form is rendered anew
     for label, moment in (("From", start), ("To", end)):
         field = dialog.get_by_role("group").filter(has=page.get_by_text(label, exact=True))
-        field.get_by_test_id("datetime-input").click()
+        field.get_by_test_id("datetime-input").click(force=True)  # re-rendered while queries land
         page.get_by_placeholder("YYYY/MM/DD").last.fill(moment.strftime("%Y/%m/%d"))
         page.get_by_placeholder("HH:mm").last.fill(moment.strftime("%H:%M"))
         page.get_by_placeholder("HH:mm").last.press("Enter")
