@@ -196,7 +196,8 @@ def test_controller_approves_one_held_po_in_the_ui(airflow: Standalone, tmp_path
         backfill = AirflowApi(base_url, airflow.token(), "xero_extract").backfill_runs(
             BACKFILL_HOURS, RUN_TIMEOUT
         )
-        page.reload()
+        page.get_by_role("link", name="Backfills").click()
+        page.get_by_role("row").nth(1).wait_for()
         steps.shot("backfill-finished")
         assert sorted(r["state"] for r in backfill) == ["success"] * BACKFILL_HOURS, backfill
 
