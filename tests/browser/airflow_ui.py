@@ -176,9 +176,13 @@ class AirflowApi:
         """Poll until ``done(run state, task instances)``; the run's state then (or at the timeout)."""
         deadline = time.monotonic() + timeout
         while True:
-            state = str(self.get(run_id)["state"])
-            if done(state, self.task_states(run_id)) or time.monotonic() > deadline:
-                return state
+            try:
+                state = str(self.get(run_id)["state"])
+                if done(state, self.task_states(run_id)) or time.monotonic() > deadline:
+                    return state
+            except requests.Timeout:  # an API server busy with the run's tasks: a missed poll, not a failure
+                if time.monotonic() > deadline:
+                    raise
             time.sleep(2)
 
     def backfill_runs(self, count: int, timeout: float) -> list[dict[str, Any]]:
