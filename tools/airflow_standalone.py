@@ -1,14 +1,13 @@
-"""``make airflow``: Airflow's components on the sandboxes, a PostgreSQL metadata database and a mail
-catcher, with connections, pools and an admin login set.
+"""``make airflow``: Airflow on the sandboxes with its own PostgreSQL, a mail catcher and watched components.
 
-The scheduler, DAG processor, triggerer (the Human-in-the-loop approvals defer to it) and API server run as
-separate processes on LocalExecutor, each logging to ``logs/components/`` in AIRFLOW_HOME; if one dies the
-launcher says which and stops everything. The metadata database is a PostgreSQL cluster of our own in
-AIRFLOW_HOME (SQLite locked under the hourly extract and refuses UI backfills). Mail sent through
-``smtp_default`` lands as ``.eml`` files in the data dir's ``mail/``. Login is Airflow 3's simple auth
-manager: one ``admin`` user whose password is kept in the passwords file in AIRFLOW_HOME (generated on first
-start, printed on every start). The tests start the same thing through ``running_standalone`` on free ports
-and a throwaway home.
+Connections, pools and an admin login are set. The scheduler, DAG processor, triggerer (the
+Human-in-the-loop approvals defer to it) and API server run as separate processes on LocalExecutor, each
+logging to ``logs/components/`` in AIRFLOW_HOME; if one dies the launcher says which and stops everything.
+The metadata database is a PostgreSQL cluster of our own in AIRFLOW_HOME (SQLite locked under the hourly
+extract and refuses UI backfills). Mail sent through ``smtp_default`` lands as ``.eml`` files in the data
+dir's ``mail/``. Login is Airflow 3's simple auth manager: one ``admin`` user whose password is kept in the
+passwords file in AIRFLOW_HOME (generated on first start, printed on every start). The tests start the
+same thing through ``running_standalone`` on free ports and a throwaway home.
 """
 
 from __future__ import annotations
@@ -339,11 +338,16 @@ def parse_args(argv: list[str] | None) -> StandaloneConfig:
     ports.add_argument(
         "--procore-port", type=port_or_free, default=defaults.procore_port, help="Procore sandbox"
     )
-    ports.add_argument("--xero-port", type=port_or_free, default=defaults.xero_port, help="Xero sandbox")
     ports.add_argument(
-        "--postgres-port", type=port_or_free, default=0, help="metadata PostgreSQL (default free)"
+        "--xero-port",
+        type=port_or_free,
+        default=defaults.xero_port,
+        help="Xero sandbox (default %(default)s)",
     )
-    ports.add_argument("--smtp-port", type=port_or_free, default=0, help="the mail catcher (default free)")
+    ports.add_argument(
+        "--postgres-port", type=port_or_free, default=None, help="metadata PostgreSQL (default free)"
+    )
+    ports.add_argument("--smtp-port", type=port_or_free, default=None, help="the mail catcher (default free)")
     ports.add_argument(
         "--worker-log-port", type=int, default=defaults.log_ports[0], help="scheduler's log server"
     )
