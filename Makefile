@@ -10,7 +10,7 @@ export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export PXSYNC_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: venv test lint audit demo airflow bench soak sandbox lock clean
+.PHONY: venv test lint audit demo airflow month-end bench soak sandbox lock clean
 
 venv: $(STAMP)
 
@@ -41,6 +41,11 @@ sandbox: $(STAMP)
 airflow: $(STAMP)
 	$(BIN)/python -m tools.airflow_standalone $(AIRFLOW_ARGS)
 
+# The controller's month-end in the Xero sandbox make airflow started (pays synced bills, enters bills and a PO).
+XERO_URL ?= http://127.0.0.1:8702
+month-end: $(STAMP)
+	$(BIN)/python -m sandbox controller --xero-url $(XERO_URL) --scenario month-end
+
 bench: $(STAMP)
 	$(BIN)/python -m tools.bench
 
@@ -53,7 +58,7 @@ lock:
 	rm -rf .lockvenv && $(PYTHON) -m venv .lockvenv
 	.lockvenv/bin/pip install --quiet apache-airflow==3.3.2 apache-airflow-providers-http apache-airflow-providers-smtp \
 	  apache-airflow-providers-standard pandas sqlalchemy great-expectations requests pyyaml jsonschema matplotlib \
-	  psycopg2-binary pytest aiosmtpd ruff playwright pip-audit xero-python setuptools wheel
+	  psycopg2-binary asyncpg pytest aiosmtpd ruff playwright pip-audit xero-python setuptools wheel
 	{ sed -n '1,/^# Regenerate/p' requirements.txt; .lockvenv/bin/pip freeze --all | grep -v '^pip=='; } > requirements.txt.new
 	mv requirements.txt.new requirements.txt && rm -rf .lockvenv
 

@@ -1,4 +1,4 @@
-"""Session fixture: a real PostgreSQL server for the staging tests (see tests/postgres.py)."""
+"""Session fixture: a real PostgreSQL server for the staging tests (see tools/postgres_server.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from procore_xero.staging import create_staging_engine
-from tests.postgres import INSTALL_HINT, find_postgres_bin, start_postgres
+from tools.postgres_server import INSTALL_HINT, find_postgres_bin, start_postgres
 
 
 @pytest.fixture(scope="session")
@@ -24,8 +24,11 @@ def postgres_url() -> Iterator[str]:
             pytest.skip("PostgreSQL not installed and PXSYNC_SKIP_POSTGRES=1")
         pytest.fail(INSTALL_HINT, pytrace=False)
     server = start_postgres(bin_dir)
-    yield server.url
-    server.stop()
+    try:
+        server.ensure_database("staging_test")
+        yield server.url("staging_test")
+    finally:
+        server.stop()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

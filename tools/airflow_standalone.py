@@ -1,10 +1,13 @@
-"""``make airflow``: Airflow standalone on the sandboxes, with connections, pools and an admin login set.
+"""``make airflow``: Airflow on the sandboxes with its own PostgreSQL, a mail catcher and watched components.
 
-``airflow standalone`` runs the scheduler, DAG processor, triggerer (the Human-in-the-loop approvals
-defer to it) and API server with a SQLite metadata database in ``AIRFLOW_HOME``. Login is Airflow 3's
-simple auth manager: one ``admin`` user whose password is kept in the passwords file in ``AIRFLOW_HOME``
-(generated on first start, printed on every start). The browser test (tests/browser) starts the same
-thing through ``running_standalone`` on free ports and a throwaway home.
+Connections, pools and an admin login are set. The scheduler, DAG processor, triggerer (the
+Human-in-the-loop approvals defer to it) and API server run as separate processes on LocalExecutor, each
+logging to ``logs/components/`` in AIRFLOW_HOME; if one dies the launcher says which and stops everything.
+The metadata database is a PostgreSQL cluster of our own in AIRFLOW_HOME (SQLite locked under the hourly
+extract and refuses UI backfills). Mail sent through ``smtp_default`` lands as ``.eml`` files in the data
+dir's ``mail/``. Login is Airflow 3's simple auth manager: one ``admin`` user whose password is kept in the
+passwords file in AIRFLOW_HOME (generated on first start, printed on every start). The tests start the
+same thing through ``running_standalone`` on free ports and a throwaway home.
 """
 
 from __future__ import annotations
@@ -14,39 +17,52 @@ import json
 import os
 import secrets
 import signal
-import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
+from email.message import EmailMessage
 from pathlib import Path
-from typing import IO
 
 import requests
+import yaml
 
+from procore_xero.mapping.spec import SETTINGS_ENV, settings_path
 from sandbox.process import REPO_ROOT, SandboxProcess, start_sandbox
+from tools.airflow_components import Components, run_airflow, tail
+from tools.mail_folder import mail_catcher, smtp_connection
+from tools.postgres_server import INSTALL_HINT, PostgresServer, find_postgres_bin, start_postgres
 from tools.sandbox_connections import connection_env, local_token_key, xero_pools
 
 VENV_BIN = Path(sys.executable).parent
+AIRFLOW = VENV_BIN / "airflow"
 ADMIN = "admin"
 PASSWORDS_FILE = "simple_auth_manager_passwords.json.generated"  # Airflow's own default name
 HEALTHY = ("metadatabase", "scheduler", "triggerer", "dag_processor")
 POOL_DESCRIPTION = "Xero allows 5 calls in flight per organisation"
 SETTINGS_DIR = REPO_ROOT / "tools" / "standalone_settings"  # airflow_local_settings: preloads for tasks
+METADATA_DATABASE = "airflow"
+DEMO_CONTROLLER = "controller@pxsync.example"
+MIGRATE_TIMEOUT = 600.0
 
 
 @dataclass(frozen=True)
 class StandaloneConfig:
-    """Where things live and listen; the defaults are ``make airflow``'s."""
+    """Where things live and listen; the defaults are ``make airflow``'s. A port of None is a free one."""
 
     home: Path = REPO_ROOT / ".airflow"
     data_dir: Path = REPO_ROOT / "data"
     port: int = 8080
-    procore_port: int | None = 8701  # None: a free port
+    procore_port: int | None = 8701
     xero_port: int | None = 8702
     staging_url: str | None = None  # None: SQLite ``staging.db`` in data_dir
     log_ports: tuple[int, int] = (8793, 8794)  # the scheduler's and triggerer's log servers (Airflow's)
+    postgres_port: int | None = None
+    smtp_port: int | None = None
+    durable_metadata: bool = True  # False: a throwaway cluster in a temp dir (tests)
+    controller_email: str = DEMO_CONTROLLER
+    sandbox_scale: float = 1.0  # the demo seed's size (the scheduler test runs a tenth of it)
 
     @property
     def base_url(self) -> str:
@@ -56,16 +72,31 @@ class StandaloneConfig:
     def staging(self) -> str:
         return self.staging_url or f"sqlite:///{self.data_dir / 'staging.db'}"
 
+    @property
+    def mail_dir(self) -> Path:
+        return self.data_dir / "mail"
+
+    @property
+    def settings(self) -> Path:
+        """The settings the DAGs read: a copy of PXSYNC_SETTINGS (else the default) with the demo
+        controller's address, written on the first start and then the operator's to edit."""
+        return self.home / "pxsync-settings.yaml"
+
+    @property
+    def component_logs(self) -> Path:
+        return self.home / "logs" / "components"
+
 
 @dataclass
 class Standalone:
-    """A running ``airflow standalone`` with its sandbox, environment and admin login."""
+    """A running Airflow with its sandbox, metadata server, mail catcher, environment and admin login."""
 
     config: StandaloneConfig
     sandbox: SandboxProcess
+    postgres: PostgresServer
     env: dict[str, str]
     password: str
-    process: subprocess.Popen[bytes]
+    components: Components
 
     def token(self) -> str:
         """A REST API bearer token for the admin (``POST /auth/token``)."""
@@ -78,8 +109,7 @@ class Standalone:
         return str(response.json()["access_token"])
 
     def set_pools(self, pools: dict[str, int]) -> None:
-        """Pools through the REST API, created or overwritten in one bulk call (standalone migrates the
-        database itself, so no ``airflow db migrate`` / ``pools import`` process has to start first)."""
+        """Pools through the REST API, created or overwritten in one bulk call."""
         entities = [
             {"name": name, "slots": slots, "description": POOL_DESCRIPTION} for name, slots in pools.items()
         ]
@@ -95,6 +125,25 @@ class Standalone:
         if errors := response.json()["create"]["errors"]:
             raise RuntimeError(f"Airflow refused the pools {pools}: {errors}")
 
+    def unhealthy(self) -> list[str]:
+        """Components the health endpoint does not report healthy (all of them if it does not answer)."""
+        try:
+            health = requests.get(f"{self.config.base_url}/api/v2/monitor/health", timeout=10).json()
+        except (requests.ConnectionError, requests.Timeout, ValueError):
+            return ["api-server"]
+        return [part for part in HEALTHY if health.get(part, {}).get("status") != "healthy"]
+
+
+class ComponentDied(RuntimeError):
+    """An Airflow component exited: which one, its exit code and the end of its log."""
+
+    def __init__(self, components: Components, dead: dict[str, int]) -> None:
+        parts = [
+            f"{name} exited with {code}; the end of {components.log(name)}:\n{tail(components.log(name))}"
+            for name, code in dead.items()
+        ]
+        super().__init__("\n".join(parts))
+
 
 def admin_password(home: Path) -> str:
     """The admin's password from the simple auth manager's passwords file, written first if missing
@@ -109,18 +158,34 @@ def admin_password(home: Path) -> str:
     return str(passwords[ADMIN])
 
 
-def airflow_env(config: StandaloneConfig, sandbox: SandboxProcess) -> dict[str, str]:
-    """The environment of every Airflow process: this project's DAGs, the sandbox connections, the
-    staging database, one admin user, the API on loopback at ``config.port``."""
+def write_settings(config: StandaloneConfig) -> None:
+    """``config.settings`` on the first start: PXSYNC_SETTINGS (else the default) with the demo controller
+    as ``controller_emails`` when it names nobody, so the approval mail and the drift report are sent."""
+    if config.settings.exists():
+        return
+    document = yaml.safe_load(settings_path().read_text(encoding="utf-8"))
+    if not document["settings"].get("controller_emails"):
+        document["settings"]["controller_emails"] = [config.controller_email]
+    config.settings.write_text(
+        yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+
+
+def airflow_env(
+    config: StandaloneConfig, sandbox: SandboxProcess, metadata_url: str, smtp_port: int
+) -> dict[str, str]:
+    """The environment of every Airflow process: this project's DAGs, the sandbox and mail connections, the
+    metadata and staging databases, one admin user, the API on loopback at ``config.port``."""
     home = config.home
     return {
         **os.environ,
         **connection_env(sandbox),
         **local_token_key(),
-        "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",  # standalone starts `airflow` by name
+        "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(SETTINGS_DIR), os.environ.get("PYTHONPATH")])),
         "AIRFLOW_HOME": str(home),
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_url,
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
         "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO_ROOT / "plugins"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
@@ -132,16 +197,19 @@ def airflow_env(config: StandaloneConfig, sandbox: SandboxProcess) -> dict[str, 
         "AIRFLOW__API__BASE_URL": config.base_url,
         "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(config.log_ports[0]),
         "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(config.log_ports[1]),
+        "AIRFLOW_CONN_SMTP_DEFAULT": smtp_connection(smtp_port),
         "PXSYNC_DATA_DIR": str(config.data_dir),
+        SETTINGS_ENV: str(config.settings),
         "STAGING_DB_URL": config.staging,
     }
 
 
 def prepare(config: StandaloneConfig) -> None:
-    """Home and data dir. The sandboxes start from their seed, so the default SQLite staging of an earlier
-    session is set aside."""
+    """Home, data dir and settings. The sandboxes start from their seed, so the default SQLite staging of an
+    earlier session is set aside."""
     config.home.mkdir(parents=True, exist_ok=True)
     config.data_dir.mkdir(parents=True, exist_ok=True)
+    write_settings(config)
     if config.staging_url is None:
         set_aside_staging(config.data_dir)
 
@@ -157,121 +225,207 @@ def set_aside_staging(data_dir: Path) -> None:
             (data_dir / f"staging.db{suffix}").replace(data_dir / f"staging.db.previous{suffix}")
 
 
-def wait_until_healthy(base_url: str, process: subprocess.Popen[bytes], timeout: float) -> None:
-    """Until ``/api/v2/monitor/health`` reports every component (the triggerer too) healthy."""
-    deadline, last = time.monotonic() + timeout, "no answer"
+def start_metadata(config: StandaloneConfig) -> PostgresServer:
+    """The metadata cluster (durable in ``home/postgres``, or throwaway) with its ``airflow`` database."""
+    bin_dir = find_postgres_bin()
+    if bin_dir is None:
+        raise RuntimeError(INSTALL_HINT)
+    root = config.home / "postgres" if config.durable_metadata else None
+    server = start_postgres(bin_dir, root, config.postgres_port)
+    server.ensure_database(METADATA_DATABASE)
+    return server
+
+
+def wait_until_healthy(running: Standalone, timeout: float) -> None:
+    """Until ``/api/v2/monitor/health`` reports every component (the triggerer too) healthy; a component
+    that exits meanwhile raises at once."""
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"airflow standalone exited with {process.returncode}")
-        try:
-            health = requests.get(f"{base_url}/api/v2/monitor/health", timeout=5).json()
-            last = json.dumps(health)
-            if all(health.get(part, {}).get("status") == "healthy" for part in HEALTHY):
-                return
-        except (requests.ConnectionError, requests.Timeout, ValueError):
-            pass
+        if dead := running.components.dead():
+            raise ComponentDied(running.components, dead)
+        if not running.unhealthy():
+            return
         time.sleep(1)
-    raise TimeoutError(f"Airflow was not healthy within {timeout:.0f}s: {last}")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """Ctrl-C for standalone (it stops its components on SIGINT only), then its process group."""
-    for sig, grace in ((signal.SIGINT, 30), (signal.SIGTERM, 10), (signal.SIGKILL, 5)):
-        if process.poll() is not None:
-            break
-        if sig == signal.SIGINT:
-            process.send_signal(sig)
-        else:
-            os.killpg(process.pid, sig)
-        try:
-            process.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            continue
-    with suppress(ProcessLookupError):  # components a killed standalone left behind
-        os.killpg(process.pid, signal.SIGTERM)
+    raise TimeoutError(f"Airflow was not healthy within {timeout:.0f}s: {running.unhealthy()} not yet")
 
 
 @contextmanager
 def running_standalone(
-    config: StandaloneConfig, output: IO[bytes] | None = None, timeout: float = 240
+    config: StandaloneConfig,
+    timeout: float = 300,
+    on_mail: Callable[[Path, EmailMessage], None] | None = None,
 ) -> Iterator[Standalone]:
-    """Sandboxes, then ``airflow standalone`` (its output to ``output``, else the terminal) until healthy,
-    then the Xero pools; everything is stopped on exit."""
-    sandbox = start_sandbox(
-        config.home / "sandbox.log", procore_port=config.procore_port, xero_port=config.xero_port
-    )
-    try:
-        env = airflow_env(config, sandbox)
-        password = admin_password(config.home)
+    """Sandboxes, metadata database, mail catcher, ``airflow db migrate``, then the components until
+    healthy, then the Xero pools; everything is stopped on exit (the durable cluster cleanly)."""
+    with ExitStack() as stack:
         prepare(config)
-        process = subprocess.Popen(
-            [str(VENV_BIN / "airflow"), "standalone"],
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT if output else None,
-            start_new_session=True,  # its own process group, stopped as one
+        sandbox = start_sandbox(
+            config.home / "sandbox.log",
+            "--scale",
+            str(config.sandbox_scale),
+            procore_port=config.procore_port,
+            xero_port=config.xero_port,
         )
-        try:
-            wait_until_healthy(config.base_url, process, timeout)
-            running = Standalone(config, sandbox, env, password, process)
-            running.set_pools(xero_pools())
-            yield running
-        finally:
-            stop(process)
-    finally:
-        sandbox.stop()
+        stack.callback(sandbox.stop)
+        postgres = start_metadata(config)
+        stack.callback(postgres.stop)
+        smtp_port = stack.enter_context(mail_catcher(config.mail_dir, config.smtp_port, on_mail))
+        env = airflow_env(config, sandbox, postgres.url(METADATA_DATABASE), smtp_port)
+        running = Standalone(
+            config,
+            sandbox,
+            postgres,
+            env,
+            admin_password(config.home),
+            Components(AIRFLOW, env, config.component_logs),
+        )
+        run_airflow(
+            AIRFLOW, ["db", "migrate"], env, config.component_logs / "db-migrate.log", MIGRATE_TIMEOUT
+        )
+        stack.callback(running.components.stop)
+        running.components.start()
+        wait_until_healthy(running, timeout)
+        running.set_pools(xero_pools())
+        yield running
+
+
+def watch(running: Standalone, interval: float = 2.0, health_every: float = 30.0) -> None:
+    """Until a component exits (raises ``ComponentDied``) or Ctrl-C: say at once when one stops, and when
+    the health endpoint reports one unhealthy (or healthy again)."""
+    reported: list[str] = []
+    next_health = time.monotonic() + health_every
+    while True:
+        if dead := running.components.dead():
+            raise ComponentDied(running.components, dead)
+        if time.monotonic() >= next_health:
+            unhealthy, next_health = running.unhealthy(), time.monotonic() + health_every
+            if unhealthy != reported:
+                now = time.strftime("%H:%M:%S")
+                print(
+                    f"{now} unhealthy: {', '.join(unhealthy)}" if unhealthy else f"{now} healthy again",
+                    flush=True,
+                )
+                reported = unhealthy
+        time.sleep(interval)
+
+
+def port_or_free(value: str) -> int | None:
+    """A port number, or 0 for a free one."""
+    return int(value) or None
 
 
 def parse_args(argv: list[str] | None) -> StandaloneConfig:
     defaults = StandaloneConfig()
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], epilog="Ports given as 0 are picked free at each start."
+    )
     parser.add_argument(
         "--home",
         type=Path,
         default=Path(os.environ.get("AIRFLOW_HOME", defaults.home)),
-        help="AIRFLOW_HOME: metadata database, logs, the admin's password file",
+        help="AIRFLOW_HOME: metadata cluster (postgres/), logs, settings, the admin's password file",
     )
     parser.add_argument(
         "--data-dir",
         type=Path,
         default=Path(os.environ.get("PXSYNC_DATA_DIR", defaults.data_dir)),
-        help="PXSYNC_DATA_DIR: staging.db, validation results, drift reports",
+        help="PXSYNC_DATA_DIR: staging.db, validation results, drift reports, mail/ (received mail)",
     )
-    parser.add_argument("--port", type=int, default=defaults.port, help="the UI and REST API")
-    parser.add_argument("--procore-port", type=int, default=defaults.procore_port, help="Procore sandbox")
-    parser.add_argument("--xero-port", type=int, default=defaults.xero_port, help="Xero sandbox")
+    ports = parser.add_argument_group("ports (loopback)")
+    ports.add_argument(
+        "--port", type=int, default=defaults.port, help="the UI and REST API (default %(default)s)"
+    )
+    ports.add_argument(
+        "--procore-port", type=port_or_free, default=defaults.procore_port, help="Procore sandbox"
+    )
+    ports.add_argument(
+        "--xero-port",
+        type=port_or_free,
+        default=defaults.xero_port,
+        help="Xero sandbox (default %(default)s)",
+    )
+    ports.add_argument(
+        "--postgres-port", type=port_or_free, default=None, help="metadata PostgreSQL (default free)"
+    )
+    ports.add_argument("--smtp-port", type=port_or_free, default=None, help="the mail catcher (default free)")
+    ports.add_argument(
+        "--worker-log-port", type=int, default=defaults.log_ports[0], help="scheduler's log server"
+    )
+    ports.add_argument(
+        "--trigger-log-port", type=int, default=defaults.log_ports[1], help="triggerer's log server"
+    )
     parser.add_argument(
         "--staging-url",
         default=os.environ.get("STAGING_DB_URL"),
         help="SQLAlchemy URL of the staging database (default: SQLite staging.db in the data dir)",
     )
+    parser.add_argument(
+        "--controller-email",
+        default=defaults.controller_email,
+        help="controller_emails written into the home's settings on the first start (default %(default)s)",
+    )
+    parser.add_argument(
+        "--sandbox-scale",
+        type=float,
+        default=defaults.sandbox_scale,
+        help="size of the demo seed (0.1: a tenth)",
+    )
     args = parser.parse_args(argv)
     return StandaloneConfig(
-        args.home.resolve(),
-        args.data_dir.resolve(),
-        args.port,
-        args.procore_port,
-        args.xero_port,
-        args.staging_url,
+        home=args.home.resolve(),
+        data_dir=args.data_dir.resolve(),
+        port=args.port,
+        procore_port=args.procore_port,
+        xero_port=args.xero_port,
+        staging_url=args.staging_url,
+        log_ports=(args.worker_log_port, args.trigger_log_port),
+        postgres_port=args.postgres_port,
+        smtp_port=args.smtp_port,
+        controller_email=args.controller_email,
+        sandbox_scale=args.sandbox_scale,
     )
+
+
+def print_mail(path: Path, message: EmailMessage) -> None:
+    print(
+        f"{time.strftime('%H:%M:%S')} mail to {message['X-Envelope-To']}: {message['Subject']}  ({path})",
+        flush=True,
+    )
+
+
+def banner(running: Standalone, seconds: float) -> str:
+    config = running.config
+    return (
+        f"\nAirflow is ready in {seconds:.0f}s: {config.base_url}  login {ADMIN} / {running.password}"
+        f"  (kept in {config.home / PASSWORDS_FILE})\n"
+        f"Sandboxes: Procore {running.sandbox.procore_url}, Xero {running.sandbox.xero_url}; staging "
+        f"{config.staging}; metadata PostgreSQL on :{running.postgres.port} ({running.postgres.root})\n"
+        f"Mail to {', '.join(yaml.safe_load(config.settings.read_text())['settings']['controller_emails'])} "
+        f"lands in {config.mail_dir}/ (settings: {config.settings})\n"
+        f"Component logs: {config.component_logs}/. Ctrl-C stops everything.\n"
+    )
+
+
+def interrupt(signum: int, frame: object) -> None:
+    """SIGTERM stops everything as Ctrl-C does (a launcher killed bare would leave its components)."""
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
     config = parse_args(argv)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even where a shell started us ignoring it
+    signal.signal(signal.SIGTERM, interrupt)
     started = time.monotonic()
-    print(f"Starting the sandboxes and Airflow standalone in {config.home} …", flush=True)
+    print(f"Starting the sandboxes, PostgreSQL, the mail catcher and Airflow in {config.home} …", flush=True)
     try:
-        with running_standalone(config) as airflow:
-            print(
-                f"\nAirflow is ready in {time.monotonic() - started:.0f}s: {config.base_url}"
-                f"  login {ADMIN} / {airflow.password}  (kept in {config.home / PASSWORDS_FILE})\n"
-                f"Sandboxes: Procore {airflow.sandbox.procore_url}, Xero {airflow.sandbox.xero_url}; "
-                f"staging {config.staging}\nCtrl-C stops everything.\n",
-                flush=True,
-            )
-            airflow.process.wait()
+        with running_standalone(config, on_mail=print_mail) as running:
+            print(banner(running, time.monotonic() - started), flush=True)
+            watch(running)
     except KeyboardInterrupt:
-        pass
+        print("Stopping …", flush=True)
+    except (ComponentDied, TimeoutError, RuntimeError) as error:
+        print(f"\nmake airflow stopped: {error}", file=sys.stderr, flush=True)
+        return 1
     return 0
 
 

@@ -9,6 +9,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -66,6 +67,34 @@ def submit_trigger_form(page: Page) -> str:
     return unquote(page.url.rsplit("/runs/", 1)[1])
 
 
+def open_backfill_form(page: Page, start: datetime, end: datetime) -> str:
+    """The DAG page's Trigger dialog switched to *Backfill* with the range filled in through its date and
+    time pickers (UTC); the form's own count of the runs it will create ("3 runs will be triggered.").
+    The DAG page must have loaded first: it re-mounts as its queries land, closing a dialog opened early."""
+    page.wait_for_load_state("networkidle")
+    page.get_by_role("button", name="Trigger").first.click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_text("Backfill", exact=True).click()
+    dialog.get_by_role("button", name="Run Backfill").wait_for()  # the form is rendered anew
+    for label, moment in (("From", start), ("To", end)):
+        field = dialog.get_by_role("group").filter(has=page.get_by_text(label, exact=True))
+        field.get_by_test_id("datetime-input").click(force=True)  # re-rendered while queries land
+        page.get_by_placeholder("YYYY/MM/DD").last.fill(moment.strftime("%Y/%m/%d"))
+        page.get_by_placeholder("HH:mm").last.fill(moment.strftime("%H:%M"))
+        page.get_by_placeholder("HH:mm").last.press("Enter")
+        dialog.get_by_text("Date Range").click()  # closes the picker, keeps the dialog
+    count = dialog.get_by_text(re.compile(r"runs? will be triggered"))
+    count.wait_for()
+    return count.inner_text()
+
+
+def submit_backfill_form(page: Page) -> None:
+    """Press *Run Backfill*; the dialog closes once Airflow accepted the backfill."""
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_role("button", name="Run Backfill").click()
+    dialog.wait_for(state="hidden")
+
+
 def open_required_action(page: Page, run_id: str) -> None:
     """Browse → Required Actions, then the action of ``run_id`` (its subject links to the form)."""
     page.get_by_role("button", name="Browse").click()
@@ -107,12 +136,33 @@ def approve(page: Page, exception_ids: list[int]) -> None:
 
 
 class AirflowApi:
-    """Airflow's REST API as the admin: run and task-instance states, for waiting and for failure reports."""
+    """Airflow's REST API as the admin: run and task-instance states, for waiting and for failure reports;
+    triggers and answers for the scheduler test, which drives no browser."""
 
     def __init__(self, base_url: str, token: str, dag_id: str) -> None:
-        self.url = f"{base_url}/api/v2/dags/{dag_id}/dagRuns"
+        self.dag_url = f"{base_url}/api/v2/dags/{dag_id}"
+        self.url = f"{self.dag_url}/dagRuns"
         self.http = requests.Session()
         self.http.headers["Authorization"] = f"Bearer {token}"
+
+    def trigger(self, conf: dict[str, Any] | None = None) -> str:
+        """A manual run (unpausing the DAG as the trigger form does); its run id."""
+        self.http.patch(self.dag_url, json={"is_paused": False}, timeout=30).raise_for_status()
+        response = self.http.post(self.url, json={"logical_date": None, "conf": conf or {}}, timeout=30)
+        response.raise_for_status()
+        return str(response.json()["dag_run_id"])
+
+    def runs(self) -> list[dict[str, Any]]:
+        """Every run of the DAG (manual, scheduled, asset-triggered, backfill)."""
+        response = self.http.get(self.url, params={"limit": 100}, timeout=30)
+        response.raise_for_status()
+        return list(response.json()["dag_runs"])
+
+    def answer(self, run_id: str, task: dict[str, Any], params_input: dict[str, Any]) -> None:
+        """Submit a Required Action as its form does."""
+        path = f"{self.url}/{run_id}/taskInstances/{task['task_id']}/{task['map_index']}/hitlDetails"
+        answer = {"chosen_options": ["Submit"], "params_input": params_input}
+        self.http.patch(path, json=answer, timeout=30).raise_for_status()
 
     def get(self, path: str) -> Any:
         response = self.http.get(f"{self.url}/{path}", timeout=30)
@@ -126,10 +176,24 @@ class AirflowApi:
         """Poll until ``done(run state, task instances)``; the run's state then (or at the timeout)."""
         deadline = time.monotonic() + timeout
         while True:
-            state = str(self.get(run_id)["state"])
-            if done(state, self.task_states(run_id)) or time.monotonic() > deadline:
-                return state
+            try:
+                state = str(self.get(run_id)["state"])
+                if done(state, self.task_states(run_id)) or time.monotonic() > deadline:
+                    return state
+            except requests.Timeout:  # an API server busy with the run's tasks: a missed poll, not a failure
+                if time.monotonic() > deadline:
+                    raise
             time.sleep(2)
+
+    def backfill_runs(self, count: int, timeout: float) -> list[dict[str, Any]]:
+        """Until ``count`` backfill runs exist and all have finished (or the timeout): those runs."""
+        deadline = time.monotonic() + timeout
+        while True:
+            runs = [run for run in self.runs() if run["run_type"] == "backfill"]
+            done = len(runs) >= count and all(run["state"] in FINISHED for run in runs)
+            if done or time.monotonic() > deadline:
+                return runs
+            time.sleep(3)
 
     def finished(self, run_id: str, timeout: float) -> str:
         return self.wait(run_id, lambda state, _: state in FINISHED, timeout)

@@ -2,7 +2,10 @@
 
 Log in, trigger ``procore_to_xero`` with ``dry_run`` from the trigger form (Xero gets no write), trigger a
 real run, open its Required Action, approve exactly one PO held above the remaining budget, and check in the
-Xero sandbox's state that this PO alone was posted, to the cent. Screenshots of every step: out/browser/.
+Xero sandbox's state that this PO alone was posted, to the cent. The approval mail and a drift report
+triggered from the form arrive in the mail catcher's folder, addressed to the demo controller. Last, a
+backfill of ``xero_extract`` over three hours, set in the trigger dialog's Backfill tab: its three runs
+succeed. Screenshots of every step: out/browser/.
 
 Staging is filled by the real Procore extract functions before the runs, not by the ``procore_extract``
 DAG: that DAG fans out into hundreds of task instances (minutes on two cores) and its Asset events would
@@ -12,7 +15,9 @@ start ``procore_to_xero`` runs of their own, racing the runs this test triggers.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -25,15 +30,18 @@ from tests.browser.airflow_ui import (
     back_to_dag,
     held_over_budget,
     log_in,
+    open_backfill_form,
     open_dag,
     open_required_action,
     open_trigger_form,
+    submit_backfill_form,
     submit_trigger_form,
 )
 from tests.browser.browser import CHROMIUM, Steps, chromium_page
-from tools.airflow_standalone import ADMIN, Standalone, StandaloneConfig, running_standalone
+from tools.airflow_standalone import ADMIN, DEMO_CONTROLLER, Standalone, StandaloneConfig, running_standalone
 from tools.bench_extract import procore_run
 from tools.extract_env import patched_environ, raise_limits, sandbox_now
+from tools.mail_folder import read_mail
 
 pytestmark = pytest.mark.slow
 
@@ -41,6 +49,9 @@ DAG = "procore_to_xero"
 SCREENSHOTS = REPO_ROOT / "out" / "browser"
 RUN_TIMEOUT = 300.0  # one run is about 80 s here; a loaded CI machine may take a few times that
 COMMITMENT_KINDS = ("work_order_contracts", "purchase_order_contracts")
+APPROVAL_SUBJECT = "Procore → Xero: records wait for your approval"
+DRIFT_SUBJECT = "Procore ↔ Xero "  # the drift report's, drifting or all reconciled
+BACKFILL_HOURS = 3
 
 
 @pytest.fixture
@@ -55,8 +66,9 @@ def airflow(tmp_path: Path) -> Iterator[Standalone]:
         procore_port=None,
         xero_port=None,
         log_ports=(free_port(), free_port()),
+        durable_metadata=False,
     )
-    with (tmp_path / "standalone.log").open("wb") as output, running_standalone(config, output) as running:
+    with running_standalone(config) as running:
         yield running
 
 
@@ -151,8 +163,45 @@ def test_controller_approves_one_held_po_in_the_ui(airflow: Standalone, tmp_path
         page.get_by_role("link", name=run).first.click()
         steps.shot("run-succeeded")
 
-    after = purchase_orders(sandbox)
-    posted = [po for po_id, po in after.items() if po_id not in before_approval]
-    assert [po["PurchaseOrderNumber"] for po in posted] == [chosen.po_number], explain(run)
-    assert cents(posted[0]["Total"]) == cents(chosen.total) == commitment_total(sandbox, chosen.po_number)
-    assert not {o.po_number for o in others} & {po["PurchaseOrderNumber"] for po in after.values()}
+        after = purchase_orders(sandbox)
+        posted = [po for po_id, po in after.items() if po_id not in before_approval]
+        assert [po["PurchaseOrderNumber"] for po in posted] == [chosen.po_number], explain(run)
+        assert cents(posted[0]["Total"]) == cents(chosen.total) == commitment_total(sandbox, chosen.po_number)
+        assert not {o.po_number for o in others} & {po["PurchaseOrderNumber"] for po in after.values()}
+
+        # The approval mail reached the controller, listing the PO that was held.
+        (approval_mail,) = mail_with(airflow, APPROVAL_SUBJECT)
+        assert approval_mail["X-Envelope-To"] == DEMO_CONTROLLER
+        assert chosen.po_number in approval_mail.get_body(("html",)).get_content()
+
+        # The drift report, triggered from the form, is mailed to the controller.
+        open_dag(page, "drift_report")
+        open_trigger_form(page, {})
+        report_run = submit_trigger_form(page)
+        report_api = AirflowApi(base_url, airflow.token(), "drift_report")
+        assert report_api.finished(report_run, RUN_TIMEOUT) == "success", report_api.report(
+            report_run, airflow.config.home / "logs", steps.last
+        )
+        steps.shot("drift-report-succeeded")
+        reports = mail_with(airflow, DRIFT_SUBJECT)
+        assert reports and {m["X-Envelope-To"] for m in reports} == {DEMO_CONTROLLER}
+
+        # A backfill of the Xero extract over three hours of yesterday, from the trigger dialog.
+        back_to_dag(page, base_url, "xero_extract")
+        start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=1)
+        end = start + timedelta(hours=BACKFILL_HOURS - 1)
+        assert open_backfill_form(page, start, end) == f"{BACKFILL_HOURS} runs will be triggered."
+        steps.shot("backfill-form")
+        submit_backfill_form(page)
+        backfill = AirflowApi(base_url, airflow.token(), "xero_extract").backfill_runs(
+            BACKFILL_HOURS, RUN_TIMEOUT
+        )
+        page.get_by_role("link", name="Backfills").click()
+        page.get_by_role("row").nth(1).wait_for()
+        steps.shot("backfill-finished")
+        assert sorted(r["state"] for r in backfill) == ["success"] * BACKFILL_HOURS, backfill
+
+
+def mail_with(airflow: Standalone, subject: str) -> list[EmailMessage]:
+    """Messages in the mail catcher's folder whose subject starts with ``subject``."""
+    return [m for m in read_mail(airflow.config.mail_dir) if str(m["Subject"]).startswith(subject)]

@@ -7,6 +7,7 @@ and matplotlib load inside the task.
 from __future__ import annotations
 
 import html
+import logging
 from datetime import date
 from email.message import EmailMessage
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from airflow.sdk import BaseNotifier, get_current_context
 
 DEFAULT_UI = "http://localhost:8080"
+log = logging.getLogger(__name__)  # the task's log: Airflow 3's RuntimeTaskInstance has no ``log``
 
 
 def ui_url() -> str:
@@ -76,7 +78,7 @@ def drift_report_task(tenant_name: str) -> dict[str, Any]:
     if recipients:
         send_message(rendered.message, recipients)
     else:
-        context["ti"].log.warning("no controller_emails in the settings: the report is kept, not mailed")
+        log.warning("no controller_emails in the settings: the report is kept, not mailed")
     save_keys(history, day, report.findings)
     return {
         "subject": report.subject(),

@@ -3,6 +3,7 @@ try from the running task's context and returns the extract's counts (small, sec
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -15,6 +16,8 @@ from procore_xero.airflow.tenancy import pair_named
 from procore_xero.clients import RateLimitExhausted
 from procore_xero.extract.runner import ExtractStopped
 from procore_xero.staging import TaskTry, open_staging
+
+log = logging.getLogger(__name__)  # the task's log: Airflow 3's RuntimeTaskInstance has no ``log``
 
 
 def _window(context: Any) -> tuple[datetime | None, datetime]:
@@ -66,7 +69,7 @@ def procore_projects(tenants: list[str]) -> list[dict[str, Any]]:
         try:
             company_id = pair_named(name).key().company_id
         except (AirflowNotFoundException, KeyError, ValueError) as error:  # its connection: not the others
-            context["ti"].log.error("tenant %s left out: %s", name, error)
+            log.error("tenant %s left out: %s", name, error)
             continue
         pairs += [
             {"tenant": name, "project_id": project_id}

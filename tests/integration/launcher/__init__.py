@@ -1,0 +1,1 @@
+"""make airflow's parts: the metadata server, the mail catcher, the component watch."""

@@ -1,0 +1,1 @@
+"""DAG runs through the real scheduler (make airflow's setup)."""

@@ -1,0 +1,134 @@
+"""Every DAG through the real scheduler: ``make airflow``'s setup (PostgreSQL metadata, LocalExecutor, the
+triggerer, the mail catcher), triggered through the REST API as the trigger form does.
+
+``dag.test()`` runs tasks in the test's own process and hid crashes that only the task runner shows (a
+``RuntimeTaskInstance`` has no ``log``). A tenth of the demo seed keeps the runs to minutes on two cores.
+Runs the scheduler adds on its own (the scheduled run an unpause creates, asset-triggered sync runs) must
+succeed too: each step waits for every run of its DAG.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from sandbox.process import free_port
+from sandbox.scenario import run_month_end
+from tests.browser.airflow_ui import FINISHED, AirflowApi
+from tools.airflow_standalone import DEMO_CONTROLLER, Standalone, StandaloneConfig, running_standalone
+from tools.bench_inbound import made_from_xero
+from tools.extract_env import raise_limits, staged_counts
+from tools.mail_folder import read_mail
+
+pytestmark = pytest.mark.slow
+
+SCALE = 0.1
+SETTLE_TIMEOUT = 900.0  # every run of one DAG; about a minute each here at this scale
+REPORT = "Procore ↔ Xero"  # the drift report's subject starts so (drift or all reconciled)
+NO_DECISION = {"approve": [], "reject": []}  # held records stay held: the browser test approves
+
+
+@pytest.fixture(scope="module")
+def airflow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Standalone]:
+    """``make airflow`` on free ports in a throwaway home, a tenth of the demo seed, limits raised."""
+    root = tmp_path_factory.mktemp("scheduler")
+    config = StandaloneConfig(
+        home=root / "airflow",
+        data_dir=root / "data",
+        port=free_port(),
+        procore_port=None,
+        xero_port=None,
+        log_ports=(free_port(), free_port()),
+        durable_metadata=False,
+        sandbox_scale=SCALE,
+    )
+    with running_standalone(config) as running:
+        raise_limits(running.sandbox)  # throttling is the client tests' subject
+        yield running
+
+
+def settle(airflow: Standalone, dag_id: str, conf: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Trigger ``dag_id`` and wait until every run of it has finished, answering Required Actions with no
+    decision; the runs, each asserted successful with its failing tasks' errors."""
+    api = AirflowApi(airflow.config.base_url, airflow.token(), dag_id)
+    manual = api.trigger(conf)
+    deadline = time.monotonic() + SETTLE_TIMEOUT
+    while time.monotonic() < deadline:
+        runs = api.runs()
+        open_runs = [run for run in runs if run["state"] not in FINISHED]
+        for run in open_runs:
+            for task in api.task_states(run["dag_run_id"]):
+                if task["state"] == "awaiting_input":
+                    api.answer(run["dag_run_id"], task, NO_DECISION)
+        if not open_runs and any(run["dag_run_id"] == manual for run in runs):
+            break
+        time.sleep(3)
+    for run in runs:
+        assert run["state"] == "success", api.report(run["dag_run_id"], airflow.config.home / "logs", None)
+    return runs
+
+
+def drift_mail(airflow: Standalone, day: str) -> list[EmailMessage]:
+    """Drift reports for ``day`` in the mail catcher's folder."""
+    return [
+        m
+        for m in read_mail(airflow.config.mail_dir)
+        if m["Subject"].startswith(f"{REPORT} ") and day in m["Subject"]
+    ]
+
+
+def set_controllers(airflow: Standalone, addresses: list[str]) -> None:
+    """Edit the home's settings file as an operator would; the next task reads it."""
+    document = yaml.safe_load(airflow.config.settings.read_text())
+    document["settings"]["controller_emails"] = addresses
+    airflow.config.settings.write_text(yaml.safe_dump(document, sort_keys=False))
+
+
+def test_the_hourly_and_nightly_dags_run_in_the_real_scheduler(airflow: Standalone) -> None:
+    sandbox, staging = airflow.sandbox, airflow.config.staging
+    procore = sandbox.admin("procore", "GET", "state")
+
+    settle(airflow, "procore_extract")
+    assert staged_counts(staging, "procore", ["projects"]) == {"projects": len(procore["projects"])}
+
+    settle(airflow, "procore_to_xero")
+    tenants = sandbox.admin("xero", "GET", "state")["tenants"].values()
+    bills = [i for t in tenants for i in t.get("Invoices", []) if i["Type"] == "ACCPAY"]
+    assert bills, "procore_to_xero posted no bill"
+
+    # The controller's side (README): month-end in Xero, then money comes back to Procore.
+    record = run_month_end(sandbox.xero_url)
+    assert record["payments"]["paid_in_full"]["candidates"]
+    settle(airflow, "xero_extract")
+    settle(airflow, "xero_to_procore")
+    payments = sandbox.admin("procore", "GET", "state")["contract_payments"]
+    assert [p for p in payments if made_from_xero(p)], "no Xero payment reached Procore"
+
+    settle(airflow, "job_costs")
+
+
+def test_drift_report_is_mailed_to_the_controller(airflow: Standalone) -> None:
+    day = "2026-01-15"
+    settle(airflow, "drift_report", {"date": day})
+    (mail,) = drift_mail(airflow, day)
+    assert mail["X-Envelope-To"] == DEMO_CONTROLLER
+    assert mail["To"] == DEMO_CONTROLLER
+    assert mail.get_body(("html",)) is not None
+
+
+def test_drift_report_without_recipients_is_kept_not_mailed(airflow: Standalone) -> None:
+    day = "2026-01-16"
+    set_controllers(airflow, [])
+    try:
+        settle(airflow, "drift_report", {"date": day})
+    finally:
+        set_controllers(airflow, [DEMO_CONTROLLER])
+    assert drift_mail(airflow, day) == []
+    (kept,) = Path(airflow.config.data_dir, "drift").glob(f"*/{day}.eml")
+    assert [m["To"] for m in read_mail(kept.parent) if day in m["Subject"]] == ["undisclosed-recipients:;"]
