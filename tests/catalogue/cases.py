@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.procore_state import project_currency
+
 Record = dict[str, Any]
 HUGE = "A" * 100_000  # a 100 kB string
 RTL_NAME = "شركة البناء المتحدة ‏(الفرع ١)"  # Arabic, with a right-to-left mark
@@ -40,8 +42,8 @@ class Picker:
             p["id"]
             for p in self.seed["procore"]["projects"]
             if p.get("project_number")
-            and p["stage"] == "Send to Xero"
-            and p["currency_configuration"]["currency_iso_code"] == "USD"
+            and p["project_stage"]["name"] == "Send to Xero"
+            and project_currency(self.seed["procore"], p) == "USD"
         )
 
     def vendor(self) -> Record:

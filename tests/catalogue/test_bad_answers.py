@@ -112,7 +112,8 @@ def test_a_cut_off_answer_to_a_write_creates_nothing_twice(world: World) -> None
     under the same idempotency key and Xero answers with the first result; one contact, linked."""
     name = "Cut Off Answer Supply LLC"
     client = procore_client(world.env)
-    created = client.send("POST", "/rest/v1.0/vendors", {"vendor": {"name": name, "is_active": True}})
+    vendor = {"company_id": client.company_id, "vendor": {"name": name, "is_active": True}}
+    created = client.send("POST", "/rest/v1.0/vendors", vendor)
     with patched_environ(world.env):
         run = TaskTry("catalogue", "cut-off", "extract")
         extract_procore(
