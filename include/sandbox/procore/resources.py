@@ -24,6 +24,7 @@ from sandbox.procore.filters import GENERIC_FILTERS, FieldKey
 
 V10, V11 = "/rest/v1.0", "/rest/v1.1"
 ID = "{record_id:int}"
+NO_DELETED_FILTER = GENERIC_FILTERS - {"include_deleted"}  # projects and vendors publish no include_deleted
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ RESOURCES: tuple[Resource, ...] = (
         create_path=f"{V10}/projects",
         sync_path=f"{V10}/projects/sync",
         build=build_project,
-        generic_filters=frozenset({"updated_at", "created_at", "id", "origin_id"}),
+        generic_filters=NO_DELETED_FILTER,
         list_requires=("company_id",),
         show_requires=("company_id",),
     ),
@@ -111,7 +112,7 @@ RESOURCES: tuple[Resource, ...] = (
             "by_stage": lambda r: (r.get("project_stage") or {}).get("id"),
             "project_number": lambda r: r.get("project_number"),
         },
-        generic_filters=frozenset({"updated_at", "created_at", "id", "origin_id"}),
+        generic_filters=NO_DELETED_FILTER,
         list_requires=("company_id",),
     ),
     Resource(
@@ -125,7 +126,7 @@ RESOURCES: tuple[Resource, ...] = (
         sync_path=f"{V10}/vendors/sync",
         build=build_vendor,
         filters={"search": lambda r: r.get("name")},
-        generic_filters=frozenset({"updated_at", "created_at", "id", "origin_id"}),
+        generic_filters=NO_DELETED_FILTER,
         list_requires=("company_id",),
         show_requires=("company_id",),
         body_requires=("company_id",),
