@@ -10,7 +10,7 @@ export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export PXSYNC_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: venv test lint audit demo airflow month-end bench soak sandbox lock clean
+.PHONY: venv test lint audit js-sdk demo airflow month-end bench soak sandbox lock clean
 
 venv: $(STAMP)
 
@@ -28,7 +28,15 @@ lint: $(STAMP)
 audit: $(STAMP)  # pip-audit over requirements.txt; exceptions in tools/audit_ignore.txt (docs/security.md)
 	$(BIN)/python -m tools.audit_pins
 
-test: lint audit
+# Procore's JavaScript SDK for tests/contract/test_procore_js_sdk.py, from its lock (nothing downloads at test time).
+JS_SDK := tests/contract/js_sdk
+js-sdk: $(JS_SDK)/node_modules/.package-lock.json
+
+$(JS_SDK)/node_modules/.package-lock.json: $(JS_SDK)/package.json $(JS_SDK)/package-lock.json
+	@if [ "$$PXSYNC_SKIP_NODE" = 1 ]; then echo "PXSYNC_SKIP_NODE=1: $(JS_SDK) not installed"; \
+	else npm ci --prefix $(JS_SDK) --no-audit --no-fund --loglevel=error; fi
+
+test: lint audit js-sdk
 	$(BIN)/python -m pytest
 
 demo: $(STAMP)
