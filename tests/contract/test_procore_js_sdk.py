@@ -20,6 +20,9 @@ from procore_xero.extract.specs import COMMITMENT_TYPES, PROCORE_SPECS, ProcoreS
 from procore_xero.load.commitments import SOV_PATH
 from procore_xero.load.procore_loader import PROCORE_TARGETS
 from sandbox.process import SandboxProcess
+from tests.contract.published import Contract
+from tests.contract.ratchet import known
+from tests.contract.validate import Deviation, check_request
 
 SDK_DIR = Path(__file__).parent / "js_sdk"
 SDK_VERSION = json.loads((SDK_DIR / "package.json").read_text())["dependencies"]["@procore/js-sdk"]
@@ -87,8 +90,13 @@ def list_call(spec: ProcoreSpec, company_id: int, project_id: int, **parent: Any
     return endpoint(name, "GET", spec.path, qs, company_id=company_id, project_id=project_id, **parent)
 
 
-def run_sdk(sandbox: SandboxProcess, calls: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Run the calls through the SDK in one Node process; answers by call name."""
+def run_sdk(
+    sandbox: SandboxProcess, published: Contract, calls: list[dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """Run the calls through the SDK in one Node process; answers by call name. The requests the SDK built,
+    as the emulator received them, must be published operations with no deviation the sync's own requests
+    are not already allowed (``known_deviations.yaml``)."""
+    sandbox.admin("procore", "DELETE", "requests")
     credentials = sandbox.admin("procore", "GET", "credentials")
     client = credentials["clients"][0]
     plan = {
@@ -113,6 +121,16 @@ def run_sdk(sandbox: SandboxProcess, calls: list[dict[str, Any]]) -> dict[str, d
     answers = {answer["name"]: answer for answer in result["calls"]}
     failed = {name: (a["status"], a["url"], a["body"]) for name, a in answers.items() if not a["ok"]}
     assert not failed, failed
+    received = [
+        r for r in sandbox.admin("procore", "GET", "requests")["requests"] if r["path"].startswith("/rest/")
+    ]
+    assert len(received) == len(calls), [r["path"] for r in received]
+    found: set[Deviation] = set()
+    for r in received:
+        found |= check_request(
+            published, r["method"], r["path"], r["route"], [tuple(pair) for pair in r["query"]], r["body"]
+        )
+    assert found <= known("requests"), sorted(found - known("requests"))
     return answers
 
 
@@ -120,7 +138,7 @@ def of_project(records: list[dict[str, Any]], project_id: int) -> list[dict[str,
     return [r for r in records if r.get("project_id") == project_id]
 
 
-def test_sdk_reads_every_list_the_sync_extracts(sandbox: SandboxProcess) -> None:
+def test_sdk_reads_every_list_the_sync_extracts(sandbox: SandboxProcess, published: Contract) -> None:
     state = sandbox.admin("procore", "GET", "state")
     company_id = state["companies"][0]["id"]
     project_id = state["projects"][0]["id"]
@@ -137,11 +155,13 @@ def test_sdk_reads_every_list_the_sync_extracts(sandbox: SandboxProcess) -> None
             parent = {"parent_type": parent_type, "parent_id": parents[parent_type]}
             calls.append(list_call(spec, company_id, project_id, **parent))
     target = PROCORE_TARGETS["contract_payments"]
-    calls.append(endpoint("payment", "GET", target.item_path, id=payment["id"], project_id=project_id))
+    # The show (not a sync read: the amount as Procore sends it) publishes contract_id as required.
+    show = {"contract_id": payment["contract_id"]}
+    calls.append(endpoint("payment", "GET", target.item_path, show, id=payment["id"], project_id=project_id))
     po = parents["purchase_order_contracts"]
     calls.append(endpoint("sov", "GET", SOV_PATH, {"project_id": project_id}, id=po))
 
-    answers = run_sdk(sandbox, calls)
+    answers = run_sdk(sandbox, published, calls)
 
     lists = sum(len(spec.parents) or 1 for spec in PROCORE_SPECS.values())  # nested: one read per parent type
     assert len(answers) == len(calls) == lists + 2
@@ -163,7 +183,7 @@ def test_sdk_reads_every_list_the_sync_extracts(sandbox: SandboxProcess) -> None
     assert read["amount"] == f"{Decimal(str(payment['amount'])):.2f}"  # Procore sends amounts as strings
 
 
-def test_sdk_makes_the_sync_writes(sandbox: SandboxProcess) -> None:
+def test_sdk_makes_the_sync_writes(sandbox: SandboxProcess, published: Contract) -> None:
     state = sandbox.admin("procore", "GET", "state")
     company_id = state["companies"][0]["id"]
     project_id = state["projects"][0]["id"]
@@ -204,7 +224,7 @@ def test_sdk_makes_the_sync_writes(sandbox: SandboxProcess) -> None:
     calls[1]["body"] = {"project_id": project_id, "contract_id": contract["id"], "contract_payment": payment}
     calls[3]["body"] = {"project_id": project_id, "updates": [direct_cost]}
 
-    answers = run_sdk(sandbox, calls)
+    answers = run_sdk(sandbox, published, calls)
 
     synced = answers["vendor sync"]["body"]
     assert synced["errors"] == [] and [e["origin_id"] for e in synced["entities"]] == [vendor["origin_id"]]
