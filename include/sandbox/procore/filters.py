@@ -43,13 +43,19 @@ def requested_filters(query: QueryParams) -> dict[str, list[str]]:
 
 
 def apply_filters(
-    rows: Iterable[dict[str, Any]], query: QueryParams, fields: Mapping[str, FieldKey]
+    rows: Iterable[dict[str, Any]],
+    query: QueryParams,
+    fields: Mapping[str, FieldKey],
+    published: frozenset[str] | None = None,
 ) -> list[dict[str, Any]]:
     """The rows a list action returns: deleted ones hidden unless asked for, then every filter ANDed.
 
-    Filters the resource does not support are ignored, as Procore ignores unknown parameters.
+    Filters the resource does not support are ignored, as Procore ignores unknown parameters; so is every
+    filter outside ``published`` (when given), even one another resource honours (``updated_at``).
     """
     filters = requested_filters(query)
+    if published is not None:
+        filters = {name: values for name, values in filters.items() if name in published}
     deleted = (filters.pop("include_deleted", None) or [None])[0]
     if deleted not in (None, "with", "only"):
         raise bad_request(f"filters[include_deleted] must be 'with' or 'only', got {deleted!r}")
