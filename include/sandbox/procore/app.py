@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
+from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from sandbox.core.admin import admin_router
@@ -29,6 +31,14 @@ def create_app(service: ProcoreService) -> FastAPI:
     @app.exception_handler(ProcoreError)
     async def procore_error(_: Request, exc: ProcoreError) -> Response:
         return respond(exc.body, exc.status, exc.headers)
+
+    @app.exception_handler(HTTPException)
+    async def router_refusal(request: Request, exc: HTTPException) -> Response:
+        """Procore's router answers 404 to an operation it does not publish, even on a path that exists with
+        another method (Starlette would say 405)."""
+        if exc.status_code in (404, 405) and request.url.path.startswith(API_PREFIX):
+            return respond({"errors": "404 Not Found"}, 404)
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(RecordInvalid)
     async def record_invalid(_: Request, exc: RecordInvalid) -> Response:

@@ -15,6 +15,7 @@ from sandbox.procore.fields import priced_line
 from sandbox.procore.filters import apply_filters
 from sandbox.procore.g702 import ZERO
 from sandbox.procore.http import read_body, respond, wrapped, write_context
+from sandbox.procore.money import as_numbers
 from sandbox.procore.paging import paginate
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ def add_line_routes(app: FastAPI, service: ProcoreService) -> None:
     async def list_detail_rows(request: Request) -> Response:
         w, _ = parent(request, "budget_views")
         assert w.project_id is not None
-        return listing(request, detail_rows(service.store, w.project_id))
+        return listing(request, as_numbers(detail_rows(service.store, w.project_id)))  # published numbers
 
     app.add_api_route(
         f"{V10}/prime_contracts/{{parent_id:int}}/line_items",

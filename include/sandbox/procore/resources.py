@@ -59,6 +59,7 @@ class Resource:
     keyed_by: Mapping[str, FieldKey] = field(default_factory=dict)
     list_view: View | None = None  # the published list model (None: the record as stored)
     show_view: View | None = None  # the published show / write answer model
+    amounts: Literal["string", "number"] = "string"  # how its published model types amounts (money.py)
 
 
 def _status(r: dict) -> object:
@@ -168,6 +169,7 @@ RESOURCES: tuple[Resource, ...] = (
         deletable=True,
         build=build_budget_line_item,
         filters={"cost_code_id": lambda r: r["cost_code"]["id"]},
+        amounts="number",
     ),
     Resource(
         "budget_views",

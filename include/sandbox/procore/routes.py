@@ -11,7 +11,7 @@ from starlette.responses import Response
 from sandbox.procore.errors import ProcoreError, not_found
 from sandbox.procore.filters import apply_filters
 from sandbox.procore.http import read_body, respond, wrapped, write_context
-from sandbox.procore.money import decimalize
+from sandbox.procore.money import as_numbers, decimalize
 from sandbox.procore.paging import paginate
 from sandbox.procore.resources import RESOURCES, Resource
 from sandbox.procore.writes import delete, in_scope, save, sync
@@ -28,6 +28,10 @@ def add_resource_routes(app: FastAPI, service: ProcoreService) -> None:
 
 def _add(app: FastAPI, service: ProcoreService, res: Resource) -> None:
     project_scoped = res.scope == "project"
+
+    def answer(content: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+        """``respond`` with the resource's amounts as its published model types them."""
+        return respond(as_numbers(content) if res.amounts == "number" else content, status, headers)
 
     def context(request: Request, body: dict[str, Any] | None = None) -> WriteContext:
         return write_context(
@@ -66,7 +70,7 @@ def _add(app: FastAPI, service: ProcoreService, res: Resource) -> None:
         found = apply_filters(rows, request.query_params, res.filters, res.published_filters)
         page, headers = paginate(found, request.url, request.query_params)
         view = res.list_view or (lambda r: r)
-        return respond([view(r) for r in page], headers=headers)
+        return answer([view(r) for r in page], headers=headers)
 
     for path in res.list_paths:
         app.add_api_route(path, list_records, methods=["GET"], name=f"list {res.collection} {path}")
@@ -77,15 +81,15 @@ def _add(app: FastAPI, service: ProcoreService, res: Resource) -> None:
             body = await read_body(request)
             if "updates" not in body:
                 raise ProcoreError(400, "param is missing or the value is empty: updates")
-            answer = sync(context(request, body), res, decimalize(body["updates"]))
-            return respond({**answer, "entities": [shown(e) for e in answer["entities"]]})
+            result = sync(context(request, body), res, decimalize(body["updates"]))
+            return answer({**result, "entities": [shown(e) for e in result["entities"]]})
 
         app.add_api_route(res.sync_path, sync_records, methods=["PATCH"], name=f"sync {res.collection}")
 
     if res.item_path:
 
         async def show(request: Request, record_id: int) -> Response:
-            return respond(shown(find_keyed(request, context(request), record_id)))
+            return answer(shown(find_keyed(request, context(request), record_id)))
 
         app.add_api_route(res.item_path, show, methods=["GET"], name=f"show {res.collection}")
 
@@ -94,7 +98,7 @@ def _add(app: FastAPI, service: ProcoreService, res: Resource) -> None:
         async def update(request: Request, record_id: int) -> Response:
             body = await read_body(request)
             w = context(request, body)
-            return respond(shown(save(w, res, wrapped(body, res.wrapper), find(w, record_id))))
+            return answer(shown(save(w, res, wrapped(body, res.wrapper), find(w, record_id))))
 
         app.add_api_route(res.item_path, update, methods=["PATCH"], name=f"update {res.collection}")
 
@@ -103,7 +107,7 @@ def _add(app: FastAPI, service: ProcoreService, res: Resource) -> None:
         async def create(request: Request) -> Response:
             body = await read_body(request)
             created = save(context(request, body), res, wrapped(body, res.wrapper), None)
-            return respond(shown(created), status=201)
+            return answer(shown(created), status=201)
 
         app.add_api_route(res.create_path, create, methods=["POST"], name=f"create {res.collection}")
 

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine
 
+from procore_xero.amounts import parse_amount as amount  # the emulator sends Procore's decimal strings
 from procore_xero.extract.specs import COMPANY_SCOPED
 from procore_xero.load.targets import TARGETS
 from procore_xero.mapping import (
@@ -141,17 +142,16 @@ def test_sampled_bill_matches_its_requisition(frames: dict[str, pd.DataFrame]) -
     source = requisitions[requisitions["id"].astype(str) == released["source_id"]].iloc[0]
     summary = source["summary"]
     lines = released["payload"]["LineItems"]
-    billed = [i for i in source["items"] if i["work_completed_this_period"] != 0]
+    billed = [i for i in source["items"] if amount(i["work_completed_this_period"]) != 0]
     assert [line["UnitAmount"] for line in lines[: len(billed)]] == [
-        i["work_completed_this_period"] for i in billed
+        amount(i["work_completed_this_period"]) for i in billed
     ]
     retainage = lines[len(billed) :]
     assert all(line["ItemCode"] == "RETAINAGE" and line["AccountCode"] == "820" for line in retainage)
-    assert (
-        sum((line["LineAmount"] for line in retainage), Decimal(0))
-        == summary["retainage_released_this_period"] - summary["retainage_retained_this_period"]
-    )
-    assert sum((line["LineAmount"] for line in lines), Decimal(0)) == summary["current_payment_due"]
+    assert sum((line["LineAmount"] for line in retainage), Decimal(0)) == amount(
+        summary["retainage_released_this_period"]
+    ) - amount(summary["retainage_retained_this_period"])
+    assert sum((line["LineAmount"] for line in lines), Decimal(0)) == amount(summary["current_payment_due"])
     assert released["payload"]["Date"] == source["billing_date"]
     assert released["payload"]["DueDate"] == source["payment_date"]
 
@@ -206,9 +206,11 @@ def test_sampled_purchase_order_lines_change_orders_and_budget(frames: dict[str,
         *(line["description"] for line in change_lines),
     ]
     assert [(line["Quantity"], line["UnitAmount"]) for line in lines[: len(sov)]] == list(
-        zip(sov["quantity"], sov["unit_cost"], strict=True)
+        zip(sov["quantity"].map(amount), sov["unit_cost"].map(amount), strict=True)
     )
-    expected_total = sum(sov["amount"], Decimal(0)) + sum(ccos["grand_total"], Decimal(0))
+    expected_total = sum(sov["amount"].map(amount), Decimal(0)) + sum(
+        ccos["grand_total"].map(amount), Decimal(0)
+    )
     assert po["total"] == expected_total == sum((line["LineAmount"] for line in lines), Decimal(0))
     assert po["payload"]["PurchaseOrderNumber"].endswith("-" + commitment["number"])
     assert po["payload"]["Date"] == commitment["created_at"][:10]
@@ -231,12 +233,16 @@ def _remaining_budget(frames: dict[str, pd.DataFrame], commitment_id: str) -> De
             lines += [(str(cco["contract_id"]), line) for line in cco["line_items"]]
     own_keys = {key(line) for cid, line in lines if cid == commitment_id}
     budget = sum(
-        (b["revised_budget"] for b in frames["budget_line_items"].to_dict("records") if key(b) in own_keys),
+        (
+            amount(b["revised_budget"])
+            for b in frames["budget_line_items"].to_dict("records")
+            if key(b) in own_keys
+        ),
         Decimal(0),
     )
     others = sum(
         (
-            line["amount"]
+            amount(line["amount"])
             for cid, line in lines
             if cid != commitment_id and cid in approved_ids and key(line) in own_keys
         ),
@@ -262,15 +268,15 @@ def test_sampled_sales_invoice_matches_its_payment_application(frames: dict[str,
         str(source["number"]),
     )
     lines = payload["LineItems"]
-    billed = [i for i in source["items"] if i["work_completed_this_period"] != 0]
+    billed = [i for i in source["items"] if amount(i["work_completed_this_period"]) != 0]
     assert [line["LineAmount"] for line in lines[: len(billed)]] == [
-        i["work_completed_this_period"] for i in billed
+        amount(i["work_completed_this_period"]) for i in billed
     ]
     assert all(line["AccountCode"] == "200" for line in lines[: len(billed)])
     retainage = lines[len(billed) :]
     assert [(line["ItemCode"], line["AccountCode"]) for line in retainage] == [("RETAINAGE", "821")]
-    assert retainage[0]["LineAmount"] == -summary["retainage_retained_this_period"] < 0
-    assert sum((line["LineAmount"] for line in lines), Decimal(0)) == summary["current_payment_due"]
+    assert retainage[0]["LineAmount"] == -amount(summary["retainage_retained_this_period"]) < 0
+    assert sum((line["LineAmount"] for line in lines), Decimal(0)) == amount(summary["current_payment_due"])
 
 
 def _cad_project_ids(frames: dict[str, pd.DataFrame]) -> set[str]:
