@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from procore_xero.amounts import amounts_as_text
 from procore_xero.clients import ProcoreClient, SyncResult
 from procore_xero.clients.errors import RequestRejected
 
@@ -39,7 +40,7 @@ def post_direct_costs(
         for position, line in enumerate(lines_of.get(origin, []), start=1):
             line_origin = f"{origin}:{position}"
             cost_of_line[line_origin] = origin
-            lines.append({**line, "direct_cost_id": entity["id"], "origin_id": line_origin})
+            lines.append({**amounts_as_text(line), "direct_cost_id": entity["id"], "origin_id": line_origin})
     path = LINES_SYNC.format(project_id=project_id)
     answer = client.sync(path, lines, idempotent=True) if lines else SyncResult()
     refused = {

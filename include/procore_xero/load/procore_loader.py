@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
+from procore_xero.amounts import amounts_as_text
 from procore_xero.clients import ProcoreClient
 from procore_xero.clients.errors import RequestRejected, ServiceUnavailable
 from procore_xero.load.commitments import post_commitments
@@ -177,7 +178,7 @@ class _Loader:
         """Create (POST) or update (PATCH) one record of a resource without a sync action."""
         target = PROCORE_TARGETS[write.record.target_type]
         assert target.list_path is not None and target.wrapper is not None
-        payload = dict(write.record.payload)
+        payload = amounts_as_text(write.record.payload)
         body = {
             "project_id": int(write.project_id or 0),
             **{name: payload.pop(name) for name in target.top_level if name in payload},

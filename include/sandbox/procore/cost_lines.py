@@ -76,10 +76,11 @@ def add_cost_line_routes(app: FastAPI, service: ProcoreService) -> None:
     def shown(line: dict[str, Any]) -> dict[str, Any]:
         return {**direct_cost_line_view(line), "holder": line["holder"]}
 
-    def listing(request: Request, lines: list[dict[str, Any]]) -> Response:
+    def listing(request: Request, lines: list[dict[str, Any]], drop: tuple[str, ...] = ()) -> Response:
         found = apply_filters(lines, request.query_params, LINE_FIELDS, LINE_FILTERS)
         page, headers = paginate(found, request.url, request.query_params)
-        return respond([shown(line) for line in page], headers=headers)
+        views = ({k: v for k, v in shown(line).items() if k not in drop} for line in page)
+        return respond(list(views), headers=headers)
 
     def save_line(
         w: WriteContext, cost: dict[str, Any], attrs: dict[str, Any], existing: dict | None
@@ -164,59 +165,57 @@ def add_cost_line_routes(app: FastAPI, service: ProcoreService) -> None:
         return save_line(w, cost_of(w, attrs["direct_cost_id"]), attrs, None)
 
     async def list_project_lines(request: Request) -> Response:
-        return listing(request, held(context(request)))
+        return listing(request, held(context(request)), drop=("origin_data",))  # not in this list's model
 
-    async def list_cost_lines(request: Request, direct_cost_id: int) -> Response:
+    async def list_cost_lines(request: Request, parent_id: int) -> Response:
         w = context(request)
-        if not any(c["id"] == direct_cost_id for c in costs(w)):
-            raise not_found("direct cost", direct_cost_id)
-        return listing(request, [line for line in held(w) if line["holder"]["id"] == direct_cost_id])
+        if not any(c["id"] == parent_id for c in costs(w)):
+            raise not_found("direct cost", parent_id)
+        return listing(request, [line for line in held(w) if line["holder"]["id"] == parent_id])
 
-    async def create_line(request: Request, direct_cost_id: int) -> Response:
+    async def create_line(request: Request, parent_id: int) -> Response:
         body = await read_body(request)
         w = context(request, body)
         try:
-            cost = cost_of(w, direct_cost_id)
+            cost = cost_of(w, parent_id)
         except RecordInvalid as exc:
-            raise not_found("direct cost", direct_cost_id) from exc
+            raise not_found("direct cost", parent_id) from exc
         return respond(shown(save_line(w, cost, wrapped(body, "line_item"), None)), status=201)
 
-    async def show_line(request: Request, direct_cost_id: int, line_id: int) -> Response:
+    async def show_line(request: Request, parent_id: int, record_id: int) -> Response:
         w = context(request)
-        line = next(
-            (li for li in held(w) if li["id"] == line_id and li["holder"]["id"] == direct_cost_id), None
-        )
+        line = next((li for li in held(w) if li["id"] == record_id and li["holder"]["id"] == parent_id), None)
         if line is None:
-            raise not_found("direct cost line item", line_id)
+            raise not_found("direct cost line item", record_id)
         return respond(shown(line))
 
-    async def update_line(request: Request, direct_cost_id: int, line_id: int) -> Response:
+    async def update_line(request: Request, parent_id: int, record_id: int) -> Response:
         body = await read_body(request)
         w = context(request, body)
-        cost, line = find_line(w, direct_cost_id, line_id)
+        cost, line = find_line(w, parent_id, record_id)
         return respond(shown(save_line(w, cost, wrapped(body, "line_item"), line)))
 
-    async def delete_line(request: Request, direct_cost_id: int, line_id: int) -> Response:
+    async def delete_line(request: Request, parent_id: int, record_id: int) -> Response:
         w = context(request)
-        cost, _ = find_line(w, direct_cost_id, line_id)
-        cost["line_items"] = [li for li in cost["line_items"] if li["id"] != line_id]
+        cost, _ = find_line(w, parent_id, record_id)
+        cost["line_items"] = [li for li in cost["line_items"] if li["id"] != record_id]
         cost["grand_total"] = sum((li["amount"] for li in cost["line_items"]), ZERO)
         cost["updated_at"] = w.now
         return Response(status_code=204)
 
-    one = f"{BASE}/{{direct_cost_id:int}}/line_items"
+    one = f"{BASE}/{{parent_id:int}}/line_items"
     app.add_api_route(f"{BASE}/line_items/sync", sync_lines, methods=["PATCH"], name="sync direct cost lines")
     app.add_api_route(
         f"{BASE}/line_items", list_project_lines, methods=["GET"], name="list direct cost lines"
     )
     app.add_api_route(one, list_cost_lines, methods=["GET"], name="list one direct cost's lines")
     app.add_api_route(one, create_line, methods=["POST"], name="create direct cost line")
-    app.add_api_route(f"{one}/{{line_id:int}}", show_line, methods=["GET"], name="show direct cost line")
+    app.add_api_route(f"{one}/{{record_id:int}}", show_line, methods=["GET"], name="show direct cost line")
     app.add_api_route(
-        f"{one}/{{line_id:int}}", update_line, methods=["PATCH"], name="update direct cost line"
+        f"{one}/{{record_id:int}}", update_line, methods=["PATCH"], name="update direct cost line"
     )
     app.add_api_route(
-        f"{one}/{{line_id:int}}", delete_line, methods=["DELETE"], name="delete direct cost line"
+        f"{one}/{{record_id:int}}", delete_line, methods=["DELETE"], name="delete direct cost line"
     )
 
 

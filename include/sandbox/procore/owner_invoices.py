@@ -119,13 +119,13 @@ def contract_ref(contract: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def add_owner_invoice_routes(app: FastAPI, service: ProcoreService) -> None:
-    base = "/rest/v1.0/prime_contracts/{prime_contract_id:int}/payment_applications"
+    base = "/rest/v1.0/prime_contracts/{parent_id:int}/payment_applications"
 
     def contract_of(request: Request, body: dict[str, Any] | None = None) -> tuple[WriteContext, dict]:
         w = write_context(request, service.store, service.clock.now(), project_scoped=True, body=body)
-        contract = service.store.get("prime_contracts", request.path_params["prime_contract_id"])
+        contract = service.store.get("prime_contracts", request.path_params["parent_id"])
         if contract is None or contract.get("deleted_at") or contract["project_id"] != w.project_id:
-            raise not_found("prime contract", request.path_params["prime_contract_id"])
+            raise not_found("prime contract", request.path_params["parent_id"])
         return w, contract
 
     def pay_apps(contract: Mapping[str, Any]) -> list[dict[str, Any]]:

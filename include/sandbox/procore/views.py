@@ -191,3 +191,9 @@ def _dated(record: dict[str, Any]) -> dict[str, Any]:
         **record,
         **{k: str(record[k])[:10] for k in ("created_at", "updated_at") if record.get(k) is not None},
     }
+
+
+def prime_contract_line_view(line: dict[str, Any]) -> dict[str, Any]:
+    """A prime contract line points to its contract as ``holder``; the storage keys stay in."""
+    kept = {k: v for k, v in line.items() if k not in ("contract_id", "project_id")}
+    return {**kept, "holder": {"id": line["contract_id"], "holder_type": "PrimeContract"}}

@@ -42,6 +42,7 @@ NEEDED = (
     "commitment_change_orders",
     "requisitions",
     "prime_contracts",
+    "prime_contract_line_items",
     "payment_applications",
 )
 SPEC_PATH = Path(__file__).resolve().parents[4] / "shared" / "reference" / "xero_accounting.yaml"
@@ -90,7 +91,13 @@ def frames(staged: Engine) -> dict[str, pd.DataFrame]:
         spec,
     )
     sales = transform_sales_invoices(
-        staging["payment_applications"], staging["prime_contracts"], codes, types, known, spec
+        staging["payment_applications"],
+        staging["prime_contracts"],
+        staging["prime_contract_line_items"],
+        codes,
+        types,
+        known,
+        spec,
     )
     return {
         "options": options,
@@ -257,10 +264,9 @@ def test_sampled_sales_invoice_matches_its_payment_application(frames: dict[str,
     assert (sales["lines_total"] == sales["net_due"]).all() and sales["owner_contact_mapped"].all()
     invoice = sales[sales["project_id"].isin(_cad_project_ids(frames))].iloc[-1]
     source = applications[applications["id"].astype(str) == invoice["source_id"]].iloc[0]
-    contract = frames["prime_contracts"][frames["prime_contracts"]["id"] == source["prime_contract_id"]].iloc[
-        0
-    ]
-    payload, summary = invoice["payload"], source["summary"]
+    contracts = frames["prime_contracts"]
+    contract = contracts[contracts["id"] == source["contract"]["id"]].iloc[0]
+    payload, g702, g703 = invoice["payload"], source["g702"], source["g703"]
     assert payload["Type"] == "ACCREC" and payload["CurrencyCode"] == "CAD"
     assert payload["Contact"] == {"ContactID": f"contact-{contract['vendor']['id']}"}
     assert (payload["InvoiceNumber"], payload["Reference"]) == (
@@ -268,15 +274,17 @@ def test_sampled_sales_invoice_matches_its_payment_application(frames: dict[str,
         str(source["number"]),
     )
     lines = payload["LineItems"]
-    billed = [i for i in source["items"] if amount(i["work_completed_this_period"]) != 0]
+    billed = [i for i in g703 if amount(i["work_completed_this_period"]) != 0]
     assert [line["LineAmount"] for line in lines[: len(billed)]] == [
         amount(i["work_completed_this_period"]) for i in billed
     ]
     assert all(line["AccountCode"] == "200" for line in lines[: len(billed)])
+    assert all(line["ItemCode"].endswith("-S") for line in lines[: len(billed)])  # prime lines' cost type
     retainage = lines[len(billed) :]
     assert [(line["ItemCode"], line["AccountCode"]) for line in retainage] == [("RETAINAGE", "821")]
-    assert retainage[0]["LineAmount"] == -amount(summary["retainage_retained_this_period"]) < 0
-    assert sum((line["LineAmount"] for line in lines), Decimal(0)) == amount(summary["current_payment_due"])
+    retained = sum((amount(i["work_completed_retainage_retained_this_period"]) for i in g703), Decimal(0))
+    assert retainage[0]["LineAmount"] == -retained < 0
+    assert sum((line["LineAmount"] for line in lines), Decimal(0)) == amount(g702["current_payment_due"])
 
 
 def _cad_project_ids(frames: dict[str, pd.DataFrame]) -> set[str]:
