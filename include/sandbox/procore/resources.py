@@ -20,8 +20,9 @@ from sandbox.procore.builders import (
     build_project_stage,
     build_vendor,
     commitment_builder,
+    cost_code_project,
 )
-from sandbox.procore.filters import FieldKey
+from sandbox.procore.filters import GENERIC_FILTERS, FieldKey
 from sandbox.procore.views import (
     View,
     direct_cost_list_view,
@@ -53,13 +54,19 @@ class Resource:
     deletable: bool = False
     build: Builder | None = None  # None: read-only
     filters: Mapping[str, FieldKey] = field(default_factory=dict)
-    # Published list filters (None: every generic one: updated_at, created_at, id, origin_id, deletions).
-    published_filters: frozenset[str] | None = None
     # Query parameters list, show and delete require (400 without), each selecting the records it names.
     keyed_by: Mapping[str, FieldKey] = field(default_factory=dict)
     list_view: View | None = None  # the published list model (None: the record as stored)
     show_view: View | None = None  # the published show / write answer model
     amounts: Literal["string", "number"] = "string"  # how its published model types amounts (money.py)
+    # Which of the filters every list could take (updated_at, created_at, id, origin_id, include_deleted)
+    # this one's list publishes; the others are ignored, as Procore ignores unknown parameters.
+    generic_filters: frozenset[str] = GENERIC_FILTERS
+    list_requires: tuple[str, ...] = ()  # query parameters of which a list needs one (a 400 otherwise)
+    show_requires: tuple[str, ...] = ()  # same for a show
+    body_requires: tuple[str, ...] = ()  # top-level body keys a create and a sync need
+    timestamps: bool = True  # created_at / updated_at (the published model of line item types has none)
+    project_key: FieldKey = lambda r: r.get("project_id")  # a project-scoped record's project
 
 
 def _status(r: dict) -> object:
@@ -89,9 +96,7 @@ DIRECT_COST_DATES: Mapping[str, FieldKey] = {
     "payment_date": lambda r: r.get("payment_date"),
     "received_date": lambda r: r.get("received_date"),
 }
-DIRECT_COST_FILTERS = frozenset(
-    {"id", "origin_id", "invoice_number", "created_at", "updated_at", "payment_date", "received_date"}
-)
+DIRECT_COST_FILTERS = frozenset({"id", "origin_id", "created_at", "updated_at"})  # + invoice number, dates
 
 RESOURCES: tuple[Resource, ...] = (
     Resource("companies", "company", "company", "company", (f"{V10}/companies",)),
@@ -110,16 +115,27 @@ RESOURCES: tuple[Resource, ...] = (
         "project",
         "project",
         "company",
-        (f"{V10}/projects", f"{V11}/projects"),
+        (f"{V10}/projects",),
         item_path=f"{V10}/projects/{ID}",
         create_path=f"{V10}/projects",
         sync_path=f"{V10}/projects/sync",
         build=build_project,
+        generic_filters=frozenset({"updated_at", "created_at", "id", "origin_id"}),
+        list_requires=("company_id",),
+        show_requires=("company_id",),
+    ),
+    Resource(  # the v1.1 list only (no v1.1 show is published); it adds the stage and number filters
+        "projects",
+        "project",
+        "project",
+        "company",
+        (f"{V11}/projects",),
         filters={
             "by_stage": lambda r: (r.get("project_stage") or {}).get("id"),
             "project_number": lambda r: r.get("project_number"),
-            "active": lambda r: r.get("active"),
         },
+        generic_filters=frozenset({"updated_at", "created_at", "id", "origin_id"}),
+        list_requires=("company_id",),
     ),
     Resource(
         "vendors",
@@ -131,7 +147,11 @@ RESOURCES: tuple[Resource, ...] = (
         create_path=f"{V10}/vendors",
         sync_path=f"{V10}/vendors/sync",
         build=build_vendor,
-        filters={"is_active": lambda r: r.get("is_active"), "name": lambda r: r.get("name")},
+        filters={"search": lambda r: r.get("name")},
+        generic_filters=frozenset({"updated_at", "created_at", "id", "origin_id"}),
+        list_requires=("company_id",),
+        show_requires=("company_id",),
+        body_requires=("company_id",),
     ),
     Resource(
         "line_item_types",
@@ -143,7 +163,10 @@ RESOURCES: tuple[Resource, ...] = (
         create_path=f"{V10}/line_item_types",
         sync_path=f"{V10}/line_item_types/sync",
         build=build_line_item_type,
-        filters={"code": lambda r: r.get("code")},
+        generic_filters=frozenset({"origin_id"}),
+        list_requires=("company_id", "project_id"),
+        show_requires=("company_id",),
+        timestamps=False,
     ),
     Resource(
         "cost_codes",
@@ -154,9 +177,9 @@ RESOURCES: tuple[Resource, ...] = (
         item_path=f"{V10}/cost_codes/{ID}",
         create_path=f"{V10}/cost_codes",
         sync_path=f"{V10}/cost_codes/sync",
-        deletable=True,
         build=build_cost_code,
-        filters={"full_code": lambda r: r.get("full_code")},
+        generic_filters=frozenset({"origin_id"}),
+        project_key=cost_code_project,
     ),
     Resource(
         "budget_line_items",
@@ -211,7 +234,7 @@ RESOURCES: tuple[Resource, ...] = (
         create_path=f"{V10}/contract_payments",
         deletable=True,
         build=build_contract_payment,
-        published_filters=frozenset(),
+        generic_filters=frozenset(),
         keyed_by={"contract_id": lambda r: r["contract_id"]},
         list_view=payment_view,
         show_view=payment_view,
@@ -226,7 +249,7 @@ RESOURCES: tuple[Resource, ...] = (
         create_path=f"{V10}/prime_contract",
         deletable=True,
         build=build_prime_contract,
-        published_filters=frozenset({"id", "updated_at"}),
+        generic_filters=frozenset({"id", "updated_at"}),
         list_view=prime_contract_list_view,
         show_view=prime_contract_show_view,
     ),
@@ -238,7 +261,7 @@ RESOURCES: tuple[Resource, ...] = (
         (f"{V10}/payment_applications",),
         item_path=f"{V10}/payment_applications/{ID}",
         deletable=True,
-        published_filters=frozenset(),
+        generic_filters=frozenset(),
         list_view=payment_application_list_view,
         show_view=payment_application_show_view,
     ),
@@ -255,7 +278,7 @@ RESOURCES: tuple[Resource, ...] = (
             deletable=True,
             build=builder,
             filters={"invoice_number": lambda r: r.get("invoice_number"), **DIRECT_COST_DATES},
-            published_filters=DIRECT_COST_FILTERS,
+            generic_filters=DIRECT_COST_FILTERS,
             list_view=direct_cost_list_view,
             show_view=show_view,
         )

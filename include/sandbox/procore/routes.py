@@ -38,6 +38,12 @@ def _add(app: FastAPI, service: ProcoreService, res: Resource) -> None:
             request, service.store, service.clock.now(), project_scoped=project_scoped, body=body
         )
 
+    def require(request: Request, names: tuple[str, ...], body: dict[str, Any] | None = None) -> None:
+        """Procore refuses a call without a parameter it requires (one of ``names``)."""
+        sent = {**request.query_params, **(body or {})}
+        if names and not any(sent.get(name) not in (None, "") for name in names):
+            raise ProcoreError(400, f"param is missing or the value is empty: {' or '.join(names)}")
+
     def find(w: WriteContext, record_id: int) -> dict[str, Any]:
         record = service.store.get(res.collection, record_id)
         if not in_scope(w, res, record) or record is None or record.get("deleted_at"):
@@ -64,10 +70,11 @@ def _add(app: FastAPI, service: ProcoreService, res: Resource) -> None:
         return res.show_view(record) if res.show_view else record
 
     async def list_records(request: Request) -> Response:
+        require(request, res.list_requires)
         w = context(request)
         selected = keyed(request)
         rows = [r for r in service.store.rows(res.collection) if in_scope(w, res, r) and selected(r)]
-        found = apply_filters(rows, request.query_params, res.filters, res.published_filters)
+        found = apply_filters(rows, request.query_params, res.filters, res.generic_filters)
         page, headers = paginate(found, request.url, request.query_params)
         view = res.list_view or (lambda r: r)
         return answer([view(r) for r in page], headers=headers)
@@ -79,6 +86,7 @@ def _add(app: FastAPI, service: ProcoreService, res: Resource) -> None:
 
         async def sync_records(request: Request) -> Response:
             body = await read_body(request)
+            require(request, res.body_requires, body)
             if "updates" not in body:
                 raise ProcoreError(400, "param is missing or the value is empty: updates")
             result = sync(context(request, body), res, decimalize(body["updates"]))
@@ -89,6 +97,7 @@ def _add(app: FastAPI, service: ProcoreService, res: Resource) -> None:
     if res.item_path:
 
         async def show(request: Request, record_id: int) -> Response:
+            require(request, res.show_requires)
             return answer(shown(find_keyed(request, context(request), record_id)))
 
         app.add_api_route(res.item_path, show, methods=["GET"], name=f"show {res.collection}")
@@ -106,6 +115,7 @@ def _add(app: FastAPI, service: ProcoreService, res: Resource) -> None:
 
         async def create(request: Request) -> Response:
             body = await read_body(request)
+            require(request, res.body_requires, body)
             created = save(context(request, body), res, wrapped(body, res.wrapper), None)
             return answer(shown(created), status=201)
 

@@ -84,9 +84,10 @@ class Store:
     def _company_from(self, record: dict[str, Any], default: int | None) -> int | None:
         if "company" in record:
             return record["company"]["id"]
-        if "project_id" in record:
-            return self.company.get(("projects", record["project_id"]), default)
-        return default
+        project = record.get("project_id") or (record.get("project") or {}).get("id")
+        if project is None and record.get("biller_type") == "Project":  # cost codes
+            project = record.get("biller_id")
+        return default if project is None else self.company.get(("projects", project), default)
 
     def new_id(self, collection: str) -> int:
         """A fresh id for a record (or for a line inside one, under its own counter)."""

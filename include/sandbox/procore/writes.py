@@ -18,7 +18,7 @@ def in_scope(w: WriteContext, res: Resource, record: dict[str, Any] | None) -> b
     return (
         record is not None
         and w.store.company_of(res.collection, record) == w.call.company_id
-        and (res.scope == "company" or record.get("project_id") == w.project_id)
+        and (res.scope == "company" or res.project_key(record) == w.project_id)
     )
 
 
@@ -64,8 +64,9 @@ def save(
         attrs["origin_id"] = None
     built = w.store.new_id(res.collection) if existing is None else existing["id"]
     record = {"id": built, **{k: v for k, v in res.build(w, attrs, existing).items() if k != "id"}}
-    record["created_at"] = existing["created_at"] if existing else w.now
-    record["updated_at"] = w.now
+    if res.timestamps:
+        record["created_at"] = existing["created_at"] if existing else w.now
+        record["updated_at"] = w.now
     w.store.put(res.collection, record, w.call.company_id)
     key = (res.collection, record["id"])
     if record.get("origin_id") is None:
@@ -114,10 +115,10 @@ def _sync_target(w: WriteContext, res: Resource, attrs: dict[str, Any]) -> dict[
         return record
     if attrs.get("origin_id") not in (None, ""):
         record = w.store.find_origin(res.collection, w.call.company_id, str(attrs["origin_id"]))
-        if record is not None and res.scope == "project" and record.get("project_id") != w.project_id:
+        if record is not None and res.scope == "project" and res.project_key(record) != w.project_id:
             raise RecordInvalid.field(
                 "origin_id",
-                f"has already been taken by {res.label} {record['id']} in project {record['project_id']}",
+                f"has already been taken by {res.label} {record['id']} in project {res.project_key(record)}",
             )
         return record
     return None

@@ -274,11 +274,11 @@ class _Generator:
                 "id": self.ids("line_item_types"),
                 "name": name,
                 "code": code,
-                "base_type": base,
+                "base_type": base.lower(),  # published: lower case
                 "origin_id": None,
                 "origin_data": None,
-                **self.timestamps(_day(0), _day(0)),
             }
+            self.timestamps(_day(0), _day(0))  # drawn, not kept (no timestamps published): same demo after
             self.types[code] = self.add("line_item_types", record)
 
     def vendor(self, name: str, active: bool = True) -> dict[str, Any]:
@@ -335,6 +335,7 @@ class _Generator:
     def projects(self) -> None:
         total = self.count(25, minimum=4)
         self.project_list = []
+        self.currencies: dict[int, dict[str, str]] = {}
         for index in range(total):
             city, state, zip3 = self.rng.choice(CITIES)
             start = _day(self.rng.randrange(0, 200))
@@ -357,9 +358,7 @@ class _Generator:
                     "country_code": "CA" if cad else "US",
                     "active": stage != "Closeout",
                     "project_stage": self.stage_refs[stage],
-                    "stage": stage,
                     "company": {"id": COMPANY_ID, "name": "Summit Ridge Builders, Inc."},
-                    "currency_configuration": {"currency_iso_code": "CAD" if cad else "USD"},
                     "start_date": start.isoformat(),
                     "completion_date": _day((start - EPOCH.date()).days + 540).isoformat(),
                     "origin_id": None,
@@ -368,6 +367,8 @@ class _Generator:
                 },
             )
             project["display_name"] = f"{project['project_number'] or ''} {project['name']}".strip()
+            # Procore publishes no project currency: the project's documents carry it.
+            self.currencies[project["id"]] = {"currency_iso_code": "CAD" if cad else "USD"}
             self.project_list.append(project)
 
     def cost_codes(self, project: dict[str, Any], with_long_code: bool) -> list[dict[str, Any]]:
@@ -378,7 +379,9 @@ class _Generator:
                 "cost_codes",
                 {
                     "id": self.ids("cost_codes"),
-                    "project_id": project["id"],
+                    "biller_id": project["id"],  # a project's cost code: its biller is the project
+                    "biller_type": "Project",
+                    "biller": project["name"],
                     "code": code,
                     "full_code": code,
                     "name": name,
@@ -462,7 +465,7 @@ class _Generator:
                 "origin_id": None,
                 "origin_data": None,
                 "origin_code": None,
-                "currency_configuration": project["currency_configuration"],
+                "currency_configuration": dict(self.currencies[project["id"]]),
                 **self.timestamps(created),
             },
         )
@@ -682,7 +685,7 @@ class _Generator:
                 "description": None,
                 "origin_id": None,
                 "origin_data": None,
-                "currency_configuration": project["currency_configuration"],
+                "currency_configuration": dict(self.currencies[project["id"]]),
                 **self.timestamps(start),
             },
         )
@@ -724,7 +727,7 @@ class _Generator:
                     "period_start": period_start,
                     "period_end": period_end.isoformat(),
                     "billing_period": {"start_date": period_start, "end_date": period_end.isoformat()},
-                    "currency_configuration": project["currency_configuration"],
+                    "currency_configuration": dict(self.currencies[project["id"]]),
                     "origin_id": None,
                     "origin_data": None,
                     "g703": g703,
@@ -753,7 +756,7 @@ class _Generator:
                     "id": self.ids("direct_costs"),
                     "project_id": project["id"],
                     "project": {"id": project["id"], "name": project["name"]},
-                    "currency_configuration": project["currency_configuration"],
+                    "currency_configuration": dict(self.currencies[project["id"]]),
                     "direct_cost_type": kind,
                     "status": "approved",
                     "vendor": {"id": vendor["id"], "name": vendor["name"]} if vendor else None,
