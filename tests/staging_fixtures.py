@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-import shutil
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 def copy_staged_demo(staged_demo: Path, directory: Path) -> str:
-    """A private copy of the staged demo seed; returns its SQLAlchemy URL."""
+    """A private copy of the staged demo seed; returns its SQLAlchemy URL. Copied through SQLite's backup
+    API, which reads what the write-ahead log still holds (a plain file copy would miss those rows)."""
     target = directory / "staging.db"
-    shutil.copyfile(staged_demo, target)
+    with closing(sqlite3.connect(staged_demo)) as source, closing(sqlite3.connect(target)) as copy:
+        source.backup(copy)
     return f"sqlite:///{target}"

@@ -28,6 +28,7 @@ from procore_xero.mapping import (
     transform_sales_invoices,
     transform_tracking_options,
 )
+from procore_xero.mapping.staged import STAGED_PROJECT
 from procore_xero.staging import create_staging_engine
 from procore_xero.staging.jsoncodec import dumps
 from sandbox.xero.schema import BodySchemas
@@ -131,9 +132,7 @@ def test_bills_total_net_due_to_the_cent(frames: dict[str, pd.DataFrame]) -> Non
     assert (bills["lines_total"] == bills["net_due"]).all()
     assert (bills["sov_total"] == bills["gross_this_period"]).all()
     assert (bills["net_due"] < 0).sum() == 3
-    cad_projects = frames["projects"][
-        frames["projects"]["currency_configuration"].map(lambda c: c["currency_iso_code"] == "CAD")
-    ]["id"].astype(str)
+    cad_projects = _cad_project_ids(frames)
     cad = bills[
         bills["source_id"].isin(
             approved[approved["project_id"].astype(str).isin(cad_projects)]["id"].astype(str)
@@ -288,6 +287,7 @@ def test_sampled_sales_invoice_matches_its_payment_application(frames: dict[str,
 
 
 def _cad_project_ids(frames: dict[str, pd.DataFrame]) -> set[str]:
-    projects = frames["projects"]
-    cad = projects["currency_configuration"].map(lambda c: c["currency_iso_code"] == "CAD")
-    return set(projects[cad]["id"].astype(str))
+    """Procore publishes no project currency: a CAD project's prime contract is in CAD."""
+    contracts = frames["prime_contracts"]
+    cad = contracts["currency_configuration"].map(lambda c: c["currency_iso_code"] == "CAD")
+    return set(contracts[cad][STAGED_PROJECT].astype(str))
