@@ -131,8 +131,10 @@ def test_demo_seed_lands_in_xero_once_and_every_trap_is_held(
     bill_of = all_links(engine, tenant_key(sandbox), Crosswalk("procore", "requisitions", "xero", "Invoices"))
     xero_bills = {b["InvoiceID"]: b for b in bills}
     assert len(bill_of) == len(bills) and len({b["InvoiceNumber"] for b in bills}) == len(bills)
-    cad_projects = {
-        p["id"] for p in procore["projects"] if p["currency_configuration"]["currency_iso_code"] == "CAD"
+    cad_projects = {  # Procore publishes no project currency: the project's prime contract carries it
+        c["project_id"]
+        for c in procore["prime_contracts"]
+        if c["currency_configuration"]["currency_iso_code"] == "CAD"
     }
     contact_of = all_links(engine, tenant_key(sandbox), Crosswalk("procore", "vendors", "xero", "Contacts"))
     codes = {c["id"]: c["full_code"] for c in procore["cost_codes"]}
