@@ -57,12 +57,21 @@ def procore_minimum(state: dict[str, Any], name: str) -> int:
     if not spec.project_scoped:
         return pages(len(records))
     per_key: Counter[Any] = Counter(state_project(r) for r in records)
+    if name == "contract_payments":  # listed per commitment (contract_id required): the billed ones
+        billed = Counter(r["commitment_id"] for r in state["requisitions"])
+        per_contract: Counter[Any] = Counter(r["contract_id"] for r in records)
+        return sum(pages(per_contract[c]) for c in billed)
+    if name == "prime_contract_line_items":  # one list per prime contract
+        per_prime: Counter[Any] = Counter(r["contract_id"] for r in records)
+        return sum(pages(per_prime[c["id"]]) for c in state["prime_contracts"])
+    if name == "payment_applications":  # the list per project, then each one's show (G703 lines)
+        return len(state["projects"]) + len(records)
     if name == "commitment_line_items":
         parents = [c["id"] for t in COMMITMENT_TYPES for c in state[t] if not c.get("deleted_at")]
         per_parent: Counter[Any] = Counter(r["contract_id"] for r in records)
         return sum(pages(per_parent[p]) for p in parents)
     if name == "budget_view_detail_rows":  # each view lists its project's rows
-        return sum(pages(per_key[view["project_id"]]) for view in state["budget_views"])
+        return sum(pages(per_key[state_project(view)]) for view in state["budget_views"])
     return sum(pages(per_key[p["id"]]) for p in state["projects"])
 
 

@@ -6,7 +6,8 @@ drift report is computed and rendered on the result (its time and size).
 
 Per object: records sent and Procore calls against the minimum. A sync action takes at most 1,000 records
 of one project, so the minimum is the sum over projects of records ÷ 1,000 rounded up (company-wide
-vendors: records ÷ 1,000); payments issued have no sync action (one POST each); a commitment made from
+vendors: records ÷ 1,000); payments issued have no sync action (one POST each); direct costs need their
+lines' own sync action after theirs (twice the per-project minimum); a commitment made from
 a Xero PO also needs a read of its schedule of values, one call per line (Procore's line-items endpoint
 takes one line) and the approving sync per project.
 """
@@ -127,6 +128,7 @@ def procore_minimums(sandbox: SandboxProcess) -> dict[str, int]:
     commitments = {c["id"] for c in xero_made["xero_purchase_orders"]}
     lines = sum(1 for li in state["commitment_line_items"] if li["contract_id"] in commitments)
     minimum["payments"] = len(xero_made["payments"])  # no sync action for payments issued: one POST each
+    minimum["direct_costs"] *= 2  # the v1.0 sync takes no lines: then one line-items sync per project
     minimum["xero_purchase_orders"] = 2 * minimum["xero_purchase_orders"] + len(commitments) + lines
     return minimum
 

@@ -9,6 +9,7 @@ as sent. Every reader of a Procore amount goes through ``parse_amount``, so both
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -33,3 +34,9 @@ def parse_amount(value: Any) -> Decimal:
     if isinstance(value, float):
         raise AmountError(f"float {value!r} is not an exact amount: parse API JSON with Decimals")
     raise AmountError(f'{value!r} is not an amount (Procore sends a decimal string such as "1234.50")')
+
+
+def amounts_as_text(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A write body's record with its ``Decimal`` values as the decimal strings Procore's request models
+    publish for amounts, quantities and unit costs (``"1234.50"``, exact; never a JSON number)."""
+    return {k: format(v, "f") if isinstance(v, Decimal) else v for k, v in record.items()}

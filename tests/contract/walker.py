@@ -98,11 +98,12 @@ class Walk:
 
 def parent_records(walk: Walk, parent: str) -> list[tuple[dict[str, str], dict[str, Any]]]:
     """What the list at ``parent`` returned; where only the other version lists (requisitions: v1.1 list,
-    v1.0 show), that version's list."""
-    for version in ("", "/rest/v1.0", "/rest/v1.1"):
-        key = template_key(version + parent[len("/rest/v1.x") :] if version else parent)
-        if walk.seen.get(key):
-            return walk.seen[key]
+    v1.0 show), that version's list; where only the plural lists (``/prime_contract/{id}``), the plural's."""
+    for path in (parent, f"{parent}s"):
+        for version in ("", "/rest/v1.0", "/rest/v1.1"):
+            key = template_key(version + path[len("/rest/v1.x") :] if version else path)
+            if walk.seen.get(key):
+                return walk.seen[key]
     return []
 
 
@@ -137,7 +138,8 @@ def walk_gets(walk: Walk, routes: list[tuple[str, str]]) -> None:
             for record in walk.call(name, op, fill(path, slots), params):
                 if isinstance(record, dict) and "id" in record:
                     project = {"project_id": str(slots["project_id"])} if slots.get("project_id") else {}
-                    results.append(({**params, **project}, record))
+                    parent = {"parent_id": str(slots["parent_id"])} if slots.get("parent_id") else {}
+                    results.append(({**params, **project, **parent}, record))
         walk.seen[template_key(path)] = results
 
 
@@ -158,6 +160,8 @@ def _calls(walk: Walk, path: str, op: Operation | None) -> Iterator[tuple[dict[s
             continue
         shown[project_id] = shown.get(project_id, 0) + 1
         params = {k: v for k, v in list_params.items() if k in names and k != "view"}
-        ids = {**slots, "record_id": record["id"], "parent_id": record["id"], "project_id": project_id}
+        # A record under a parent (``…/{parent_id}/line_items/{record_id}``) keeps its parent's id.
+        parent_id = list_params.get("parent_id", record["id"]) if "{record_id" in path else record["id"]
+        ids = {**slots, "record_id": record["id"], "parent_id": parent_id, "project_id": project_id}
         for variant in with_views(op, params):
             yield variant, ids

@@ -12,6 +12,7 @@ from procore_xero.clients import ProcoreClient
 from procore_xero.extract.runner import Extraction, Pages, Read, from_iso, iso, read_since
 from procore_xero.extract.specs import PROCORE_SPECS, ProcoreSpec
 from procore_xero.staging import StagingKey, TaskTry, staging_table
+from procore_xero.staging.jsoncodec import content_hash
 
 SYSTEM = "procore"
 
@@ -52,7 +53,12 @@ def extract_procore(
     read = (
         Read(lambda _: _nested_pages(client, engine, spec, key, since, until), query, resumable=False)
         if spec.nested
-        else Read(lambda start: _pages(client, spec, key, since, until, start), query)
+        else Read(
+            lambda start: _with_details(
+                client, engine, spec, key, _pages(client, spec, key, since, until, start)
+            ),
+            query,
+        )
     )
     return extraction.run(read, watermark=lambda: until)
 
@@ -95,10 +101,65 @@ def _nested_pages(
     """Each staged parent's list in turn: the parents changed in the window, or all of them on a full read
     and for rows that change without their parent (``every_parent``)."""
     params = {"project_id": key.project_id}
-    changed_since = None if spec.every_parent else since
+    changed_since = None if spec.every_parent or spec.billed_parents else since
+    billed = _billed_commitments(engine, key, since, until) if spec.billed_parents else None
     for parent_type in spec.parents:
         for parent_id in _staged_parents(engine, parent_type, key, changed_since, until):
-            yield from client.pages(_path(spec, key, parent_type=parent_type, parent_id=parent_id), params)
+            if billed is not None and parent_id not in billed:
+                continue
+            if spec.parent_param:
+                yield from client.pages(_path(spec, key), {**params, spec.parent_param: parent_id})
+            else:
+                path = _path(spec, key, parent_type=parent_type, parent_id=parent_id)
+                yield from client.pages(path, params)
+
+
+def _billed_commitments(engine: Engine, key: StagingKey, since: datetime | None, until: datetime) -> set[int]:
+    """Commitments named by the project's staged subcontractor invoices changed in the window (all of
+    them on a full read): those whose payments may have moved (an invoice approved, paid, billed)."""
+    table = staging_table(SYSTEM, "requisitions")
+    query = select(table.c.raw).where(
+        table.c.company_id == key.company_id, table.c.project_id == key.project_id, ~table.c.deleted
+    )
+    if since is not None:
+        query = query.where(table.c.updated_at >= since, table.c.updated_at <= until)
+    with engine.connect() as connection:
+        return {
+            int(raw["commitment_id"])
+            for raw in connection.execute(query).scalars()
+            if raw.get("commitment_id")
+        }
+
+
+def _with_details(
+    client: ProcoreClient, engine: Engine, spec: ProcoreSpec, key: StagingKey, pages: Pages
+) -> Iterator[list[dict[str, Any]]]:
+    """Each listed record, completed from its show (``detail_path``) unless its staged copy already holds
+    every listed field as listed: an unchanged owner invoice costs no call."""
+    if spec.detail_path is None:
+        yield from pages
+        return
+    for page in pages:
+        staged = _staged_records(engine, spec.name, key, [record["id"] for record in page])
+        yield [
+            staged[record["id"]]
+            if _holds(staged.get(record["id"]), record)
+            else {**client.get(spec.detail_path.format(id=record["id"]), _scope_params(spec, key)), **record}
+            for record in page
+        ]
+
+
+def _holds(staged: dict[str, Any] | None, listed: dict[str, Any]) -> bool:
+    return staged is not None and content_hash({k: staged.get(k) for k in listed}) == content_hash(listed)
+
+
+def _staged_records(engine: Engine, object_type: str, key: StagingKey, ids: list[Any]) -> dict[Any, dict]:
+    table = staging_table(SYSTEM, object_type)
+    query = select(table.c.id, table.c.raw).where(
+        table.c.company_id == key.company_id, table.c.project_id == key.project_id, table.c.id.in_(ids)
+    )
+    with engine.connect() as connection:
+        return {row.id: row.raw for row in connection.execute(query)}
 
 
 def _staged_parents(

@@ -18,6 +18,11 @@ class ProcoreSpec:
     ``parents``: a nested list read once per parent record;
     parents are the staged records of those types changed in the window (all on a full read), or always
     all of them when ``every_parent`` (the nested rows change without their parent changing).
+    ``parent_param``: the parent's id goes in that query parameter, not the path (payments issued are
+    listed with ``contract_id``); ``billed_parents``: only parents named by staged subcontractor invoices
+    changed in the window (all of them on a full read).
+    ``detail_path``: the list lacks what only the show publishes (owner invoices' G703 lines): each
+    listed record that differs from its staged copy is read again there, ``{id}`` filled.
     """
 
     name: str
@@ -28,6 +33,9 @@ class ProcoreSpec:
     parents: tuple[str, ...] = ()
     every_parent: bool = False
     params: tuple[tuple[str, str], ...] = ()
+    parent_param: str | None = None
+    billed_parents: bool = False
+    detail_path: str | None = None
 
     @property
     def nested(self) -> bool:
@@ -93,12 +101,38 @@ PROCORE_SPECS: dict[str, ProcoreSpec] = {
         ProcoreSpec(
             "requisitions", f"{V11}/requisitions", project_scoped=True, params=(("view", "extended"),)
         ),
-        ProcoreSpec("contract_payments", f"{V10}/contract_payments", project_scoped=True, deletions=True),
-        ProcoreSpec("prime_contracts", f"{V10}/prime_contracts", project_scoped=True),
-        ProcoreSpec("payment_applications", f"{V10}/payment_applications", project_scoped=True),
+        # Payments issued are listed per commitment (``contract_id`` is required) with no filter at all: a
+        # run reads the payments of the commitments whose subcontractor invoices changed in its window
+        # (every billed commitment on a full read). The sync itself never reads them back from staging.
         ProcoreSpec(
-            "direct_costs", f"{V11}/projects/{{project_id}}/direct_costs", project_scoped=True, deletions=True
+            "contract_payments",
+            f"{V10}/contract_payments",
+            project_scoped=True,
+            incremental=False,
+            parents=COMMITMENT_TYPES,
+            parent_param="contract_id",
+            billed_parents=True,
         ),
+        ProcoreSpec("prime_contracts", f"{V10}/prime_contracts", project_scoped=True),
+        # Their lines carry the cost type an owner invoice's G703 line lacks (by the line's origin_id).
+        ProcoreSpec(
+            "prime_contract_line_items",
+            f"{V10}/{{parent_type}}/{{parent_id}}/line_items",
+            project_scoped=True,
+            incremental=False,
+            parents=("prime_contracts",),
+        ),
+        # No filter is published: the list is read whole (its G702 summaries); G703 lines are on the show,
+        # read only for owner invoices that are new or changed since they were staged.
+        ProcoreSpec(
+            "payment_applications",
+            f"{V10}/payment_applications",
+            project_scoped=True,
+            incremental=False,
+            detail_path=f"{V10}/payment_applications/{{id}}",
+        ),
+        # filters[updated_at] is published; filters[include_deleted] is not (a deletion is not seen).
+        ProcoreSpec("direct_costs", f"{V10}/projects/{{project_id}}/direct_costs", project_scoped=True),
     )
 }
 

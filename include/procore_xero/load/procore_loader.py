@@ -3,9 +3,11 @@
 Every record goes through its resource's sync action (``PATCH …/sync``, up to 1,000 per call, per project)
 keyed by ``origin_id`` = the Xero id, so a batch whose answer was lost is simply sent again and updates
 what the first attempt created. Payments issued have no sync action in Procore's API: one POST each, and a
-POST whose answer was lost is looked up by its ``origin_id`` (unique per company) before it could be sent
+POST whose answer was lost is looked up by its ``origin_id`` (unique per company) in its commitment's
+payments (the list is per ``contract_id`` and publishes no filter: matched here) before it could be sent
 again; so is one Procore refuses because its ``origin_id`` is taken (an earlier attempt made the record and
-died before recording it), which is then brought up to date. ``id_map`` (Xero -> Procore) remembers the
+died before recording it), which is then brought up to date. Direct costs go through the v1.0 sync action,
+their lines through the line-items sync (``load.direct_costs``). ``id_map`` (Xero -> Procore) remembers the
 Procore id and the payload hash: unchanged records cost no call. ``action`` "link" records only a link (a
 vendor matched by name); "delete" reverses what was sent (a payment deleted in Xero). Per-record errors — a
 record owned by another integration (422), a rule Procore enforces — become exceptions; the rest of the
@@ -21,9 +23,11 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
+from procore_xero.amounts import amounts_as_text
 from procore_xero.clients import ProcoreClient
 from procore_xero.clients.errors import RequestRejected, ServiceUnavailable
 from procore_xero.load.commitments import post_commitments
+from procore_xero.load.direct_costs import post_direct_costs
 from procore_xero.load.report import LoadReport, TypeCounts, calls_between
 from procore_xero.outgoing import Outgoing, to_outgoing
 from procore_xero.staging import (
@@ -48,8 +52,9 @@ class ProcoreTarget:
     """Where one resource's writes go; ``{project_id}`` / ``{id}`` are filled per call.
 
     A resource without a sync action (``sync_path`` None: payments issued) is created one POST per record
-    under ``wrapper``, with ``top_level`` fields repeated beside it as Procore asks; a POST whose answer was
-    lost is found again by its ``origin_id`` before anything is sent twice.
+    under ``wrapper``, with ``top_level`` fields beside it (not inside) as Procore asks; a POST whose answer
+    was lost is found again by its ``origin_id`` before anything is sent twice. ``delete_path`` (default
+    ``item_path``) may also need ``{contract_id}``.
     """
 
     sync_path: str | None
@@ -58,20 +63,22 @@ class ProcoreTarget:
     list_path: str | None = None
     wrapper: str | None = None
     top_level: tuple[str, ...] = ()
+    delete_path: str | None = None
 
 
 PROCORE_TARGETS: dict[str, ProcoreTarget] = {
     "vendors": ProcoreTarget("/rest/v1.0/vendors/sync", "/rest/v1.0/vendors/{id}", project_scoped=False),
     "contract_payments": ProcoreTarget(
         None,
-        "/rest/v1.0/contract_payments/{id}?project_id={project_id}",
+        "/rest/v1.0/contract_payments/{id}",
         list_path="/rest/v1.0/contract_payments",
         wrapper="contract_payment",
         top_level=("contract_id",),
+        delete_path="/rest/v1.0/contract_payments/{id}?project_id={project_id}&contract_id={contract_id}",
     ),
     "direct_costs": ProcoreTarget(
-        "/rest/v1.1/projects/{project_id}/direct_costs/sync",
-        "/rest/v1.1/projects/{project_id}/direct_costs/{id}",
+        "/rest/v1.0/projects/{project_id}/direct_costs/sync",
+        "/rest/v1.0/projects/{project_id}/direct_costs/{id}",
     ),
     "purchase_order_contracts": ProcoreTarget(
         "/rest/v1.0/purchase_order_contracts/sync",
@@ -171,10 +178,10 @@ class _Loader:
         """Create (POST) or update (PATCH) one record of a resource without a sync action."""
         target = PROCORE_TARGETS[write.record.target_type]
         assert target.list_path is not None and target.wrapper is not None
-        payload = dict(write.record.payload)
+        payload = amounts_as_text(write.record.payload)
         body = {
             "project_id": int(write.project_id or 0),
-            **{name: payload[name] for name in target.top_level if name in payload},
+            **{name: payload.pop(name) for name in target.top_level if name in payload},
             target.wrapper: payload,
         }
         try:
@@ -215,14 +222,18 @@ class _Loader:
         return self.client.send("PATCH", path, body, idempotent=True)
 
     def _by_origin(self, target: ProcoreTarget, write: ProcoreWrite, body: Mapping[str, Any]) -> Any:
-        """The record a write whose answer was lost created, if it did (``filters[origin_id]``)."""
+        """The record a write whose answer was lost created, if it did: the list under the same keys
+        (a payment's commitment), every page, matched on ``origin_id`` here (no filter is published)."""
         params = {
             "project_id": body["project_id"],
             **{name: body[name] for name in target.top_level if name in body},
-            "filters[origin_id]": write.record.natural_key["origin_id"],
         }
-        found = self.client.get(str(target.list_path), params) or []
-        return found[0] if found else None
+        origin = str(write.record.natural_key["origin_id"])
+        for page in self.client.pages(str(target.list_path), params):
+            found = next((record for record in page if str(record.get("origin_id")) == origin), None)
+            if found is not None:
+                return found
+        return None
 
     def _link(self, crosswalk: Crosswalk, write: ProcoreWrite, counts: TypeCounts) -> None:
         counts.matched_existing += 1
@@ -239,8 +250,11 @@ class _Loader:
         counts.deleted += 1
         if self.dry_run:
             return
-        path = PROCORE_TARGETS[crosswalk.target_type].item_path.format(
-            id=mapping.target_id, project_id=write.project_id
+        target = PROCORE_TARGETS[crosswalk.target_type]
+        path = (target.delete_path or target.item_path).format(
+            id=mapping.target_id,
+            project_id=write.project_id,
+            contract_id=write.record.payload.get("contract_id"),
         )
         try:
             self.client.send("DELETE", path, None, idempotent=True)
@@ -277,6 +291,8 @@ class _Loader:
         records = [dict(w.record.payload) for w in batch]
         if target_type == "purchase_order_contracts":
             result = post_commitments(self.client, path, int(project_id or 0), records)
+        elif target_type == "direct_costs":
+            result = post_direct_costs(self.client, path, int(project_id or 0), records)
         else:
             result = self.client.sync(path, records, body=body, idempotent=True)
         by_origin = {str(w.record.natural_key["origin_id"]): w for w in batch}

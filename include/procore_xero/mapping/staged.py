@@ -14,13 +14,19 @@ from procore_xero.staging import staging_table
 
 
 def read_staged(engine: Engine, object_type: str, company_id: int | None = None) -> pd.DataFrame:
-    """The not-deleted ``procore_<object_type>`` records (of one company when given)."""
+    """The not-deleted ``procore_<object_type>`` records (of one company when given), each with
+    ``staged_project_id``: the project it was read under, the only project reference some resources
+    have (Procore publishes none on prime contracts and owner invoices)."""
     table = staging_table("procore", object_type)
-    query = select(table.c.raw).where(~table.c.deleted).order_by(table.c.id)
+    query = select(table.c.raw, table.c.project_id).where(~table.c.deleted).order_by(table.c.id)
     if company_id is not None:
         query = query.where(table.c.company_id == company_id)
     with engine.connect() as connection:
-        return records_frame(connection.execute(query).scalars())
+        rows = connection.execute(query).all()
+    return records_frame({**row.raw, STAGED_PROJECT: row.project_id} for row in rows)
+
+
+STAGED_PROJECT = "staged_project_id"
 
 
 def records_frame(records: Iterable[dict]) -> pd.DataFrame:

@@ -32,6 +32,7 @@ PROCORE_OBJECT_TYPES = (
     "requisitions",
     "contract_payments",
     "prime_contracts",
+    "prime_contract_line_items",
     "payment_applications",
     "direct_costs",
 )

@@ -100,9 +100,21 @@ STEPS: dict[str, Step] = {
         ),
         Step(
             "sales_invoices",
-            ("payment_applications", "prime_contracts", "cost_codes", "line_item_types"),
+            (
+                "payment_applications",
+                "prime_contracts",
+                "prime_contract_line_items",
+                "cost_codes",
+                "line_item_types",
+            ),
             lambda f, k, s: transform_sales_invoices(
-                f["payment_applications"], f["prime_contracts"], f["cost_codes"], f["line_item_types"], k, s
+                f["payment_applications"],
+                f["prime_contracts"],
+                f["prime_contract_line_items"],
+                f["cost_codes"],
+                f["line_item_types"],
+                k,
+                s,
             ),
             documents=True,
         ),

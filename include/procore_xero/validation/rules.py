@@ -358,8 +358,8 @@ OBJECT_RULES: dict[str, ObjectRules] = {
                 "vendor_not_in_procore",
                 "ExpectColumnValuesToBeInSet",
                 {"column": "vendor_linked", "value_set": [True]},
-                "{label}: the contact is not linked to a Procore vendor; sent without a vendor",
-                note=True,
+                "{label}: the contact is not linked to a Procore vendor, and Procore requires one on a "
+                "direct cost (see the vendors step)",
             ),
         ),
         money_columns=("total",),

@@ -12,9 +12,11 @@ from starlette.responses import Response
 from sandbox.core.admin import admin_router
 from sandbox.procore.auth import OAuthError
 from sandbox.procore.context import CallContext
+from sandbox.procore.cost_lines import add_cost_line_routes
 from sandbox.procore.errors import ProcoreError, RecordInvalid
 from sandbox.procore.http import respond
 from sandbox.procore.lines import add_line_routes
+from sandbox.procore.owner_invoices import add_owner_invoice_routes
 from sandbox.procore.requisition_routes import add_requisition_routes
 from sandbox.procore.routes import add_resource_routes
 from sandbox.procore.service import ProcoreService
@@ -79,6 +81,8 @@ def create_app(service: ProcoreService) -> FastAPI:
 
     add_line_routes(app, service)
     add_requisition_routes(app, service)
+    add_cost_line_routes(app, service)
+    add_owner_invoice_routes(app, service)
     add_resource_routes(app, service)
 
     def _company(request: Request, allowed: frozenset[int]) -> int:

@@ -321,6 +321,8 @@ def commitment_builder(collection: str, prefix: str) -> Builder:
 def build_contract_payment(
     w: WriteContext, attrs: dict[str, Any], existing: dict[str, Any] | None
 ) -> dict[str, Any]:
+    """A payment issued: ``project_id`` and ``contract_id`` at the top level of the body, the rest under
+    ``contract_payment``. Procore numbers payments per commitment and links the invoice they pay."""
     record = _start(
         existing,
         {
@@ -328,17 +330,61 @@ def build_contract_payment(
             "check_number": None,
             "notes": None,
             "invoice_number": None,
-            "payment_number": None,
+            "draw_request_number": None,
+            "origin_code": None,
+            "status": PAYMENT_STATUS,
         },
     )
-    if "contract_id" in attrs or not existing:
-        commitment = commitment_of(w, attrs.get("contract_id"), "contract_id")
+    raw_contract = w.params.get("contract_id", attrs.get("contract_id"))
+    if raw_contract is None and existing is None:
+        raise RecordInvalid.field("contract_id", "can't be blank (a top-level field of the request body)")
+    if raw_contract is not None:
+        commitment = commitment_of(w, raw_contract, "contract_id")
+        if existing and commitment["id"] != existing["contract_id"]:
+            raise RecordInvalid.field(
+                "contract_id", f"payment {existing['id']} belongs to commitment {existing['contract_id']}"
+            )
         record["contract_id"] = commitment["id"]
-    copy_fields(record, attrs, ("invoice_number", "check_number", "notes", "payment_number", *ORIGIN_FIELDS))
+    copy_fields(record, attrs, ("invoice_number", "check_number", "notes", *ORIGIN_FIELDS))
+    if attrs.get("payment_number") is not None:
+        record["payment_number"] = _whole(attrs["payment_number"], "payment_number")
+    elif existing is None:
+        numbers = [
+            p["payment_number"] or 0
+            for p in w.store.rows("contract_payments")
+            if p["contract_id"] == record["contract_id"]
+        ]
+        record["payment_number"] = max(numbers, default=0) + 1
     record["amount"] = money(attrs, "amount", record.get("amount"))
     record["date"] = iso_date(attrs, "date", record.get("date"))
     required(record, "amount", "date")
+    record["requisition_id"] = _paid_invoice(w, record)
     return record
+
+
+PAYMENT_STATUS = "paid"  # the status Procore shows on a payment issued outside Procore Pay
+
+
+def _whole(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+        raise RecordInvalid.field(name, f"must be a whole number, got {value!r}")
+    return int(value)
+
+
+def _paid_invoice(w: WriteContext, payment: dict[str, Any]) -> int | None:
+    """The commitment's subcontractor invoice whose number the payment carries, if there is one."""
+    number = payment.get("invoice_number")
+    return next(
+        (
+            r["id"]
+            for r in w.store.rows("requisitions")
+            if number
+            and r.get("commitment_id") == payment["contract_id"]
+            and r.get("invoice_number") == number
+            and not r.get("deleted_at")
+        ),
+        None,
+    )
 
 
 def commitment_of(w: WriteContext, value: Any, field: str) -> dict[str, Any]:
@@ -354,50 +400,126 @@ def commitment_of(w: WriteContext, value: Any, field: str) -> dict[str, Any]:
 def build_direct_cost(
     w: WriteContext, attrs: dict[str, Any], existing: dict[str, Any] | None
 ) -> dict[str, Any]:
+    """A direct cost as the v1.1 create / update take it (lines included); creating one needs
+    ``invoice_number``, ``vendor_id`` and ``direct_cost_type``, as the published bodies require."""
     record = _start(
         existing,
         {
             "project_id": w.project_id,
+            "project": {"id": w.project_id, "name": (w.project or {}).get("name")},
             "status": "draft",
             "vendor": None,
             "invoice_number": None,
             "description": None,
+            "terms": None,
             "received_date": None,
-            "paid_date": None,
+            "payment_date": None,
             "line_items": [],
             "grand_total": ZERO,
+            "currency_configuration": project_currency(w),
         },
     )
-    if "direct_cost_type" in attrs or not existing:
-        record["direct_cost_type"] = choice(
-            attrs.get("direct_cost_type"), "direct_cost_type", DIRECT_COST_TYPES
-        )
+    if existing is None:
+        required(attrs, "invoice_number", "vendor_id", "direct_cost_type")
+        record["direct_cost_type"] = choice(attrs["direct_cost_type"], "direct_cost_type", DIRECT_COST_TYPES)
     if "status" in attrs:
         record["status"] = choice(attrs["status"], "status", DIRECT_COST_STATUSES)
     if attrs.get("vendor_id") is not None:
         record["vendor"] = vendor_ref(w, attrs["vendor_id"])
-    copy_fields(record, attrs, ("invoice_number", "description", *ORIGIN_FIELDS))
-    for name in ("direct_cost_date", "received_date", "paid_date"):
+    copy_fields(record, attrs, ("invoice_number", "description", "terms", *ORIGIN_FIELDS))
+    for name in ("direct_cost_date", "received_date", "payment_date"):
         record[name] = iso_date(attrs, name, record.get(name))
     if "line_items" in attrs:
         if not isinstance(attrs["line_items"], list):
             raise RecordInvalid.field("line_items", "must be a list of line items")
         record["line_items"] = [
-            priced_line(w, line, w.store.new_id("direct_cost_line_items")) for line in attrs["line_items"]
+            cost_line(w, line, w.store.new_id("direct_cost_line_items"), position)
+            for position, line in enumerate(attrs["line_items"], start=1)
         ]
     record["grand_total"] = sum((line["amount"] for line in record["line_items"]), ZERO)
     required(record, "direct_cost_date")
     return record
 
 
-def origin_only_builder(extra: tuple[str, ...] = ()) -> Builder:
-    """Prime contracts and payment applications: an integration may tag them and edit a few fields."""
+def build_direct_cost_v10(
+    w: WriteContext, attrs: dict[str, Any], existing: dict[str, Any] | None
+) -> dict[str, Any]:
+    """v1.0 create, update and sync publish no ``line_items``: lines go through their own endpoints."""
+    return build_direct_cost(w, {k: v for k, v in attrs.items() if k != "line_items"}, existing)
 
-    def build(w: WriteContext, attrs: dict[str, Any], existing: dict[str, Any] | None) -> dict[str, Any]:
-        if existing is None:
-            raise RecordInvalid.field("id", "this resource is created in Procore, not through the API")
-        record = dict(existing)
-        copy_fields(record, attrs, (*extra, *ORIGIN_FIELDS))
-        return record
 
-    return build
+def cost_line(w: WriteContext, attrs: dict[str, Any], line_id: int, position: int) -> dict[str, Any]:
+    """A direct cost line: a priced line with its position, origin and timestamps."""
+    line = priced_line(w, attrs, line_id)
+    line.update(
+        position=position,
+        origin_id=str(attrs["origin_id"]) if attrs.get("origin_id") not in (None, "") else None,
+        origin_data=attrs.get("origin_data"),
+        created_at=w.now,
+        updated_at=w.now,
+    )
+    return line
+
+
+VENDOR_OBJECT_FIELDS = (
+    "id",
+    "name",
+    "abbreviated_name",
+    "address",
+    "business_phone",
+    "city",
+    "country_code",
+    "email_address",
+    "fax_number",
+    "is_active",
+    "origin_code",
+    "origin_data",
+    "origin_id",
+    "state_code",
+    "trade_name",
+    "zip",
+    "created_at",
+    "updated_at",
+)
+
+
+def full_vendor(vendor: dict[str, Any]) -> dict[str, Any]:
+    """The whole directory entry, as prime contracts publish their ``vendor`` and ``contractor``."""
+    return {name: vendor.get(name) for name in VENDOR_OBJECT_FIELDS}
+
+
+def build_prime_contract(
+    w: WriteContext, attrs: dict[str, Any], existing: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The owner contract: ``vendor_id`` names the owner, published as ``vendor`` and ``contractor``."""
+    record = _start(
+        existing,
+        {
+            "project_id": w.project_id,
+            "status": "Draft",
+            "executed": False,
+            "private": False,
+            "accounting_method": "amount",
+            "description": None,
+            "retainage_percent": ZERO,
+            "grand_total": ZERO,
+            "vendor": None,
+            "contractor": None,
+            "currency_configuration": project_currency(w),
+        },
+    )
+    copy_fields(record, attrs, ("title", "number", "description", "executed", *ORIGIN_FIELDS))
+    if "status" in attrs:
+        record["status"] = choice(attrs["status"], "status", PRIME_CONTRACT_STATUSES)
+    for name, field in (("vendor", "vendor_id"), ("contractor", "contractor_id")):
+        if attrs.get(field) is not None:
+            vendor_ref(w, attrs[field], field)  # in this company's directory, or a reason why not
+            record[name] = full_vendor(w.store.get("vendors", attrs[field]) or {})
+    record["contractor"] = record["contractor"] or record["vendor"]
+    record["retainage_percent"] = money(attrs, "retainage_percent", record["retainage_percent"])
+    record["contract_date"] = iso_date(attrs, "contract_date", record.get("contract_date"))
+    required(record, "title")
+    return record
+
+
+PRIME_CONTRACT_STATUSES = ("Draft", "Out For Bid", "Out For Signature", "Approved", "Complete", "Terminated")

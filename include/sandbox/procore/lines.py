@@ -17,6 +17,7 @@ from sandbox.procore.g702 import ZERO
 from sandbox.procore.http import read_body, respond, wrapped, write_context
 from sandbox.procore.money import as_numbers
 from sandbox.procore.paging import paginate
+from sandbox.procore.views import prime_contract_line_view
 
 if TYPE_CHECKING:
     from sandbox.procore.service import ProcoreService
@@ -90,7 +91,8 @@ def add_line_routes(app: FastAPI, service: ProcoreService) -> None:
             for line in service.store.rows("prime_contract_line_items")
             if line["contract_id"] == contract["id"]
         ]
-        return listing(request, sorted(rows, key=lambda line: line["position"]))
+        ordered = [prime_contract_line_view(line) for line in sorted(rows, key=lambda line: line["position"])]
+        return listing(request, ordered)
 
     async def list_detail_rows(request: Request) -> Response:
         w, _ = parent(request, "budget_views")

@@ -68,6 +68,11 @@ MONEY_FIELDS = frozenset(
         "materials_stored_retainage_new_materials",
         "materials_stored_retainage_released_this_period",
         "materials_stored_retainage_percent_this_period",
+        # owner invoices (payment applications): G703 lines and G702 summary
+        "work_completed_retainage_currently_retained",
+        "materials_stored_retainage_from_previous_application",
+        "materials_stored_retainage_retained_this_period",
+        "total_retainage_from_previous_application",
         "original_contract_sum",
         "net_change_by_change_orders",
         "completed_work_retainage_percent",

@@ -12,15 +12,27 @@ from sandbox.procore.builders import (
     build_contract_payment,
     build_cost_code,
     build_direct_cost,
+    build_direct_cost_v10,
     build_line_item_type,
+    build_prime_contract,
     build_project,
     build_project_stage,
     build_vendor,
     commitment_builder,
     cost_code_project,
-    origin_only_builder,
 )
 from sandbox.procore.filters import GENERIC_FILTERS, FieldKey
+from sandbox.procore.views import (
+    View,
+    direct_cost_list_view,
+    direct_cost_show_v10,
+    direct_cost_show_v11,
+    payment_application_list_view,
+    payment_application_show_view,
+    payment_view,
+    prime_contract_list_view,
+    prime_contract_show_view,
+)
 
 V10, V11 = "/rest/v1.0", "/rest/v1.1"
 ID = "{record_id:int}"
@@ -42,6 +54,10 @@ class Resource:
     deletable: bool = False
     build: Builder | None = None  # None: read-only
     filters: Mapping[str, FieldKey] = field(default_factory=dict)
+    # Query parameters list, show and delete require (400 without), each selecting the records it names.
+    keyed_by: Mapping[str, FieldKey] = field(default_factory=dict)
+    list_view: View | None = None  # the published list model (None: the record as stored)
+    show_view: View | None = None  # the published show / write answer model
     amounts: Literal["string", "number"] = "string"  # how its published model types amounts (money.py)
     # Which of the filters every list could take (updated_at, created_at, id, origin_id, include_deleted)
     # this one's list publishes; the others are ignored, as Procore ignores unknown parameters.
@@ -75,6 +91,12 @@ def _commitments(collection: str, wrapper: str, label: str, prefix: str) -> Reso
         filters=COMMITMENT_FILTERS,
     )
 
+
+DIRECT_COST_DATES: Mapping[str, FieldKey] = {
+    "payment_date": lambda r: r.get("payment_date"),
+    "received_date": lambda r: r.get("received_date"),
+}
+DIRECT_COST_FILTERS = frozenset({"id", "origin_id", "created_at", "updated_at"})  # + invoice number, dates
 
 RESOURCES: tuple[Resource, ...] = (
     Resource("companies", "company", "company", "company", (f"{V10}/companies",)),
@@ -201,7 +223,10 @@ RESOURCES: tuple[Resource, ...] = (
         create_path=f"{V10}/contract_payments",
         deletable=True,
         build=build_contract_payment,
-        filters={"contract_id": lambda r: r["contract_id"]},
+        generic_filters=frozenset(),
+        keyed_by={"contract_id": lambda r: r["contract_id"]},
+        list_view=payment_view,
+        show_view=payment_view,
     ),
     Resource(
         "prime_contracts",
@@ -209,9 +234,13 @@ RESOURCES: tuple[Resource, ...] = (
         "prime_contract",
         "project",
         (f"{V10}/prime_contracts",),
-        item_path=f"{V10}/prime_contracts/{ID}",
-        build=origin_only_builder(("title", "description")),
-        filters={"status": _status},
+        item_path=f"{V10}/prime_contract/{ID}",
+        create_path=f"{V10}/prime_contract",
+        deletable=True,
+        build=build_prime_contract,
+        generic_filters=frozenset({"id", "updated_at"}),
+        list_view=prime_contract_list_view,
+        show_view=prime_contract_show_view,
     ),
     Resource(
         "payment_applications",
@@ -220,20 +249,37 @@ RESOURCES: tuple[Resource, ...] = (
         "project",
         (f"{V10}/payment_applications",),
         item_path=f"{V10}/payment_applications/{ID}",
-        build=origin_only_builder(("invoice_number",)),
-        filters={"status": _status, "prime_contract_id": lambda r: r["prime_contract_id"]},
-    ),
-    Resource(
-        "direct_costs",
-        "direct cost",
-        "direct_cost",
-        "project",
-        (f"{V11}/projects/{{project_id:int}}/direct_costs",),
-        item_path=f"{V11}/projects/{{project_id:int}}/direct_costs/{ID}",
-        create_path=f"{V11}/projects/{{project_id:int}}/direct_costs",
-        sync_path=f"{V11}/projects/{{project_id:int}}/direct_costs/sync",
         deletable=True,
-        build=build_direct_cost,
-        filters={"status": _status, "direct_cost_type": lambda r: r.get("direct_cost_type")},
+        generic_filters=frozenset(),
+        list_view=payment_application_list_view,
+        show_view=payment_application_show_view,
+    ),
+    *(
+        Resource(
+            "direct_costs",
+            "direct cost",
+            wrapper,
+            "project",
+            (f"{version}/projects/{{project_id:int}}/direct_costs",),
+            item_path=f"{version}/projects/{{project_id:int}}/direct_costs/{ID}",
+            create_path=f"{version}/projects/{{project_id:int}}/direct_costs",
+            sync_path=sync_path,
+            deletable=True,
+            build=builder,
+            filters={"invoice_number": lambda r: r.get("invoice_number"), **DIRECT_COST_DATES},
+            generic_filters=DIRECT_COST_FILTERS,
+            list_view=direct_cost_list_view,
+            show_view=show_view,
+        )
+        for version, wrapper, sync_path, show_view, builder in (
+            (
+                V10,
+                "item",
+                f"{V10}/projects/{{project_id:int}}/direct_costs/sync",
+                direct_cost_show_v10,
+                build_direct_cost_v10,
+            ),
+            (V11, "direct_cost", None, direct_cost_show_v11, build_direct_cost),
+        )
     ),
 )

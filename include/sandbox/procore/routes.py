@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
@@ -49,13 +50,34 @@ def _add(app: FastAPI, service: ProcoreService, res: Resource) -> None:
             raise not_found(res.label, record_id)
         return record
 
+    def keyed(request: Request) -> Callable[[dict[str, Any]], bool]:
+        """Records the required key parameters (``contract_id`` of payments) name; 400 if one is absent."""
+        wanted = {}
+        for name in res.keyed_by:
+            value = request.query_params.get(name)
+            if value in (None, ""):
+                raise ProcoreError(400, f"param is missing or the value is empty: {name}")
+            wanted[name] = value
+        return lambda r: all(str(res.keyed_by[n](r)) == v for n, v in wanted.items())
+
+    def find_keyed(request: Request, w: WriteContext, record_id: int) -> dict[str, Any]:
+        record = find(w, record_id)
+        if not keyed(request)(record):
+            raise not_found(res.label, record_id)
+        return record
+
+    def shown(record: dict[str, Any]) -> dict[str, Any]:
+        return res.show_view(record) if res.show_view else record
+
     async def list_records(request: Request) -> Response:
         require(request, res.list_requires)
         w = context(request)
-        rows = [r for r in service.store.rows(res.collection) if in_scope(w, res, r)]
+        selected = keyed(request)
+        rows = [r for r in service.store.rows(res.collection) if in_scope(w, res, r) and selected(r)]
         found = apply_filters(rows, request.query_params, res.filters, res.generic_filters)
         page, headers = paginate(found, request.url, request.query_params)
-        return answer(list(page), headers=headers)
+        view = res.list_view or (lambda r: r)
+        return answer([view(r) for r in page], headers=headers)
 
     for path in res.list_paths:
         app.add_api_route(path, list_records, methods=["GET"], name=f"list {res.collection} {path}")
@@ -67,7 +89,8 @@ def _add(app: FastAPI, service: ProcoreService, res: Resource) -> None:
             require(request, res.body_requires, body)
             if "updates" not in body:
                 raise ProcoreError(400, "param is missing or the value is empty: updates")
-            return answer(sync(context(request, body), res, decimalize(body["updates"])))
+            result = sync(context(request, body), res, decimalize(body["updates"]))
+            return answer({**result, "entities": [shown(e) for e in result["entities"]]})
 
         app.add_api_route(res.sync_path, sync_records, methods=["PATCH"], name=f"sync {res.collection}")
 
@@ -75,7 +98,7 @@ def _add(app: FastAPI, service: ProcoreService, res: Resource) -> None:
 
         async def show(request: Request, record_id: int) -> Response:
             require(request, res.show_requires)
-            return answer(find(context(request), record_id))
+            return answer(shown(find_keyed(request, context(request), record_id)))
 
         app.add_api_route(res.item_path, show, methods=["GET"], name=f"show {res.collection}")
 
@@ -84,7 +107,7 @@ def _add(app: FastAPI, service: ProcoreService, res: Resource) -> None:
         async def update(request: Request, record_id: int) -> Response:
             body = await read_body(request)
             w = context(request, body)
-            return answer(save(w, res, wrapped(body, res.wrapper), find(w, record_id)))
+            return answer(shown(save(w, res, wrapped(body, res.wrapper), find(w, record_id))))
 
         app.add_api_route(res.item_path, update, methods=["PATCH"], name=f"update {res.collection}")
 
@@ -93,7 +116,8 @@ def _add(app: FastAPI, service: ProcoreService, res: Resource) -> None:
         async def create(request: Request) -> Response:
             body = await read_body(request)
             require(request, res.body_requires, body)
-            return answer(save(context(request, body), res, wrapped(body, res.wrapper), None), status=201)
+            created = save(context(request, body), res, wrapped(body, res.wrapper), None)
+            return answer(shown(created), status=201)
 
         app.add_api_route(res.create_path, create, methods=["POST"], name=f"create {res.collection}")
 
@@ -101,7 +125,7 @@ def _add(app: FastAPI, service: ProcoreService, res: Resource) -> None:
 
         async def remove(request: Request, record_id: int) -> Response:
             w = context(request)
-            delete(w, res, find(w, record_id))
+            delete(w, res, find_keyed(request, w, record_id))
             return Response(status_code=204)
 
         app.add_api_route(res.item_path, remove, methods=["DELETE"], name=f"delete {res.collection}")

@@ -39,6 +39,7 @@ SHARED_COUNTERS = {"work_order_contracts": "commitments", "purchase_order_contra
 NESTED_COUNTERS = {
     "requisition_items": ("requisitions", "items"),
     "direct_cost_line_items": ("direct_costs", "line_items"),
+    "payment_application_items": ("payment_applications", "g703"),
 }
 
 

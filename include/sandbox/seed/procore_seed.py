@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sandbox.procore.g702 import ZERO, LineEntry, bill_lines, previous_positions, retainage_on
-from sandbox.procore.g702 import summarise as summarise_pay_app
+from sandbox.procore.builders import PAYMENT_STATUS, full_vendor
+from sandbox.procore.g702 import ZERO, LineEntry, bill_lines, retainage_on
 from sandbox.procore.invoice_items import (
     Billed,
     Position,
@@ -23,6 +23,7 @@ from sandbox.procore.invoice_items import (
     summarise,
 )
 from sandbox.procore.money import CENT, plain, to_money
+from sandbox.procore.owner_invoices import contract_ref, g702_summary, g703_items, g703_positions
 from sandbox.procore.store import FIRST_ID, iso
 
 COMPANY_ID = 4_000_000_123
@@ -626,6 +627,7 @@ class _Generator:
         return replace(entry, work_completed_this_period=installed, materials_presently_stored=ZERO)
 
     def payments(self) -> None:
+        numbers: dict[int, int] = {}
         for invoice in self.out.get("requisitions", []):
             due = invoice["summary"]["current_payment_due"]
             if (
@@ -634,21 +636,27 @@ class _Generator:
                 and invoice["payment_date"] < "2026-09-01"
                 and self.rng.random() < 0.6
             ):
+                contract_id = invoice["commitment_id"]
+                numbers[contract_id] = numbers.get(contract_id, 0) + 1
                 self.add(
                     "contract_payments",
                     {
                         "id": self.ids("contract_payments"),
-                        "contract_id": invoice["commitment_id"],
+                        "contract_id": contract_id,
                         "project_id": invoice["project_id"],
+                        "requisition_id": invoice["id"],
                         "amount": due,
                         "date": invoice["payment_date"],
                         "invoice_number": invoice["invoice_number"],
                         "check_number": str(self.rng.randrange(10000, 99999)),
-                        "payment_number": None,
+                        "payment_number": numbers[contract_id],
+                        "status": PAYMENT_STATUS,
                         "notes": None,
                         "origin_id": None,
                         "origin_data": None,
-                        **self.timestamps(date.fromisoformat(invoice["payment_date"])),
+                        "created_at": self.timestamps(date.fromisoformat(invoice["payment_date"]))[
+                            "created_at"
+                        ],
                     },
                 )
 
@@ -709,7 +717,11 @@ class _Generator:
                 "title": f"{project['name']} - Owner Contract",
                 "status": "Approved",
                 "project_id": project["id"],
-                "vendor": {"id": owner["id"], "name": owner["name"]},
+                "vendor": full_vendor(owner),
+                "contractor": full_vendor(owner),
+                "executed": True,
+                "private": False,
+                "accounting_method": "amount",
                 "retainage_percent": Decimal("5"),
                 "description": None,
                 "origin_id": None,
@@ -734,30 +746,35 @@ class _Generator:
         contract["grand_total"] = sum((li["amount"] for li in lines), ZERO)
         previous: dict[str, Any] | None = None
         for number in range(1, self.rng.randrange(2, 7)):
-            prior = previous_positions(previous["items"]) if previous else {}
+            prior = g703_positions(previous["g703"]) if previous else {}
             entries = {
                 li["id"]: LineEntry(li["id"], to_money(li["amount"] * Decimal("0.12"))) for li in lines
             }
             items = bill_lines(lines, prior, entries, contract["retainage_percent"])
-            for item in items:
-                item["id"] = self.ids("payment_application_items")
             period_end = min(start + timedelta(days=30 * number), LAST_DAY)
+            period_start = (period_end - timedelta(days=29)).isoformat()
+            g703 = g703_items(items, lines, lambda: self.ids("payment_application_items"))
             previous = self.add(
                 "payment_applications",
                 {
                     "id": self.ids("payment_applications"),
                     "prime_contract_id": contract["id"],
                     "project_id": project["id"],
+                    "contract": contract_ref(contract),
                     "number": number,
                     "invoice_number": f"{project['project_number'] or 'PA'}-{number:02d}",
                     "status": "approved",
                     "billing_date": period_end.isoformat(),
-                    "period_start": (period_end - timedelta(days=29)).isoformat(),
+                    "period_start": period_start,
                     "period_end": period_end.isoformat(),
+                    "billing_period": {"start_date": period_start, "end_date": period_end.isoformat()},
+                    "currency_configuration": dict(self.currencies[project["id"]]),
                     "origin_id": None,
                     "origin_data": None,
-                    "items": items,
-                    "summary": summarise_pay_app(items),
+                    "g703": g703,
+                    "g702": g702_summary(
+                        g703, contract["retainage_percent"], period_start, period_end.isoformat()
+                    ),
                     **self.timestamps(period_end),
                 },
             )
@@ -779,6 +796,8 @@ class _Generator:
                 {
                     "id": self.ids("direct_costs"),
                     "project_id": project["id"],
+                    "project": {"id": project["id"], "name": project["name"]},
+                    "currency_configuration": dict(self.currencies[project["id"]]),
                     "direct_cost_type": kind,
                     "status": "approved",
                     "vendor": {"id": vendor["id"], "name": vendor["name"]} if vendor else None,
@@ -786,7 +805,8 @@ class _Generator:
                     "description": f"{kind.title()} - {code['name']}",
                     "direct_cost_date": day.isoformat(),
                     "received_date": day.isoformat(),
-                    "paid_date": None,
+                    "payment_date": None,
+                    "terms": None,
                     "grand_total": amount,
                     "line_items": [
                         {
@@ -806,6 +826,10 @@ class _Generator:
                                 "name": self.types[cost_type]["name"],
                                 "code": cost_type,
                             },
+                            "position": 1,
+                            "origin_id": None,
+                            "origin_data": None,
+                            **self.timestamps(day),
                         }
                     ],
                     "origin_id": None,

@@ -75,6 +75,12 @@ def test_full_then_incremental_extract_holds_exactly_the_seed(
             assert calls == len(state["work_order_contracts"]) + len(state["purchase_order_contracts"])
         elif name == "budget_view_detail_rows":  # one list per staged budget view
             assert calls == len(state["budget_views"])
+        elif name == "contract_payments":  # one list per billed commitment: contract_id is required
+            assert calls == len({r["commitment_id"] for r in state["requisitions"]})
+        elif name == "prime_contract_line_items":  # one list per prime contract
+            assert calls == len(state["prime_contracts"])
+        elif name == "payment_applications":  # one list per project, one show per owner invoice (g703)
+            assert calls == len(results) + len(state["payment_applications"])
         else:
             minimum = sum(
                 minimum_calls(len(state[name]) if name in COMPANY_SCOPED else 1, PER_PAGE) for _ in results

@@ -28,6 +28,7 @@ from procore_xero.mapping import (
     transform_sales_invoices,
     transform_tracking_options,
 )
+from procore_xero.mapping.staged import STAGED_PROJECT
 from procore_xero.staging import create_staging_engine
 from procore_xero.staging.jsoncodec import dumps
 from sandbox.xero.contract import PublishedContract
@@ -43,6 +44,7 @@ NEEDED = (
     "commitment_change_orders",
     "requisitions",
     "prime_contracts",
+    "prime_contract_line_items",
     "payment_applications",
 )
 SPEC_PATH = Path(__file__).resolve().parents[4] / "shared" / "reference" / "xero_accounting.yaml"
@@ -98,7 +100,13 @@ def frames(staged: Engine) -> dict[str, pd.DataFrame]:
         spec,
     )
     sales = transform_sales_invoices(
-        staging["payment_applications"], staging["prime_contracts"], codes, types, known, spec
+        staging["payment_applications"],
+        staging["prime_contracts"],
+        staging["prime_contract_line_items"],
+        codes,
+        types,
+        known,
+        spec,
     )
     return {
         "options": options,
@@ -132,7 +140,7 @@ def test_bills_total_net_due_to_the_cent(frames: dict[str, pd.DataFrame]) -> Non
     assert (bills["lines_total"] == bills["net_due"]).all()
     assert (bills["sov_total"] == bills["gross_this_period"]).all()
     assert (bills["net_due"] < 0).sum() == 3
-    cad_projects = pd.Series(sorted(_cad_project_ids(frames)))
+    cad_projects = _cad_project_ids(frames)
     cad = bills[
         bills["source_id"].isin(
             approved[approved["project_id"].astype(str).isin(cad_projects)]["id"].astype(str)
@@ -286,10 +294,9 @@ def test_sampled_sales_invoice_matches_its_payment_application(frames: dict[str,
     assert (sales["lines_total"] == sales["net_due"]).all() and sales["owner_contact_mapped"].all()
     invoice = sales[sales["project_id"].isin(_cad_project_ids(frames))].iloc[-1]
     source = applications[applications["id"].astype(str) == invoice["source_id"]].iloc[0]
-    contract = frames["prime_contracts"][frames["prime_contracts"]["id"] == source["prime_contract_id"]].iloc[
-        0
-    ]
-    payload, summary = invoice["payload"], source["summary"]
+    contracts = frames["prime_contracts"]
+    contract = contracts[contracts["id"] == source["contract"]["id"]].iloc[0]
+    payload, g702, g703 = invoice["payload"], source["g702"], source["g703"]
     assert payload["Type"] == "ACCREC" and payload["CurrencyCode"] == "CAD"
     assert payload["Contact"] == {"ContactID": f"contact-{contract['vendor']['id']}"}
     assert (payload["InvoiceNumber"], payload["Reference"]) == (
@@ -297,19 +304,21 @@ def test_sampled_sales_invoice_matches_its_payment_application(frames: dict[str,
         str(source["number"]),
     )
     lines = payload["LineItems"]
-    billed = [i for i in source["items"] if amount(i["work_completed_this_period"]) != 0]
+    billed = [i for i in g703 if amount(i["work_completed_this_period"]) != 0]
     assert [line["LineAmount"] for line in lines[: len(billed)]] == [
         amount(i["work_completed_this_period"]) for i in billed
     ]
     assert all(line["AccountCode"] == "200" for line in lines[: len(billed)])
+    assert all(line["ItemCode"].endswith("-S") for line in lines[: len(billed)])  # prime lines' cost type
     retainage = lines[len(billed) :]
     assert [(line["ItemCode"], line["AccountCode"]) for line in retainage] == [("RETAINAGE", "821")]
-    assert retainage[0]["LineAmount"] == -amount(summary["retainage_retained_this_period"]) < 0
-    assert sum((line["LineAmount"] for line in lines), Decimal(0)) == amount(summary["current_payment_due"])
+    retained = sum((amount(i["work_completed_retainage_retained_this_period"]) for i in g703), Decimal(0))
+    assert retainage[0]["LineAmount"] == -retained < 0
+    assert sum((line["LineAmount"] for line in lines), Decimal(0)) == amount(g702["current_payment_due"])
 
 
 def _cad_project_ids(frames: dict[str, pd.DataFrame]) -> set[str]:
-    """Projects in CAD: their owner contracts are (Procore publishes no currency on projects)."""
+    """Procore publishes no project currency: a CAD project's prime contract is in CAD."""
     contracts = frames["prime_contracts"]
     cad = contracts["currency_configuration"].map(lambda c: c["currency_iso_code"] == "CAD")
-    return set(contracts[cad]["project_id"].astype(str))
+    return set(contracts[cad][STAGED_PROJECT].astype(str))

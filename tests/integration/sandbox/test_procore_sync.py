@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from tests.integration.sandbox.procore_api import V10, V11, ProcoreApi
+
+
+def D(value: Any) -> Decimal:
+    """An amount as Procore sends it (a string, or a number before the contract is served) exactly."""
+    return Decimal(str(value))
 
 
 def test_vendor_sync_mixes_creates_updates_and_errors(sandbox):
@@ -76,7 +84,9 @@ def test_records_owned_by_another_integration_are_read_only(sandbox):
     assert refused.status_code == 422
     assert "another integration" in refused.json()["errors"]["origin_id"][0]
     synced = api.call(
-        "PATCH", f"{path}/sync", json={"updates": [{"origin_id": owned["origin_id"], "status": "draft"}]}
+        "PATCH",
+        f"{V10}/projects/{owned['project_id']}/direct_costs/sync",
+        json={"updates": [{"origin_id": owned["origin_id"], "status": "draft"}]},
     )
     assert synced.status_code == 200 and synced.json()["entities"] == []
     assert "another integration" in synced.json()["errors"][0]["errors"]["origin_id"][0]
@@ -88,38 +98,60 @@ def test_records_owned_by_another_integration_are_read_only(sandbox):
     assert allowed.status_code == 200 and allowed.json()["description"] == "owner edit"
 
 
-def test_direct_cost_sync_creates_with_lines_and_reports_bad_rows(sandbox):
+def test_direct_cost_sync_creates_then_lines_sync_and_reports_bad_rows(sandbox):
+    """v1.0 sync action without lines (v1.1 has none), then the lines through their own sync action."""
     api = ProcoreApi(sandbox)
     project = api.first_project()
+    vendor = api.get(f"{V10}/vendors").json()[0]
     code = api.get(f"{V10}/cost_codes", project_id=project["id"]).json()[0]
     kind = api.get(f"{V10}/line_item_types").json()[1]
-    line = {"cost_code_id": code["id"], "line_item_type_id": kind["id"], "quantity": 3, "unit_cost": 19.99}
+    base = {"vendor_id": vendor["id"], "invoice_number": "BT-1", "direct_cost_date": "2026-10-01"}
     updates = [
-        {
-            "origin_id": "xero-bt-1",
-            "direct_cost_type": "expense",
-            "status": "approved",
-            "direct_cost_date": "2026-10-01",
-            "line_items": [line, {**line, "quantity": 1, "unit_cost": 0.03}],
-        },
-        {"origin_id": "xero-bt-2", "direct_cost_type": "refund", "direct_cost_date": "2026-10-01"},
-        {"origin_id": "xero-bt-3", "direct_cost_type": "invoice", "direct_cost_date": "01/10/2026"},
+        {**base, "origin_id": "xero-bt-1", "direct_cost_type": "expense", "status": "approved"},
+        {**base, "origin_id": "xero-bt-2", "direct_cost_type": "refund"},
+        {**base, "origin_id": "xero-bt-3", "direct_cost_type": "invoice", "direct_cost_date": "01/10/2026"},
+        {"origin_id": "xero-bt-4", "direct_cost_type": "invoice", "direct_cost_date": "2026-10-01"},
     ]
-    result = api.call(
-        "PATCH", f"{V11}/projects/{project['id']}/direct_costs/sync", json={"updates": updates}
-    ).json()
-    assert len(result["entities"]) == 1
-    assert result["entities"][0]["grand_total"] == "60.00"  # 3 × 19.99 + 0.03, exact
-    assert [line["amount"] for line in result["entities"][0]["line_items"]] == ["59.97", "0.03"]
+    costs = f"{V10}/projects/{project['id']}/direct_costs"
+    assert api.call(
+        "PATCH", f"{V11}/projects/{project['id']}/direct_costs/sync", json={"updates": []}
+    ).status_code in (
+        404,
+        405,
+    )
+    result = api.call("PATCH", f"{costs}/sync", json={"updates": updates}).json()
+    [cost] = result["entities"]
+    assert (cost["origin_id"], cost["line_items_count"], D(cost["grand_total"])) == ("xero-bt-1", 0, D("0"))
+    assert cost["vendor"] == {"id": vendor["id"], "name": vendor["name"]} and "line_items" not in cost
     reasons = {e["origin_id"]: e["errors"] for e in result["errors"]}
     assert "must be one of invoice, expense, payroll" in reasons["xero-bt-2"]["direct_cost_type"][0]
     assert "YYYY-MM-DD" in reasons["xero-bt-3"]["direct_cost_date"][0]
-    assert (
-        api.get(f"{V11}/projects/{project['id']}/direct_costs", **{"filters[origin_id]": "xero-bt-1"}).json()[
-            0
-        ]["direct_cost_type"]
-        == "expense"
-    )
+    assert set(reasons["xero-bt-4"]) == {"invoice_number", "vendor_id"}
+    line = {"cost_code_id": code["id"], "line_item_type_id": kind["id"], "direct_cost_id": cost["id"]}
+    lines = [
+        {**line, "origin_id": "xero-bt-1:1", "quantity": 3, "unit_cost": "19.99", "amount": "59.97"},
+        {**line, "origin_id": "xero-bt-1:2", "quantity": 1, "unit_cost": "0.03", "amount": "0.03"},
+        {**line, "origin_id": "xero-bt-1:3", "amount": "1.00", "direct_cost_id": 1},
+    ]
+    answer = api.call("PATCH", f"{costs}/line_items/sync", json={"updates": lines}).json()
+    assert [(e["origin_id"], D(e["amount"]), e["holder"]["id"]) for e in answer["entities"]] == [
+        ("xero-bt-1:1", D("59.97"), cost["id"]),
+        ("xero-bt-1:2", D("0.03"), cost["id"]),
+    ]
+    assert "does not exist in project" in answer["errors"][0]["errors"]["direct_cost_id"][0]
+    again = api.call(
+        "PATCH",
+        f"{costs}/line_items/sync",
+        json={"updates": [{"origin_id": "xero-bt-1:2", "amount": "0.05"}]},
+    ).json()
+    assert [D(e["amount"]) for e in again["entities"]] == [D("0.05")]
+    shown = api.get(f"{V11}/projects/{project['id']}/direct_costs/{cost['id']}").json()
+    assert D(shown["grand_total"]) == D("60.02") and len(shown["line_items"]) == 2
+    listed = api.get(costs, **{"filters[origin_id]": "xero-bt-1"}).json()
+    assert [(c["vendor"], c["vendor_id"], D(c["amount"])) for c in listed] == [
+        (vendor["name"], vendor["id"], D("60.02"))
+    ]
+    assert "line_items" not in listed[0]
 
 
 def test_contract_payments_have_no_sync_action_and_origin_id_stays_unique(sandbox):
@@ -138,8 +170,7 @@ def test_contract_payments_have_no_sync_action_and_origin_id_stays_unique(sandbo
     assert sync.status_code in (404, 405)
     payment = {
         "origin_id": "xero-pay-1",
-        "contract_id": contract["id"],
-        "amount": 1234.56,
+        "amount": "1234.56",
         "date": "2026-10-15",
     }
     body = {"project_id": project["id"], "contract_id": contract["id"], "contract_payment": payment}
@@ -147,10 +178,11 @@ def test_contract_payments_have_no_sync_action_and_origin_id_stays_unique(sandbo
     assert created.status_code == 201, created.text
     again = api.call("POST", f"{V10}/contract_payments", json=body)
     assert again.status_code == 422 and "has already been taken" in again.json()["errors"]["origin_id"][0]
-    found = api.get(
-        f"{V10}/contract_payments",
-        project_id=project["id"],
-        contract_id=contract["id"],
-        **{"filters[origin_id]": "xero-pay-1"},
-    ).json()
-    assert [(p["id"], p["amount"]) for p in found] == [(created.json()["id"], "1234.56")]
+    found = [
+        p
+        for p in api.get(
+            f"{V10}/contract_payments", project_id=project["id"], contract_id=contract["id"]
+        ).json()
+        if p["origin_id"] == "xero-pay-1"
+    ]
+    assert [(p["id"], D(p["amount"])) for p in found] == [(created.json()["id"], D("1234.56"))]

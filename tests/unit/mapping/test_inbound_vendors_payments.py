@@ -223,7 +223,7 @@ def test_payments_only_on_synced_bills_with_amount_date_contract_and_numbers() -
     }
     assert frame["action"].tolist() == ["upsert", "delete", "upsert"]
     assert frame["requisition_id"].tolist() == ["501", "502", "501"]
-    assert frame["contract_id"].tolist() == ["30", "30", "30"]
+    assert frame["contract_id"].tolist() == [30, 30, 30]
     assert frame["project_id"].tolist() == ["7", "7", "7"]
     assert frame["amount"].tolist() == [D("940.00"), D("100.50"), D("0.10")]
     assert [str(a) for a in frame["amount"]] == ["940.00", "100.50", "0.10"]
@@ -233,7 +233,7 @@ def test_payments_only_on_synced_bills_with_amount_date_contract_and_numbers() -
     assert frame["payload"].tolist() == [
         {
             "origin_id": "p-1",
-            "contract_id": "30",
+            "contract_id": 30,
             "amount": D("940.00"),
             "date": "2025-11-19",
             "invoice_number": "ACM-1",
@@ -241,14 +241,14 @@ def test_payments_only_on_synced_bills_with_amount_date_contract_and_numbers() -
         },
         {
             "origin_id": "p-2",
-            "contract_id": "30",
+            "contract_id": 30,
             "amount": D("100.50"),
             "date": "2025-11-20",
             "invoice_number": "ACM-2",
         },
         {
             "origin_id": "p-3",
-            "contract_id": "30",
+            "contract_id": 30,
             "amount": D("0.10"),
             "date": "2025-11-19",
             "invoice_number": "ACM-1",

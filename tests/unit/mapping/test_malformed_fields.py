@@ -13,6 +13,7 @@ from procore_xero.mapping.inbound.direct_costs import procore_line
 from procore_xero.mapping.inbound.vendor_names import name_key
 from procore_xero.mapping.inbound.vendors import transform_vendors
 from procore_xero.mapping.sales_invoices import transform_sales_invoices
+from tests.unit.mapping.owner_invoices import PRIME_CONTRACTS, PRIME_LINES, g703_line, pay_app
 from tests.unit.mapping.test_inbound_vendors_payments import VENDOR_KNOWN, _contact
 from tests.unit.mapping.test_transforms import (
     COMMITMENT_LINES,
@@ -21,7 +22,6 @@ from tests.unit.mapping.test_transforms import (
     COST_TYPES,
     PROJECTS,
     SPEC,
-    _item,
     _requisition,
     billed_item,
 )
@@ -97,26 +97,20 @@ def test_bills_flag_bad_dates_missing_summaries_items_currencies_and_amounts() -
 
 
 def test_sales_invoices_with_a_bad_date_or_a_numeric_number_are_flagged_not_crashed() -> None:
-    application = {
-        **_requisition(1, "approved", [_item(10, "1000.00", "0.00")], SUMMARY),
-        "prime_contract_id": 40,
-        "billing_date": "2025-02-30",
-        "invoice_number": 17,
-    }
-    contracts = records_frame(
-        [
-            {
-                "id": 40,
-                "vendor": {"id": 3, "name": "City"},
-                "currency_configuration": {"currency_iso_code": "USD"},
-            }
-        ]
+    application = pay_app(
+        1, [g703_line(10, "1000.00", "0.00")], "1000.00", billing_date="2025-02-30", invoice_number=17
     )
     frame = transform_sales_invoices(
-        records_frame([application]), contracts, COST_CODES, COST_TYPES, KnownInXero(), SPEC
+        records_frame([application]),
+        PRIME_CONTRACTS,
+        PRIME_LINES,
+        COST_CODES,
+        COST_TYPES,
+        KnownInXero(),
+        SPEC,
     )
     invoice = frame.iloc[0]
-    assert not invoice["date_valid"] and invoice["label"].startswith("Owner invoice 17 (City)")
+    assert not invoice["date_valid"] and invoice["label"].startswith("Owner invoice 17 (City of Aurora)")
     assert "DueDate" not in invoice["payload"]
 
 

@@ -20,6 +20,7 @@ from procore_xero.mapping import (
 )
 from procore_xero.mapping.spec import spec_from_document
 from procore_xero.outgoing import to_outgoing
+from tests.unit.mapping.owner_invoices import PRIME_CONTRACTS, PRIME_LINES, g703_line, pay_app
 
 SPEC = load_spec()
 COST_TYPES = records_frame(
@@ -473,32 +474,21 @@ def test_purchase_orders_append_change_orders_and_compute_remaining_budget() -> 
 
 
 def test_sales_invoice_owner_contact_receivable_retainage_and_due_date() -> None:
-    application = {
-        **_requisition(1, "approved", [_item(10, "1000.00", "50.00")], {}),
-        "prime_contract_id": 40,
-        "summary": {
-            "work_completed_this_period": D("1000.00"),
-            "retainage_retained_this_period": D("50.00"),
-            "retainage_released_this_period": D("0.00"),
-            "current_payment_due": D("950.00"),
-        },
-    }
-    contracts = records_frame(
-        [
-            {
-                "id": 40,
-                "vendor": {"id": 3, "name": "City of Aurora"},
-                "currency_configuration": {"currency_iso_code": "USD"},
-            }
-        ]
-    )
+    """From the published G702/G703: lines of this period's work, retainage retained and released on work
+    and stored materials summed over the G703 lines, the payment due from the G702, to the cent."""
+    lines = [
+        g703_line("10", "1000.00", "50.00", "0.00", materials_stored_retainage_retained_this_period="2.50"),
+        g703_line("11", "0.00", "0.00", "20.00", materials_stored_retainage_released_this_period="0.25"),
+    ]
+    application = pay_app(1, lines, "967.75")
     known = KnownInXero(contacts={"3": "c-owner"}, project_options={"7": "25-101 Hotel"}, currencies={"USD"})
     frame = transform_sales_invoices(
-        records_frame([application]), contracts, COST_CODES, COST_TYPES, known, SPEC
+        records_frame([application]), PRIME_CONTRACTS, PRIME_LINES, COST_CODES, COST_TYPES, known, SPEC
     )
     invoice = frame.iloc[0]
     assert invoice["owner_contact_mapped"] and invoice["owner_vendor_id"] == "3"
-    assert invoice["net_due"] == invoice["lines_total"] == D("950.00") and invoice["unmapped_lines"] == 1
+    assert (invoice["prime_contract_id"], invoice["project_id"], invoice["currency"]) == ("40", "7", "USD")
+    assert invoice["net_due"] == invoice["lines_total"] == D("967.75") and invoice["unmapped_lines"] == 1
     payload = invoice["payload"]
     assert {k: payload[k] for k in ("Type", "InvoiceNumber", "Reference", "Date", "DueDate")} == {
         "Type": "ACCREC",
@@ -510,5 +500,7 @@ def test_sales_invoice_owner_contact_receivable_retainage_and_due_date() -> None
     assert payload["Contact"] == {"ContactID": "c-owner"}
     assert [(line["AccountCode"], line["LineAmount"]) for line in payload["LineItems"]] == [
         ("200", D("1000.00")),
-        ("821", D("-50.00")),
+        ("821", D("-52.50")),
+        ("821", D("20.25")),
     ]
+    assert payload["LineItems"][0]["ItemCode"] == "03-300-S"

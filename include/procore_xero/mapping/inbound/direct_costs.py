@@ -150,7 +150,8 @@ def _row(
         "vendor_linked": vendor_id is not None,
         "date": xero_day(record.get("Date")),
         "vendor_id": vendor_id,
-        "invoice_number": (number or "").strip() or None,
+        # Procore requires an invoice number on every direct cost: the Xero number, else the Xero id's head.
+        "invoice_number": str(number or "").strip() or f"XERO-{doc_id[:8]}",
         "description": f"{kind} in Xero: {number or doc_id}",
         "line_items": [procore_line(line) for line in lines.to_dict("records") if line["mapped"]],
     }

@@ -79,7 +79,7 @@ def _row(payment: Mapping[str, Any], requisition_id: str, requisition: Mapping[s
         "action": "delete" if deleted else "upsert",
         "project_id": _text(requisition.get("project_id")),
         "requisition_id": requisition_id,
-        "contract_id": _text(requisition.get("commitment_id")),
+        "contract_id": _integer(requisition.get("commitment_id")),  # Procore's body types it integer
         "amount": amount,
         "date": paid_on,
         "currency": (payment.get("Invoice") or {}).get("CurrencyCode"),
@@ -91,3 +91,7 @@ def _row(payment: Mapping[str, Any], requisition_id: str, requisition: Mapping[s
 
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
+
+
+def _integer(value: Any) -> int | None:
+    return int(value) if isinstance(value, int | str) and str(value).isdigit() else None
