@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request
+from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from sandbox.core.admin import admin_router
@@ -31,6 +32,11 @@ def create_app(service: ProcoreService) -> FastAPI:
     @app.exception_handler(RecordInvalid)
     async def record_invalid(_: Request, exc: RecordInvalid) -> Response:
         return respond({"errors": exc.errors}, exc.status)
+
+    @app.exception_handler(405)
+    async def unpublished_method(request: Request, _: HTTPException) -> Response:
+        """Procore's router answers a method it does not route on a path (a budget line list) with 404."""
+        return respond({"errors": f"no route matches {request.method} {request.url.path}"}, 404)
 
     @app.middleware("http")
     async def gate(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

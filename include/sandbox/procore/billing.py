@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.procore.builders import ORIGIN_FIELDS, commitment_of
+from sandbox.procore.builders import LOCKED_COMMITMENT_STATUSES, ORIGIN_FIELDS, commitment_of
 from sandbox.procore.context import WriteContext
 from sandbox.procore.errors import RecordInvalid
 from sandbox.procore.fields import choice, copy_fields, iso_date, money
@@ -19,12 +19,12 @@ REQUISITION_STATUSES = (
     "approved_as_noted",
     "pending_owner_approval",
 )
-BILLABLE_COMMITMENT_STATUSES = ("Approved", "Complete")
+BILLABLE_COMMITMENT_STATUSES = LOCKED_COMMITMENT_STATUSES
 
 
 def sov_lines(store: Store, commitment_id: int) -> list[dict[str, Any]]:
     """A commitment's schedule of values, in order."""
-    lines = [line for line in store.rows("commitment_line_items") if line["contract_id"] == commitment_id]
+    lines = [line for line in store.rows("commitment_line_items") if line["holder"]["id"] == commitment_id]
     return sorted((line for line in lines if not line.get("deleted_at")), key=lambda line: line["position"])
 
 
@@ -98,7 +98,7 @@ def _new_requisition(w: WriteContext, attrs: dict[str, Any]) -> dict[str, Any]:
         "commitment_id": commitment["id"],
         "number": previous["number"] + 1 if previous else 1,
         "invoice_number": None,
-        "vendor": commitment["vendor"],
+        "vendor": {"id": commitment["vendor"]["id"], "name": commitment["vendor"]["company"]},
         "status": "draft",
         "retainage_percent": commitment["retainage_percent"],
         "origin_id": None,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
-from sandbox.procore.billing import build_requisition
+from sandbox.procore.billing import build_requisition, sov_lines
+from sandbox.procore.budget import budget_line_item
 from sandbox.procore.builders import (
     Builder,
     build_budget_line_item,
@@ -21,6 +22,7 @@ from sandbox.procore.builders import (
     origin_only_builder,
 )
 from sandbox.procore.filters import FieldKey
+from sandbox.procore.store import Store
 
 V10, V11 = "/rest/v1.0", "/rest/v1.1"
 ID = "{record_id:int}"
@@ -41,13 +43,36 @@ class Resource:
     deletable: bool = False
     build: Builder | None = None  # None: read-only
     filters: Mapping[str, FieldKey] = field(default_factory=dict)
+    paged: bool = True  # False: the list answers every record at once, without paging headers
+    # How one record is answered by show, create and update (a list answers the stored record).
+    present: Callable[[Store, dict[str, Any]], dict[str, Any]] | None = None
 
 
 def _status(r: dict) -> object:
     return r.get("status")
 
 
-COMMITMENT_FILTERS: Mapping[str, FieldKey] = {"status": _status, "vendor_id": lambda r: r["vendor"]["id"]}
+COMMITMENT_FILTERS: Mapping[str, FieldKey] = {"status": _status}
+
+
+def _with_line_items(store: Store, commitment: dict[str, Any]) -> dict[str, Any]:
+    """A commitment show embeds its schedule of values; its list does not."""
+    return {**commitment, "line_items": sov_lines(store, commitment["id"])}
+
+
+def budget_line_item_v11(store: Store, item: dict[str, Any]) -> dict[str, Any]:
+    """v1.1 answers a budget line item by its WBS code, without the cost columns."""
+    fields = ("id", "original_budget_amount", "uom", "quantity", "unit_cost", "calculation_strategy")
+    code, kind = item["cost_code"], item["line_item_type"]
+    return {
+        **{name: item.get(name) for name in fields},
+        "wbs_code": {
+            "id": None,
+            "flat_code": f"{code['full_code']}.{kind['name']}",
+            "description": f"{code['name']}.{kind['name']}",
+        },
+        "currency_configuration": item.get("currency_configuration"),
+    }
 
 
 def _commitments(collection: str, wrapper: str, label: str, prefix: str) -> Resource:
@@ -63,6 +88,7 @@ def _commitments(collection: str, wrapper: str, label: str, prefix: str) -> Reso
         deletable=True,
         build=commitment_builder(collection, prefix),
         filters=COMMITMENT_FILTERS,
+        present=_with_line_items,
     )
 
 
@@ -131,26 +157,29 @@ RESOURCES: tuple[Resource, ...] = (
         build=build_cost_code,
         filters={"full_code": lambda r: r.get("full_code")},
     ),
+    # No list and no delete are published: budget rows are read through a budget view's detail rows.
+    # v1.1 keys budget lines by WBS code, which the emulator does not model: it serves the v1.1 show only.
     Resource(
         "budget_line_items",
         "budget line item",
         "budget_line_item",
         "project",
-        (f"{V10}/budget_line_items",),
+        (),
         item_path=f"{V10}/budget_line_items/{ID}",
         create_path=f"{V10}/budget_line_items",
-        deletable=True,
         build=build_budget_line_item,
-        filters={"cost_code_id": lambda r: r["cost_code"]["id"]},
+        present=budget_line_item,
     ),
     Resource(
-        "budget_views",
-        "budget view",
-        "budget_view",
+        "budget_line_items",
+        "budget line item",
+        "budget_line_item",
         "project",
-        (f"{V10}/budget_views",),
-        item_path=f"{V10}/budget_views/{ID}",
+        (),
+        item_path=f"{V11}/budget_line_items/{ID}",
+        present=budget_line_item_v11,
     ),
+    Resource("budget_views", "budget view", "budget_view", "project", (f"{V10}/budget_views",)),
     _commitments("work_order_contracts", "work_order_contract", "work order contract", "SC"),
     _commitments("purchase_order_contracts", "purchase_order_contract", "purchase order contract", "PO"),
     Resource(
@@ -160,7 +189,12 @@ RESOURCES: tuple[Resource, ...] = (
         "project",
         (f"{V10}/projects/{{project_id:int}}/commitment_change_orders",),
         item_path=f"{V10}/projects/{{project_id:int}}/commitment_change_orders/{ID}",
-        filters={"status": _status, "contract_id": lambda r: r.get("contract_id")},
+        filters={
+            "batch_id": lambda r: r.get("batch_id"),
+            "legacy_package_id": lambda r: r.get("legacy_package_id"),
+            "contract_id": lambda r: r.get("contract_id"),
+        },
+        paged=False,
     ),
     Resource(
         "requisitions",

@@ -33,6 +33,9 @@ def _add(app: FastAPI, service: ProcoreService, res: Resource) -> None:
             request, service.store, service.clock.now(), project_scoped=project_scoped, body=body
         )
 
+    def answer(record: dict[str, Any]) -> dict[str, Any]:
+        return res.present(service.store, record) if res.present else record
+
     def find(w: WriteContext, record_id: int) -> dict[str, Any]:
         record = service.store.get(res.collection, record_id)
         if not in_scope(w, res, record) or record is None or record.get("deleted_at"):
@@ -42,9 +45,10 @@ def _add(app: FastAPI, service: ProcoreService, res: Resource) -> None:
     async def list_records(request: Request) -> Response:
         w = context(request)
         rows = [r for r in service.store.rows(res.collection) if in_scope(w, res, r)]
-        page, headers = paginate(
-            apply_filters(rows, request.query_params, res.filters), request.url, request.query_params
-        )
+        rows = apply_filters(rows, request.query_params, res.filters)
+        if not res.paged:
+            return respond(rows)
+        page, headers = paginate(rows, request.url, request.query_params)
         return respond(list(page), headers=headers)
 
     for path in res.list_paths:
@@ -63,26 +67,31 @@ def _add(app: FastAPI, service: ProcoreService, res: Resource) -> None:
     if res.item_path:
 
         async def show(request: Request, record_id: int) -> Response:
-            return respond(find(context(request), record_id))
+            return respond(answer(find(context(request), record_id)))
 
-        app.add_api_route(res.item_path, show, methods=["GET"], name=f"show {res.collection}")
+        app.add_api_route(res.item_path, show, methods=["GET"], name=f"show {res.collection} {res.item_path}")
 
     if res.item_path and res.build:
 
         async def update(request: Request, record_id: int) -> Response:
             body = await read_body(request)
             w = context(request, body)
-            return respond(save(w, res, wrapped(body, res.wrapper), find(w, record_id)))
+            return respond(answer(save(w, res, wrapped(body, res.wrapper), find(w, record_id))))
 
-        app.add_api_route(res.item_path, update, methods=["PATCH"], name=f"update {res.collection}")
+        app.add_api_route(
+            res.item_path, update, methods=["PATCH"], name=f"update {res.collection} {res.item_path}"
+        )
 
     if res.create_path and res.build:
 
         async def create(request: Request) -> Response:
             body = await read_body(request)
-            return respond(save(context(request, body), res, wrapped(body, res.wrapper), None), status=201)
+            created = save(context(request, body), res, wrapped(body, res.wrapper), None)
+            return respond(answer(created), status=201)
 
-        app.add_api_route(res.create_path, create, methods=["POST"], name=f"create {res.collection}")
+        app.add_api_route(
+            res.create_path, create, methods=["POST"], name=f"create {res.collection} {res.create_path}"
+        )
 
     if res.item_path and res.deletable:
 
