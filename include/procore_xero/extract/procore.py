@@ -88,13 +88,17 @@ def _nested_pages(
     since: datetime | None,
     until: datetime,
 ) -> Iterator[list[dict[str, Any]]]:
-    """Each staged parent's list in turn: the parents changed in the window, or all of them on a full read
-    and for rows that change without their parent (``every_parent``)."""
+    """Each staged parent's list (or its show's ``embedded`` rows) in turn: the parents changed in the
+    window, or all of them on a full read and for rows that change without their parent (``every_parent``)."""
     params = {"project_id": key.project_id}
     changed_since = None if spec.every_parent else since
     for parent_type in spec.parents:
         for parent_id in _staged_parents(engine, parent_type, key, changed_since, until):
-            yield from client.pages(_path(spec, key, parent_type=parent_type, parent_id=parent_id), params)
+            path = _path(spec, key, parent_type=parent_type, parent_id=parent_id)
+            if spec.embedded:
+                yield list(client.get(path, params).get(spec.embedded) or [])
+            else:
+                yield from client.pages(path, params)
 
 
 def _staged_parents(

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 class ProcoreSpec:
     """``path`` may hold ``{company_id}``, ``{project_id}`` and (nested specs) ``{parent_id}``.
 
-    ``incremental``: the list honours ``filters[updated_at]``. ``deletions``: soft-deleted records are
-    listed with ``filters[include_deleted]=with``. ``parents``: a nested list read once per parent record;
-    parents are the staged records of those types changed in the window (all on a full read), or always
-    all of them when ``every_parent`` (the nested rows change without their parent changing).
+    ``incremental``: the list honours ``filters[updated_at]`` (read only what changed since the watermark).
+    ``deletions``: soft-deleted records are listed with ``filters[include_deleted]=with``. ``parents``: a
+    nested read once per parent record; parents are the staged records of those types changed in the window
+    (all on a full read), or always all of them when ``every_parent`` (the nested rows change without their
+    parent changing). ``embedded``: the nested path is the parent's show and the rows are this key of it.
     """
 
     name: str
@@ -26,6 +27,7 @@ class ProcoreSpec:
     deletions: bool = False
     parents: tuple[str, ...] = ()
     every_parent: bool = False
+    embedded: str | None = None
 
     @property
     def nested(self) -> bool:
@@ -56,10 +58,10 @@ PROCORE_SPECS: dict[str, ProcoreSpec] = {
         ProcoreSpec("vendors", f"{V10}/vendors"),
         ProcoreSpec("line_item_types", f"{V10}/line_item_types"),
         ProcoreSpec("cost_codes", f"{V10}/cost_codes", project_scoped=True, deletions=True),
-        ProcoreSpec("budget_line_items", f"{V10}/budget_line_items", project_scoped=True, deletions=True),
-        ProcoreSpec("budget_views", f"{V10}/budget_views", project_scoped=True),
-        # Rows computed from budgets, commitments and costs, without updated_at: every run re-reads them
-        # whole, one call per staged budget view.
+        # Budgets: Procore publishes no budget line item list; a budget view's detail rows are the budget,
+        # one row per budget line with the view's columns. Neither list publishes filters[updated_at]: both
+        # are read whole every run (one call per project for the views, one per view for its rows).
+        ProcoreSpec("budget_views", f"{V10}/budget_views", project_scoped=True, incremental=False),
         ProcoreSpec(
             "budget_view_detail_rows",
             f"{V10}/{{parent_type}}/{{parent_id}}/detail_rows",
@@ -72,18 +74,24 @@ PROCORE_SPECS: dict[str, ProcoreSpec] = {
             ProcoreSpec(name, f"{V10}/{name}", project_scoped=True, deletions=True)
             for name in COMMITMENT_TYPES
         ),
-        # Schedule-of-values lines exist only per commitment; adding one touches the commitment.
+        # Schedule-of-values lines come from the commitment's show, which embeds them: one call per changed
+        # commitment whatever its number of lines (the line list pages at per_page and costs the same or
+        # more). Changing a line touches its commitment's updated_at, so changed commitments are enough.
         ProcoreSpec(
             "commitment_line_items",
-            f"{V10}/{{parent_type}}/{{parent_id}}/line_items",
+            f"{V10}/{{parent_type}}/{{parent_id}}",
             project_scoped=True,
             incremental=False,
             parents=COMMITMENT_TYPES,
+            embedded="line_items",
         ),
+        # The change order list publishes neither paging nor filters[updated_at]: one call per project reads
+        # them all, every run.
         ProcoreSpec(
             "commitment_change_orders",
             f"{V10}/projects/{{project_id}}/commitment_change_orders",
             project_scoped=True,
+            incremental=False,
         ),
         ProcoreSpec("requisitions", f"{V11}/requisitions", project_scoped=True),
         ProcoreSpec("contract_payments", f"{V10}/contract_payments", project_scoped=True, deletions=True),

@@ -31,7 +31,7 @@ PROCORE_TYPES = (
     "projects",
     "cost_codes",
     "line_item_types",
-    "budget_line_items",
+    "budget_view_detail_rows",
     "commitment_line_items",
     "commitment_change_orders",
     "requisitions",

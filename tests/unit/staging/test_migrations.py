@@ -20,7 +20,7 @@ def test_fresh_database_gets_every_table_stamped_at_the_latest_version(blank_eng
     assert LATEST == 4
     assert ensure_schema(blank_engine) == LATEST
     assert set(inspect(blank_engine).get_table_names()) == set(metadata.tables)
-    assert len(metadata.tables) == 27 + 7  # staged object types + the bookkeeping tables
+    assert len(metadata.tables) == 26 + 7  # staged object types + the bookkeeping tables
     assert ensure_schema(blank_engine) == LATEST
     assert _versions(blank_engine) == [LATEST]
 
