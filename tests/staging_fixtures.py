@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-import shutil
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 def copy_staged_demo(staged_demo: Path, directory: Path) -> str:
-    """A private copy of the staged demo seed; returns its SQLAlchemy URL."""
+    """A private copy of the staged demo seed; returns its SQLAlchemy URL.
+
+    Through SQLite's backup API, not a file copy: pages still in the write-ahead log (a connection of the
+    extract may hold it open) are part of the database but not yet of its file."""
     target = directory / "staging.db"
-    shutil.copyfile(staged_demo, target)
+    with closing(sqlite3.connect(staged_demo)) as source, closing(sqlite3.connect(target)) as copy:
+        source.backup(copy)
     return f"sqlite:///{target}"
