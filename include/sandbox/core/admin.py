@@ -37,6 +37,16 @@ def admin_router(service: SandboxService) -> APIRouter:
         service.stats.reset()
         return {"service": service.name, "reset": True}
 
+    @router.get("/requests")
+    def requests() -> dict[str, Any]:
+        """Every API request received since the last reset: method, path, route, query, body, status."""
+        return service.requests.snapshot()
+
+    @router.delete("/requests")
+    def reset_requests() -> dict[str, Any]:
+        service.requests.reset()
+        return {"service": service.name, "reset": True}
+
     @router.get("/state")
     def state() -> dict[str, Any]:
         return service.state()
@@ -102,6 +112,7 @@ def admin_router(service: SandboxService) -> APIRouter:
         """Reload the seed: state, tokens and rate-limit windows afresh; counters and faults cleared."""
         service.reset()
         service.stats.reset()
+        service.requests.reset()
         service.faults.reset()
         return {"service": service.name, "reset": True}
 

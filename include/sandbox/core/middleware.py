@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 from email.utils import formatdate
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sandbox.core import bad_answers
+from sandbox.core.request_log import MAX_BODY_BYTES
 from sandbox.core.service import SandboxService
 
 ADMIN_PREFIX = "/_sandbox"
@@ -41,6 +43,13 @@ class SandboxMiddleware:
             return
         method, path = scope["method"], scope["path"]
         status: dict[str, Any] = {"code": 0}
+        body = bytearray()
+
+        async def recording_receive() -> Message:
+            message = await receive()
+            if message["type"] == "http.request" and len(body) <= MAX_BODY_BYTES:
+                body.extend(message.get("body", b""))
+            return message
 
         async def tracking_send(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -52,9 +61,9 @@ class SandboxMiddleware:
             rule = self.service.faults.take(method, path)
             if rule is None or rule.kind == "drop_after_write":
                 if rule is None:
-                    await self.app(scope, receive, tracking_send)
+                    await self.app(scope, recording_receive, tracking_send)
                     return
-                await self.app(scope, receive, _discard)  # the write is applied, the answer is lost
+                await self.app(scope, recording_receive, _discard)  # the write is applied, the answer is lost
                 status["code"] = 0
                 await _drop_connection(send)
             elif rule.kind == "drop":
@@ -74,6 +83,8 @@ class SandboxMiddleware:
             route = scope.get("route")
             template = getattr(route, "path", None) or path
             self.service.stats.record(method, template, status["code"])
+            query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+            self.service.requests.record(method, path, template, query, bytes(body), status["code"])
 
 
 async def _discard(message: Message) -> None:

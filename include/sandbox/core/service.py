@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from sandbox.core.clock import SandboxClock
 from sandbox.core.faults import FaultInjector, FaultRule
+from sandbox.core.request_log import RequestLog
 from sandbox.core.stats import CallStats
 
 
@@ -24,6 +25,7 @@ class SandboxService(ABC):
         self.latency_ms = latency_ms
         self.faults = FaultInjector()
         self.stats = CallStats()
+        self.requests = RequestLog()
         self.reset()
 
     async def simulate_latency(self) -> None:

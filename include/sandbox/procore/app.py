@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
@@ -29,14 +30,17 @@ def create_app(service: ProcoreService) -> FastAPI:
     async def procore_error(_: Request, exc: ProcoreError) -> Response:
         return respond(exc.body, exc.status, exc.headers)
 
+    @app.exception_handler(HTTPException)
+    async def router_refusal(request: Request, exc: HTTPException) -> Response:
+        """Procore's router answers 404 to an operation it does not publish, even on a path that exists with
+        another method (Starlette would say 405)."""
+        if exc.status_code in (404, 405) and request.url.path.startswith(API_PREFIX):
+            return respond({"errors": "404 Not Found"}, 404)
+        return await http_exception_handler(request, exc)
+
     @app.exception_handler(RecordInvalid)
     async def record_invalid(_: Request, exc: RecordInvalid) -> Response:
         return respond({"errors": exc.errors}, exc.status)
-
-    @app.exception_handler(405)
-    async def unpublished_method(request: Request, _: HTTPException) -> Response:
-        """Procore's router answers a method it does not route on a path (a budget line list) with 404."""
-        return respond({"errors": f"no route matches {request.method} {request.url.path}"}, 404)
 
     @app.middleware("http")
     async def gate(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
