@@ -76,6 +76,8 @@ def _pages(
     params = _scope_params(spec, key)
     if spec.deletions:
         params["filters[include_deleted]"] = "with"
+    if not spec.paged:
+        return iter([list(client.get(_path(spec, key), params) or [])])
     window = (since, until) if spec.incremental and since is not None else None
     return client.pages(_path(spec, key), params, updated_between=window, start_page=start_page)
 

@@ -18,6 +18,7 @@ class ProcoreSpec:
     nested read once per parent record; parents are the staged records of those types changed in the window
     (all on a full read), or always all of them when ``every_parent`` (the nested rows change without their
     parent changing). ``embedded``: the nested path is the parent's show and the rows are this key of it.
+    ``paged``: False for a list Procore publishes without paging (one call answers every record).
     """
 
     name: str
@@ -28,6 +29,7 @@ class ProcoreSpec:
     parents: tuple[str, ...] = ()
     every_parent: bool = False
     embedded: str | None = None
+    paged: bool = True
 
     @property
     def nested(self) -> bool:
@@ -92,6 +94,7 @@ PROCORE_SPECS: dict[str, ProcoreSpec] = {
             f"{V10}/projects/{{project_id}}/commitment_change_orders",
             project_scoped=True,
             incremental=False,
+            paged=False,
         ),
         ProcoreSpec("requisitions", f"{V11}/requisitions", project_scoped=True),
         ProcoreSpec("contract_payments", f"{V10}/contract_payments", project_scoped=True, deletions=True),

@@ -17,7 +17,16 @@ from decimal import Decimal
 import pandas as pd
 
 from procore_xero.mapping.commitments import po_numbers
-from procore_xero.mapping.frames import ZERO, decimal_sum, finish, id_text, item_codes, money, pluck
+from procore_xero.mapping.frames import (
+    ZERO,
+    decimal_sum,
+    finish,
+    id_text,
+    item_codes,
+    money,
+    pluck,
+    text_or_none,
+)
 from procore_xero.mapping.known import KnownInXero
 from procore_xero.mapping.lines import line_items
 from procore_xero.mapping.spec import MappingSpec
@@ -83,7 +92,7 @@ def transform_purchase_orders(
     frame["currency_enabled"] = frame["currency"].isin(set(known.currencies))
     frame["date"] = docs["created_at"].str.slice(0, 10)
     frame["title"] = docs["title"].astype(object)
-    frame["ship_via"] = docs["ship_via"].astype(object)
+    frame["ship_via"] = text_or_none(docs.get("ship_via", pd.Series(None, index=docs.index, dtype=object)))
     frame["line_amount_types"] = spec.tax["line_amount_types"]
     frame["xero_status"] = spec.xero_status("purchase_orders")
     frame["label"] = (

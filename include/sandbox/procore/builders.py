@@ -50,6 +50,12 @@ COMMITMENT_STATUSES: dict[str, tuple[str, ...]] = {
 }
 # Approved and after: invoiceable, counted as committed, schedule of values and company fixed.
 LOCKED_COMMITMENT_STATUSES = ("Approved", "Complete", "Partially Received", "Received", "Closed")
+PURCHASE_ORDER_FIELDS = (
+    "ship_via",
+    "ship_to_address",
+    "bill_to_address",
+    "payment_terms",
+)  # not on work orders
 HOLDER_TYPES = {
     "work_order_contracts": "WorkOrderContract",
     "purchase_order_contracts": "PurchaseOrderContract",
@@ -301,9 +307,8 @@ def commitment_builder(collection: str, prefix: str) -> Builder:
                 "description",
                 "executed",
                 "origin_code",
-                "ship_via",
-                "ship_to_address",
                 *ORIGIN_FIELDS,
+                *(PURCHASE_ORDER_FIELDS if collection == "purchase_order_contracts" else ()),
             ),
         )
         if "status" in attrs:

@@ -51,10 +51,10 @@ def add_sov_routes(app: FastAPI, service: ProcoreService, collection: str) -> No
             raise not_found(label, request.path_params["parent_id"])
         return w, found
 
-    def line_of(contract: dict[str, Any], line_id: int) -> dict[str, Any]:
-        found = service.store.get(LINES, line_id)
+    def line_of(contract: dict[str, Any], record_id: int) -> dict[str, Any]:
+        found = service.store.get(LINES, record_id)
         if found is None or found.get("deleted_at") or found["holder"]["id"] != contract["id"]:
-            raise not_found("line item", line_id)
+            raise not_found("line item", record_id)
         return found
 
     def editable(contract: dict[str, Any]) -> None:
@@ -102,9 +102,9 @@ def add_sov_routes(app: FastAPI, service: ProcoreService, collection: str) -> No
         page, headers = paginate(rows, request.url, request.query_params)
         return respond(list(page), headers=headers)
 
-    async def show_line(request: Request, line_id: int) -> Response:
+    async def show_line(request: Request, record_id: int) -> Response:
         _, contract = commitment(request)
-        return respond(line_of(contract, line_id))
+        return respond(line_of(contract, record_id))
 
     async def create_line(request: Request) -> Response:
         body = await read_body(request)
@@ -114,18 +114,18 @@ def add_sov_routes(app: FastAPI, service: ProcoreService, collection: str) -> No
         touched(w, contract)
         return respond(line, status=201)
 
-    async def update_line(request: Request, line_id: int) -> Response:
+    async def update_line(request: Request, record_id: int) -> Response:
         body = await read_body(request)
         w, contract = commitment(request, body)
         editable(contract)
-        line = save_line(w, contract, wrapped(body, "line_item"), line_of(contract, line_id))
+        line = save_line(w, contract, wrapped(body, "line_item"), line_of(contract, record_id))
         touched(w, contract)
         return respond(line)
 
-    async def delete_line(request: Request, line_id: int) -> Response:
+    async def delete_line(request: Request, record_id: int) -> Response:
         w, contract = commitment(request)
         editable(contract)
-        line = line_of(contract, line_id)
+        line = line_of(contract, record_id)
         line["deleted_at"] = line["updated_at"] = w.now
         touched(w, contract)
         return Response(status_code=204)
@@ -173,7 +173,7 @@ def add_sov_routes(app: FastAPI, service: ProcoreService, collection: str) -> No
         )
 
     base = f"{V10}/{collection}/{{parent_id:int}}/line_items"
-    one = f"{base}/{{line_id:int}}"
+    one = f"{base}/{{record_id:int}}"
     app.add_api_route(f"{base}/sync", sync_lines, methods=["PATCH"], name=f"sync {collection} line items")
     app.add_api_route(base, list_lines, methods=["GET"], name=f"list {collection} line items")
     app.add_api_route(base, create_line, methods=["POST"], name=f"create {collection} line item")

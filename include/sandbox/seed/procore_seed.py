@@ -450,6 +450,12 @@ class _Generator:
         created = _day(
             (date.fromisoformat(project["start_date"]) - EPOCH.date()).days + self.rng.randrange(0, 90)
         )
+        retainage = Decimal(self.rng.choice((5, 10, 10) if subcontract else (0, 5)))
+        shipping = (  # a purchase order field: work orders have none
+            {}
+            if subcontract
+            else {"ship_via": self.rng.choice(("Supplier truck", "Common carrier", "Will call"))}
+        )
         record = self.add(
             collection,
             {
@@ -462,12 +468,8 @@ class _Generator:
                 "vendor": {"id": vendor["id"], "company": vendor["name"]},
                 "contract_date": created.isoformat(),
                 "description": None,
-                "retainage_percent": Decimal(self.rng.choice((5, 10, 10)))
-                if subcontract
-                else Decimal(self.rng.choice((0, 5))),
-                "ship_via": None
-                if subcontract
-                else self.rng.choice(("Supplier truck", "Common carrier", "Will call")),
+                "retainage_percent": retainage,
+                **shipping,
                 "origin_id": None,
                 "origin_data": None,
                 "origin_code": None,
