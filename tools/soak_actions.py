@@ -249,7 +249,7 @@ class ProjectManagers:
                     )
         items = []
         for line in state["commitment_line_items"]:
-            if line["contract_id"] != commitment["id"] or line.get("deleted_at"):
+            if line["holder"]["id"] != commitment["id"] or line.get("deleted_at"):
                 continue
             scheduled = Decimal(str(line["amount"]))
             left = scheduled - done.get(line["id"], Decimal(0))
@@ -261,7 +261,7 @@ class ProjectManagers:
         answer = self.call(
             "POST",
             "/rest/v1.0/requisitions",
-            commitment["project_id"],
+            commitment["project"]["id"],
             {"requisition": {"commitment_id": commitment["id"], **header, "items": items}},
         )
         return answer.json() if answer.status_code in (200, 201) else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -176,3 +176,9 @@ class Store:
             )
         ]
         return {**{name: list(rows.values()) for name, rows in self.records.items()}, "origin_owners": owners}
+
+
+def project_of_records(state: dict[str, Any]) -> Callable[[str, dict[str, Any]], int | None]:
+    """For a seed or a state dump: the project of a record of a collection, as the emulator scopes it
+    (Procore publishes some records without a project reference; their parent has one)."""
+    return Store(state).project_of
