@@ -8,11 +8,12 @@ Amounts arrive as strings and are parsed exactly; an amount that is not one name
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 
+from procore_xero.amounts import AmountError, parse_amount
 from procore_xero.mapping.frames import ZERO, id_text
 
 KEY = ["project_id", "cost_code_id", "line_item_type_id"]
@@ -62,9 +63,6 @@ def _amount(row_id: Any, column: str, value: Any) -> Decimal:
     if value is None or value == "":
         return ZERO
     try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        amount = Decimal("NaN")
-    if isinstance(value, bool) or not amount.is_finite():
-        raise BudgetViewError(f"budget view row {row_id}: {column!r} is not an amount: {value!r}")
-    return amount
+        return parse_amount(value)
+    except AmountError as exc:
+        raise BudgetViewError(f"budget view row {row_id}: {column!r}: {exc}") from exc

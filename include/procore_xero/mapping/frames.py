@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from procore_xero.amounts import AmountError, parse_amount
 from procore_xero.mapping.payloads import build_payloads
 from procore_xero.outgoing import FRAME_COLUMNS
 
@@ -78,8 +79,20 @@ def _is_iso_date(value: Any) -> bool:
 
 
 def money(series: pd.Series) -> pd.Series:
-    """Exact amounts: every value a ``Decimal`` (JSON ints included), missing -> 0.00."""
-    return series.map(lambda value: ZERO if value is None or pd.isna(value) else Decimal(str(value)))
+    """Exact amounts from Procore's strings or numbers (``parse_amount``), missing -> 0.00; a value that is
+    not an amount raises ``AmountError`` naming the column and the row."""
+
+    def parse(index: Any, value: Any) -> Decimal:
+        if value is None or (isinstance(value, float) and pd.isna(value)):
+            return ZERO
+        try:
+            return parse_amount(value)
+        except AmountError as exc:
+            raise AmountError(f"{series.name or 'amount'} of row {index}: {exc}") from exc
+
+    return pd.Series(
+        [parse(i, v) for i, v in series.items()], index=series.index, dtype=object, name=series.name
+    )
 
 
 def decimal_sum(series: pd.Series, by: Any) -> pd.Series:

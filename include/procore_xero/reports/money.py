@@ -8,6 +8,8 @@ from __future__ import annotations
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Any
 
+from procore_xero.amounts import parse_amount
+
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 PPM = Decimal(1_000_000)
@@ -15,12 +17,11 @@ NO_BUDGET_PPM = 10**15  # "infinitely" over: spending or committing on a code wi
 
 
 def dec(value: Any) -> Decimal:
-    """Any staged amount (Decimal, int, str, None/NaN) as an exact Decimal; missing -> 0.00."""
+    """Any staged amount (Decimal, int, Procore's decimal string, None/NaN) as an exact Decimal (missing ->
+    0.00); anything else raises ``AmountError`` (``procore_xero.amounts``)."""
     if value is None or (isinstance(value, float) and value != value):
         return ZERO
-    if isinstance(value, float):
-        raise TypeError(f"float amount {value!r}: money must stay exact")
-    return Decimal(str(value))
+    return parse_amount(value)
 
 
 def cents(amount: Decimal) -> int:

@@ -56,7 +56,7 @@ def add_line_routes(app: FastAPI, service: ProcoreService) -> None:
     async def list_detail_rows(request: Request) -> Response:
         w, _ = parent(request, "budget_views")
         assert w.project_id is not None
-        return listing(request, detail_rows(service.store, w.project_id))
+        return listing(request, detail_rows(service.store, w.project_id))  # amounts already strings
 
     app.add_api_route(
         f"{V10}/prime_contracts/{{parent_id:int}}/line_items",

@@ -1,4 +1,18 @@
-"""Exact amounts: Decimal inside the emulator, JSON numbers with two decimals on the wire."""
+"""Exact amounts: Decimal inside the emulator; on the wire as Procore publishes them.
+
+Procore publishes almost every amount as a JSON **string** (``"1234.50"``: commitments, SOV lines, change
+orders, requisitions and their summaries, payments, direct costs, prime contracts, pay apps), and a few as
+JSON **numbers** (budget line items, budget view detail rows, a requisition's ``currency_exchange_rate``).
+One mechanism renders both (checked against the published models by tests/contract):
+
+- Every ``Decimal`` in an answer goes out as a string with at least two decimals (``"12.50"``, ``"87.333"``):
+  the default, nothing to do.
+- A resource whose published model types its amounts as numbers opts in with ``as_numbers(record)`` (every
+  Decimal in it) or ``as_numbers(record, {"currency_exchange_rate"})`` (those keys only, at any depth) on
+  what it answers; those Decimals go out as JSON numbers with the same digits (``12.50``).
+
+Requests may send an amount either way (``decimalize`` parses numbers and numeric strings exactly).
+"""
 
 from __future__ import annotations
 
@@ -81,10 +95,37 @@ def decimalize(value: Any) -> Any:
     return value
 
 
-def render_json(value: Any) -> str:
-    """Serialise with Decimals as JSON numbers carrying exactly two decimals (``12.50``, not ``12.5``)."""
+class WireNumber(Decimal):
+    """A Decimal that ``render_json`` writes as a JSON number: made by ``as_numbers`` only."""
+
+
+def as_numbers(value: Any, keys: frozenset[str] | set[str] | None = None) -> Any:
+    """A copy of ``value`` whose Decimals (only those under ``keys``, when given) render as JSON numbers."""
     if isinstance(value, Decimal):
-        return f"{value:.2f}"
+        return WireNumber(value) if keys is None else value
+    if isinstance(value, dict):
+        return {
+            k: WireNumber(v)
+            if isinstance(v, Decimal) and keys is not None and k in keys
+            else as_numbers(v, keys)
+            for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [as_numbers(v, keys) for v in value]
+    return value
+
+
+def digits(value: Decimal) -> str:
+    """At least two decimals (``12.50``), more when the value has them (a unit cost of ``87.333``)."""
+    return f"{value:.2f}" if value.as_tuple().exponent >= -2 else str(value)  # type: ignore[operator]
+
+
+def render_json(value: Any) -> str:
+    """Serialise: a Decimal as a JSON string (``"12.50"``), a ``WireNumber`` as a JSON number (``12.50``)."""
+    if isinstance(value, WireNumber):
+        return digits(value)
+    if isinstance(value, Decimal):
+        return f'"{digits(value)}"'
     if isinstance(value, dict):
         return "{" + ",".join(f"{json.dumps(str(k))}:{render_json(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list | tuple):

@@ -46,6 +46,7 @@ class Resource:
     paged: bool = True  # False: the list answers every record at once, without paging headers
     # How one record is answered by show, create and update (a list answers the stored record).
     present: Callable[[Store, dict[str, Any]], dict[str, Any]] | None = None
+    amounts: Literal["string", "number"] = "string"  # how its published model types amounts (money.py)
 
 
 def _status(r: dict) -> object:
@@ -169,6 +170,7 @@ RESOURCES: tuple[Resource, ...] = (
         create_path=f"{V10}/budget_line_items",
         build=build_budget_line_item,
         present=budget_line_item,
+        amounts="number",
     ),
     Resource(
         "budget_line_items",
@@ -178,6 +180,7 @@ RESOURCES: tuple[Resource, ...] = (
         (),
         item_path=f"{V11}/budget_line_items/{ID}",
         present=budget_line_item_v11,
+        amounts="number",
     ),
     Resource("budget_views", "budget view", "budget_view", "project", (f"{V10}/budget_views",)),
     _commitments("work_order_contracts", "work_order_contract", "work order contract", "SC"),

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from sandbox.procore.errors import ProcoreError, not_found
 from sandbox.procore.filters import apply_filters
 from sandbox.procore.http import read_body, respond, wrapped, write_context
-from sandbox.procore.money import decimalize
+from sandbox.procore.money import as_numbers, decimalize
 from sandbox.procore.paging import paginate
 from sandbox.procore.resources import RESOURCES, Resource
 from sandbox.procore.writes import delete, in_scope, save, sync
@@ -28,12 +28,16 @@ def add_resource_routes(app: FastAPI, service: ProcoreService) -> None:
 def _add(app: FastAPI, service: ProcoreService, res: Resource) -> None:
     project_scoped = res.scope == "project"
 
+    def answer(content: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+        """``respond`` with the resource's amounts as its published model types them."""
+        return respond(as_numbers(content) if res.amounts == "number" else content, status, headers)
+
     def context(request: Request, body: dict[str, Any] | None = None) -> WriteContext:
         return write_context(
             request, service.store, service.clock.now(), project_scoped=project_scoped, body=body
         )
 
-    def answer(record: dict[str, Any]) -> dict[str, Any]:
+    def presented(record: dict[str, Any]) -> dict[str, Any]:
         return res.present(service.store, record) if res.present else record
 
     def find(w: WriteContext, record_id: int) -> dict[str, Any]:
@@ -47,9 +51,9 @@ def _add(app: FastAPI, service: ProcoreService, res: Resource) -> None:
         rows = [r for r in service.store.rows(res.collection) if in_scope(w, res, r)]
         rows = apply_filters(rows, request.query_params, res.filters)
         if not res.paged:
-            return respond(rows)
+            return answer(rows)
         page, headers = paginate(rows, request.url, request.query_params)
-        return respond(list(page), headers=headers)
+        return answer(list(page), headers=headers)
 
     for path in res.list_paths:
         app.add_api_route(path, list_records, methods=["GET"], name=f"list {res.collection} {path}")
@@ -60,14 +64,14 @@ def _add(app: FastAPI, service: ProcoreService, res: Resource) -> None:
             body = await read_body(request)
             if "updates" not in body:
                 raise ProcoreError(400, "param is missing or the value is empty: updates")
-            return respond(sync(context(request, body), res, decimalize(body["updates"])))
+            return answer(sync(context(request, body), res, decimalize(body["updates"])))
 
         app.add_api_route(res.sync_path, sync_records, methods=["PATCH"], name=f"sync {res.collection}")
 
     if res.item_path:
 
         async def show(request: Request, record_id: int) -> Response:
-            return respond(answer(find(context(request), record_id)))
+            return answer(presented(find(context(request), record_id)))
 
         app.add_api_route(res.item_path, show, methods=["GET"], name=f"show {res.collection} {res.item_path}")
 
@@ -76,7 +80,7 @@ def _add(app: FastAPI, service: ProcoreService, res: Resource) -> None:
         async def update(request: Request, record_id: int) -> Response:
             body = await read_body(request)
             w = context(request, body)
-            return respond(answer(save(w, res, wrapped(body, res.wrapper), find(w, record_id))))
+            return answer(presented(save(w, res, wrapped(body, res.wrapper), find(w, record_id))))
 
         app.add_api_route(
             res.item_path, update, methods=["PATCH"], name=f"update {res.collection} {res.item_path}"
@@ -87,7 +91,7 @@ def _add(app: FastAPI, service: ProcoreService, res: Resource) -> None:
         async def create(request: Request) -> Response:
             body = await read_body(request)
             created = save(context(request, body), res, wrapped(body, res.wrapper), None)
-            return respond(answer(created), status=201)
+            return answer(presented(created), status=201)
 
         app.add_api_route(
             res.create_path, create, methods=["POST"], name=f"create {res.collection} {res.create_path}"

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from procore_xero.amounts import parse_amount
 from procore_xero.clients import ProcoreClient, RetryPolicy
 from procore_xero.extract.procore import extract_procore, staged_project_ids
 from procore_xero.extract.specs import COMPANY_SCOPED, PROJECT_SCOPED
@@ -81,7 +82,10 @@ def test_full_then_incremental_extract_holds_exactly_the_seed(
             assert calls <= minimum * 1.05, name
     sample = state["requisitions"][17]
     staged = staged_raw(staging, "procore", "requisitions", sample["id"])
-    assert staged["summary"]["current_payment_due"] == Decimal(str(sample["summary"]["current_payment_due"]))
+    staged_due = staged["summary"]["current_payment_due"]  # staged as Procore sent it: a decimal string
+    assert isinstance(staged_due, str) and parse_amount(staged_due) == Decimal(
+        str(sample["summary"]["current_payment_due"])
+    )
 
     # Change a vendor, delete a cost code; the next hour's run reads those two and nothing else.
     vendor, cost_code = state["vendors"][5], state["cost_codes"][3]

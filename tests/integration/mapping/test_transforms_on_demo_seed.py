@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine
 
+from procore_xero.amounts import parse_amount as amount  # the emulator sends Procore's decimal strings
 from procore_xero.extract.specs import COMPANY_SCOPED
 from procore_xero.load.targets import TARGETS
 from procore_xero.mapping import (
@@ -142,17 +143,16 @@ def test_sampled_bill_matches_its_requisition(frames: dict[str, pd.DataFrame]) -
     source = requisitions[requisitions["id"].astype(str) == released["source_id"]].iloc[0]
     summary = source["summary"]
     lines = released["payload"]["LineItems"]
-    billed = [i for i in source["items"] if i["work_completed_this_period"] != 0]
+    billed = [i for i in source["items"] if amount(i["work_completed_this_period"]) != 0]
     assert [line["UnitAmount"] for line in lines[: len(billed)]] == [
-        i["work_completed_this_period"] for i in billed
+        amount(i["work_completed_this_period"]) for i in billed
     ]
     retainage = lines[len(billed) :]
     assert all(line["ItemCode"] == "RETAINAGE" and line["AccountCode"] == "820" for line in retainage)
-    assert (
-        sum((line["LineAmount"] for line in retainage), Decimal(0))
-        == summary["retainage_released_this_period"] - summary["retainage_retained_this_period"]
-    )
-    assert sum((line["LineAmount"] for line in lines), Decimal(0)) == summary["current_payment_due"]
+    assert sum((line["LineAmount"] for line in retainage), Decimal(0)) == amount(
+        summary["retainage_released_this_period"]
+    ) - amount(summary["retainage_retained_this_period"])
+    assert sum((line["LineAmount"] for line in lines), Decimal(0)) == amount(summary["current_payment_due"])
     assert released["payload"]["Date"] == source["billing_date"]
     assert released["payload"]["DueDate"] == source["payment_date"]
 
@@ -206,12 +206,14 @@ def test_sampled_purchase_order_lines_change_orders_and_budget(frames: dict[str,
         *(f"Change order {o['number']}: {o['title']}" for o in ccos.to_dict("records")),
     ]
     change_lines = lines[len(sov) :]
-    assert [line["LineAmount"] for line in change_lines] == list(ccos["grand_total"])
+    assert [line["LineAmount"] for line in change_lines] == list(ccos["grand_total"].map(amount))
     assert not any("ItemCode" in line for line in change_lines)  # Procore publishes no cost code for them
     assert [(line["Quantity"], line["UnitAmount"]) for line in lines[: len(sov)]] == list(
-        zip(sov["quantity"], sov["unit_cost"], strict=True)
+        zip(sov["quantity"].map(amount), sov["unit_cost"].map(amount), strict=True)
     )
-    expected_total = sum(sov["amount"], Decimal(0)) + sum(ccos["grand_total"], Decimal(0))
+    expected_total = sum(sov["amount"].map(amount), Decimal(0)) + sum(
+        ccos["grand_total"].map(amount), Decimal(0)
+    )
     assert po["total"] == expected_total == sum((line["LineAmount"] for line in lines), Decimal(0))
     assert po["payload"]["PurchaseOrderNumber"].endswith("-" + commitment["number"])
     assert po["payload"]["Date"] == commitment["created_at"][:10]
@@ -237,12 +239,12 @@ def _remaining_budget(frames: dict[str, pd.DataFrame], commitment_id: str) -> De
         if (r["cost_code_id"], types[r["category_id"]]) in own_keys
     ]
     orders = [
-        o["grand_total"]
+        amount(o["grand_total"])
         for o in frames["commitment_change_orders"].to_dict("records")
         if str(o["contract_id"]) == commitment_id and o["status"] == "approved"
     ]
     left = sum((Decimal(r["Revised Budget"]) - Decimal(r["Committed Costs"]) for r in rows), Decimal(0))
-    return left + sum((r["amount"] for r in own), Decimal(0)) + sum(orders, Decimal(0))
+    return left + sum((amount(r["amount"]) for r in own), Decimal(0)) + sum(orders, Decimal(0))
 
 
 def test_sampled_sales_invoice_matches_its_payment_application(frames: dict[str, pd.DataFrame]) -> None:
@@ -262,15 +264,15 @@ def test_sampled_sales_invoice_matches_its_payment_application(frames: dict[str,
         str(source["number"]),
     )
     lines = payload["LineItems"]
-    billed = [i for i in source["items"] if i["work_completed_this_period"] != 0]
+    billed = [i for i in source["items"] if amount(i["work_completed_this_period"]) != 0]
     assert [line["LineAmount"] for line in lines[: len(billed)]] == [
-        i["work_completed_this_period"] for i in billed
+        amount(i["work_completed_this_period"]) for i in billed
     ]
     assert all(line["AccountCode"] == "200" for line in lines[: len(billed)])
     retainage = lines[len(billed) :]
     assert [(line["ItemCode"], line["AccountCode"]) for line in retainage] == [("RETAINAGE", "821")]
-    assert retainage[0]["LineAmount"] == -summary["retainage_retained_this_period"] < 0
-    assert sum((line["LineAmount"] for line in lines), Decimal(0)) == summary["current_payment_due"]
+    assert retainage[0]["LineAmount"] == -amount(summary["retainage_retained_this_period"]) < 0
+    assert sum((line["LineAmount"] for line in lines), Decimal(0)) == amount(summary["current_payment_due"])
 
 
 def _cad_project_ids(frames: dict[str, pd.DataFrame]) -> set[str]:

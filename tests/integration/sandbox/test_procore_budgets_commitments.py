@@ -208,7 +208,9 @@ def test_schedule_of_values_update_delete_and_sync(sandbox):
     changed = api.call("PATCH", f"{path}/{first['id']}", json=update).json()
 
     assert (
-        changed["amount"] == 1500.25 and changed["cost_code"]["id"] == code["id"] and changed["position"] == 1
+        changed["amount"] == "1500.25"
+        and changed["cost_code"]["id"] == code["id"]
+        and changed["position"] == 1
     )
     synced = api.call(
         "PATCH",
@@ -223,7 +225,7 @@ def test_schedule_of_values_update_delete_and_sync(sandbox):
         },
     ).json()
     assert [e["description"] for e in synced["entities"]] == ["Curtain wall, revised", "Curtain wall"]
-    assert synced["entities"][0]["amount"] == 1500.25 and synced["entities"][1]["origin_id"] == "X-1"
+    assert synced["entities"][0]["amount"] == "1500.25" and synced["entities"][1]["origin_id"] == "X-1"
     assert synced["errors"][0]["errors"] == {"id": ["Entity with this ID not found"]}
     again = api.call(
         "PATCH",
@@ -232,13 +234,15 @@ def test_schedule_of_values_update_delete_and_sync(sandbox):
         json={"updates": [{"origin_id": "X-1", "amount": "100.00"}]},
     ).json()
     assert (
-        again["entities"][0]["id"] == synced["entities"][1]["id"] and again["entities"][0]["amount"] == 100.0
+        again["entities"][0]["id"] == synced["entities"][1]["id"]
+        and again["entities"][0]["amount"] == "100.00"
     )
     shown = api.get(f"{V10}/work_order_contracts/{contract['id']}", project_id=pid).json()
-    assert shown["grand_total"] == 1600.25 and len(shown["line_items"]) == 2
+    assert shown["grand_total"] == "1600.25" and len(shown["line_items"]) == 2
     assert api.call("DELETE", f"{path}/{first['id']}", params={"project_id": pid}).status_code == 204
     assert (
-        api.get(f"{V10}/work_order_contracts/{contract['id']}", project_id=pid).json()["grand_total"] == 100.0
+        api.get(f"{V10}/work_order_contracts/{contract['id']}", project_id=pid).json()["grand_total"]
+        == "100.00"
     )
     assert api.get(f"{path}/{first['id']}", project_id=pid).status_code == 404
 

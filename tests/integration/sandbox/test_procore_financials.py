@@ -86,12 +86,12 @@ def test_created_invoice_computes_g702_to_the_cent(sandbox):
     created = api.call("POST", f"{V10}/requisitions", json=body)
     assert created.status_code == 201
     invoice = created.json()
-    assert invoice["summary"]["total_completed_and_stored_to_date"] == 1234.55
-    assert invoice["summary"]["total_retainage"] == 123.46  # 10 % of 1,234.55, rounded half-up
-    assert invoice["summary"]["current_payment_due"] == 1111.09
+    assert invoice["summary"]["total_completed_and_stored_to_date"] == "1234.55"  # Procore's strings
+    assert invoice["summary"]["total_retainage"] == "123.46"  # 10 % of 1,234.55, rounded half-up
+    assert invoice["summary"]["current_payment_due"] == "1111.09"
     assert (
-        '"current_payment_due":1111.09' in created.text
-        and '"less_previous_certificates_for_payment":0.00' in created.text
+        '"current_payment_due":"1111.09"' in created.text
+        and '"less_previous_certificates_for_payment":"0.00"' in created.text
     )
     _check_g702(invoice)
     release = {
@@ -107,8 +107,11 @@ def test_created_invoice_computes_g702_to_the_cent(sandbox):
         },
     }
     second = api.call("POST", f"{V10}/requisitions", json=release).json()
-    assert second["number"] == 2 and second["summary"]["less_previous_certificates_for_payment"] == 1111.09
-    assert second["summary"]["current_payment_due"] == 123.46 and second["summary"]["total_retainage"] == 0.0
+    assert second["number"] == 2 and second["summary"]["less_previous_certificates_for_payment"] == "1111.09"
+    assert (
+        second["summary"]["current_payment_due"] == "123.46"
+        and second["summary"]["total_retainage"] == "0.00"
+    )
     over = {
         **body,
         "requisition": {
@@ -143,7 +146,7 @@ def test_schedule_of_values_locked_once_approved(sandbox):
             },
         },
     ).json()
-    assert draft["status"] == "Draft" and draft["number"].startswith("PO-") and draft["grand_total"] == 0
+    assert draft["status"] == "Draft" and draft["number"].startswith("PO-") and draft["grand_total"] == "0.00"
     code = api.get(f"{V10}/cost_codes", project_id=pid).json()[0]
     kind = next(t for t in api.get(f"{V10}/line_item_types").json() if t["code"] == "M")
     line = {
@@ -155,9 +158,9 @@ def test_schedule_of_values_locked_once_approved(sandbox):
     }
     path = f"{V10}/purchase_order_contracts/{draft['id']}/line_items"
     added = api.call("POST", path, json={"project_id": pid, "line_item": line})
-    assert added.status_code == 201 and added.json()["amount"] == 5460.00
+    assert added.status_code == 201 and added.json()["amount"] == "5460.00"
     shown = api.get(f"{V10}/purchase_order_contracts/{draft['id']}", project_id=pid).json()
-    assert shown["grand_total"] == 5460.00
+    assert shown["grand_total"] == "5460.00"
     approve = {"project_id": pid, "purchase_order_contract": {"status": "approved"}}
     assert (
         api.call("PATCH", f"{V10}/purchase_order_contracts/{draft['id']}", json=approve).json()["status"]

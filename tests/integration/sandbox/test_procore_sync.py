@@ -95,8 +95,8 @@ def test_direct_cost_sync_creates_with_lines_and_reports_bad_rows(sandbox):
         "PATCH", f"{V11}/projects/{project['id']}/direct_costs/sync", json={"updates": updates}
     ).json()
     assert len(result["entities"]) == 1
-    assert result["entities"][0]["grand_total"] == 60.00  # 3 × 19.99 + 0.03, exact
-    assert [line["amount"] for line in result["entities"][0]["line_items"]] == [59.97, 0.03]
+    assert result["entities"][0]["grand_total"] == "60.00"  # 3 × 19.99 + 0.03, exact
+    assert [line["amount"] for line in result["entities"][0]["line_items"]] == ["59.97", "0.03"]
     reasons = {e["origin_id"]: e["errors"] for e in result["errors"]}
     assert "must be one of invoice, expense, payroll" in reasons["xero-bt-2"]["direct_cost_type"][0]
     assert "YYYY-MM-DD" in reasons["xero-bt-3"]["direct_cost_date"][0]
@@ -139,4 +139,4 @@ def test_contract_payments_have_no_sync_action_and_origin_id_stays_unique(sandbo
         contract_id=contract["id"],
         **{"filters[origin_id]": "xero-pay-1"},
     ).json()
-    assert [(p["id"], p["amount"]) for p in found] == [(created.json()["id"], 1234.56)]
+    assert [(p["id"], p["amount"]) for p in found] == [(created.json()["id"], "1234.56")]
