@@ -22,6 +22,7 @@ from procore_xero.staging import Crosswalk, TenantKey, all_links, create_staging
 from procore_xero.staging.schema import exceptions
 from procore_xero.sync.order import STEP_ORDER
 from sandbox.process import REPO_ROOT, SandboxProcess, free_port
+from tests.procore_state import project_currency
 from tools.approvals import controller_answers
 from tools.dag_results import step_results
 from tools.extract_env import load_dag, patched_environ, sandbox_now
@@ -168,9 +169,7 @@ def test_dry_run_writes_nothing_anywhere(sandbox: SandboxProcess, synced_env: st
 def test_project_number_sends_one_projects_documents(sandbox: SandboxProcess, synced_env: str) -> None:
     """A manual run for the CAD job: reference data goes whole, documents only of that project."""
     procore = sandbox.admin("procore", "GET", "state")
-    project = next(
-        p for p in procore["projects"] if p["currency_configuration"]["currency_iso_code"] == "CAD"
-    )
+    project = next(p for p in procore["projects"] if project_currency(procore, p) == "CAD")
     conf = {"dry_run": True, "project_number": project["project_number"]}
     run = load_dag("procore_to_xero").test(logical_date=sandbox_now(sandbox), run_conf=conf)
     assert run.state == "success"

@@ -32,6 +32,7 @@ from sandbox.procore.store import project_of_records
 from sandbox.scenario import run_month_end
 from tests.dags.mailbox import Mailbox, smtp_default
 from tests.dags.round_trip import run
+from tests.procore_state import project_currency
 from tools.extract_env import load_dag, patched_environ, sandbox_now
 
 CONTROLLER = "controller@example.com"
@@ -216,7 +217,7 @@ def over_budget_bill(procore: dict, xero: dict, option: str, project: dict, numb
         and b["cost_code"]["full_code"] != "01-100"
     )
     contact = sorted((c for c in xero["Contacts"] if not c.get("ContactNumber")), key=lambda c: c["Name"])[0]
-    currency = project["currency_configuration"]["currency_iso_code"]
+    currency = project_currency(procore, project)
     amount = money(revised_budget(line) * Decimal("1.1") + 2000)
     return {
         "Type": "ACCPAY",
@@ -285,7 +286,7 @@ def seed_drift(sandbox: SandboxProcess, procore: dict[str, Any], tenant_id: str,
         currency: next(
             (o, p)
             for o, p in sorted(projects.items(), key=lambda item: item[1]["project_number"])
-            if p["currency_configuration"]["currency_iso_code"] == currency
+            if project_currency(procore, p) == currency
         )
         for currency in ("USD", "CAD")
     }
@@ -391,9 +392,7 @@ def check_mail(mailbox: Mailbox, procore: dict, xero: dict, seeded: dict[str, An
     for name in ("usd", "cad"):
         project = str(seeded[name]["id"])
         mine = [row for key, row in over.items() if key.split(":")[1] == project]
-        assert mine and all(
-            row["currency"] == seeded[name]["currency_configuration"]["currency_iso_code"] for row in mine
-        )
+        assert mine and all(row["currency"] == project_currency(procore, seeded[name]) for row in mine)
     cad = next(row for key, row in over.items() if key.split(":")[1] == str(seeded["cad"]["id"]))
     rate = latest_rate(xero, "CAD")
     assert Decimal(cad["at_stake_base"]) == (Decimal(cad["at_stake"]) / rate).quantize(CENT, ROUND_HALF_UP)

@@ -9,6 +9,7 @@ from typing import Any
 
 from procore_xero.staging import Crosswalk, TenantKey, all_links, create_staging_engine, list_open
 from sandbox.process import SandboxProcess
+from tests.procore_state import project_currency
 from tools.approvals import controller_answers
 from tools.extract_env import load_dag, sandbox_now
 
@@ -131,9 +132,7 @@ def test_demo_seed_lands_in_xero_once_and_every_trap_is_held(
     bill_of = all_links(engine, tenant_key(sandbox), Crosswalk("procore", "requisitions", "xero", "Invoices"))
     xero_bills = {b["InvoiceID"]: b for b in bills}
     assert len(bill_of) == len(bills) and len({b["InvoiceNumber"] for b in bills}) == len(bills)
-    cad_projects = {
-        p["id"] for p in procore["projects"] if p["currency_configuration"]["currency_iso_code"] == "CAD"
-    }
+    cad_projects = {p["id"] for p in procore["projects"] if project_currency(procore, p) == "CAD"}
     contact_of = all_links(engine, tenant_key(sandbox), Crosswalk("procore", "vendors", "xero", "Contacts"))
     codes = {c["id"]: c["full_code"] for c in procore["cost_codes"]}
     types = {t["id"]: t["code"] for t in procore["line_item_types"]}

@@ -62,7 +62,11 @@ def _path(spec: ProcoreSpec, key: StagingKey, **more: Any) -> str:
 
 
 def _scope_params(spec: ProcoreSpec, key: StagingKey) -> dict[str, Any]:
-    return {"project_id": key.project_id} if spec.project_scoped and "{project_id}" not in spec.path else {}
+    """The scope parameter Procore requires: ``project_id``, or ``company_id`` on company lists (projects,
+    vendors, cost types) unless the path names the company."""
+    if spec.project_scoped:
+        return {} if "{project_id}" in spec.path else {"project_id": key.project_id}
+    return {} if "{company_id}" in spec.path else {"company_id": key.company_id}
 
 
 def _pages(

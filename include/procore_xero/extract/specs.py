@@ -55,11 +55,13 @@ PROCORE_SPECS: dict[str, ProcoreSpec] = {
     spec.name: spec
     for spec in (
         ProcoreSpec("projects", f"{V10}/projects"),
-        # Stages and cost types are few and have no updated_at filter worth relying on: read in full.
+        # Incremental only where the list publishes filters[updated_at] (projects, vendors): stages, cost
+        # types and cost codes publish no such filter (cost codes only filters[origin_id], and no
+        # include_deleted), so every run reads them whole: one call each, one per project for cost codes.
         ProcoreSpec("project_stages", f"{V10}/companies/{{company_id}}/project_stages", incremental=False),
         ProcoreSpec("vendors", f"{V10}/vendors"),
-        ProcoreSpec("line_item_types", f"{V10}/line_item_types"),
-        ProcoreSpec("cost_codes", f"{V10}/cost_codes", project_scoped=True, deletions=True),
+        ProcoreSpec("line_item_types", f"{V10}/line_item_types", incremental=False),
+        ProcoreSpec("cost_codes", f"{V10}/cost_codes", project_scoped=True, incremental=False),
         # Budgets: Procore publishes no budget line item list; a budget view's detail rows are the budget,
         # one row per budget line with the view's columns. Neither list publishes filters[updated_at]: both
         # are read whole every run (one call per project for the views, one per view for its rows).

@@ -268,7 +268,11 @@ class _Loader:
         counts: TypeCounts,
     ) -> None:
         target = PROCORE_TARGETS[target_type]
-        body = {"project_id": int(project_id)} if target.project_scoped and project_id else None
+        body = (
+            {"project_id": int(project_id)}
+            if target.project_scoped and project_id
+            else {"company_id": self.client.company_id}  # the company vendor sync requires it
+        )
         path = str(target.sync_path).format(project_id=project_id)
         records = [dict(w.record.payload) for w in batch]
         if target_type == "purchase_order_contracts":

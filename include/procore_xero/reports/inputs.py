@@ -29,6 +29,7 @@ from procore_xero.staging.objects import get_object_type
 COMMITMENT_TYPES = ("work_order_contracts", "purchase_order_contracts")
 PROCORE_TYPES = (
     "projects",
+    "prime_contracts",  # the projects' currencies (mapping.project_currency)
     "cost_codes",
     "line_item_types",
     "budget_view_detail_rows",

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pandas as pd
 
+from procore_xero.mapping.project_currency import project_currencies
 from procore_xero.reports.frames import records, rows_frame
 from procore_xero.reports.inputs import DriftInputs
 from procore_xero.reports.money import dec
@@ -20,14 +21,14 @@ PROJECT_COLUMNS = ["project_id", "number", "name", "label", "currency", "option_
 def projects_in_scope(inputs: DriftInputs) -> pd.DataFrame:
     """Synced projects: id, job number, name, ``label`` ("25-101 Denver Hotel"), currency, option id.
     Projects not at the "Send to Xero" stage have no books in Xero to drift from: they are out."""
+    currencies = project_currencies(inputs.procore["prime_contracts"], inputs.procore["commitments"])
     rows = [
         {
             "project_id": str(p["id"]),
             "number": p.get("project_number") or "",
             "name": p.get("name") or "",
             "label": f"{p.get('project_number') or ''} {p.get('name') or ''}".strip(),
-            "currency": (p.get("currency_configuration") or {}).get("currency_iso_code")
-            or inputs.base_currency,
+            "currency": currencies.get(str(p["id"])) or inputs.base_currency,
             "option_id": inputs.project_options[str(p["id"])],
         }
         for p in records(inputs.procore["projects"])

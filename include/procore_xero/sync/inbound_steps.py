@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from procore_xero.mapping.budget_view import budget_figures
 from procore_xero.mapping.commitments import COMMITMENT_TYPES, all_commitments
-from procore_xero.mapping.frames import id_text, pluck
+from procore_xero.mapping.frames import id_text
 from procore_xero.mapping.inbound.direct_costs import transform_direct_costs, xero_cost_documents
 from procore_xero.mapping.inbound.known import KnownInProcore
 from procore_xero.mapping.inbound.lines import (
@@ -26,6 +26,7 @@ from procore_xero.mapping.inbound.lines import (
 from procore_xero.mapping.inbound.payments import ignored_payments, transform_payments
 from procore_xero.mapping.inbound.purchase_orders import transform_xero_purchase_orders
 from procore_xero.mapping.inbound.vendors import transform_vendors
+from procore_xero.mapping.project_currency import project_currencies as currencies_of_projects
 from procore_xero.mapping.spec import MappingSpec
 from procore_xero.mapping.staged import read_staged
 from procore_xero.mapping.xero_staged import read_xero_staged
@@ -108,12 +109,13 @@ def _direct_costs(engine: Engine, tenant: TenantKey, spec: MappingSpec, known: K
 
 
 def project_currencies(engine: Engine, tenant: TenantKey) -> dict[str, str]:
-    """Procore project id -> the project's currency (ISO code)."""
-    projects = read_staged(engine, "projects", tenant.company_id)
-    if projects.empty:
-        return {}
-    codes = pluck(projects["currency_configuration"], "currency_iso_code")
-    return {pid: code for pid, code in zip(id_text(projects["id"]), codes, strict=True) if code}
+    """Procore project id -> the project's currency (ISO code), from its staged documents
+    (``mapping.project_currency``: Procore publishes none on projects)."""
+    company = tenant.company_id
+    return currencies_of_projects(
+        read_staged(engine, "prime_contracts", company),
+        *(read_staged(engine, kind, company) for kind in COMMITMENT_TYPES),
+    )
 
 
 def _xero_purchase_orders(

@@ -60,6 +60,16 @@ HOLDER_TYPES = {
     "work_order_contracts": "WorkOrderContract",
     "purchase_order_contracts": "PurchaseOrderContract",
 }
+# The create body's enum (reads publish the same without ``labor``; Procore still returns what was written).
+LINE_ITEM_BASE_TYPES = (
+    "equipment",
+    "materials",
+    "commitment",
+    "owner_cost",
+    "professional_services",
+    "other",
+    "labor",
+)
 DIRECT_COST_TYPES = ("invoice", "expense", "payroll")
 DIRECT_COST_STATUSES = ("draft", "pending", "revise_and_resubmit", "approved")
 ZERO = Decimal("0.00")
@@ -70,15 +80,20 @@ def _start(existing: dict[str, Any] | None, defaults: dict[str, Any]) -> dict[st
 
 
 def _unique(
-    w: WriteContext, collection: str, record: dict[str, Any], field: str, scope: str = "company"
+    w: WriteContext,
+    collection: str,
+    record: dict[str, Any],
+    field: str,
+    project_of: Callable[[dict[str, Any]], Any] | None = None,
 ) -> None:
+    """``field`` unique in the company, or in the project when ``project_of`` says a record's project."""
     value = record.get(field)
     if value in (None, ""):
         return
     rows = (
         w.store.in_company(collection, w.call.company_id)
-        if scope == "company"
-        else (r for r in w.store.rows(collection) if w.store.project_of(collection, r) == w.project_id)
+        if project_of is None
+        else (r for r in w.store.rows(collection) if project_of(r) == w.project_id)
     )
     if any(r[field] == value and r["id"] != record.get("id") and not r.get("deleted_at") for r in rows):
         raise RecordInvalid.field(field, f"has already been taken ({value!r})")
@@ -97,9 +112,7 @@ def build_project(w: WriteContext, attrs: dict[str, Any], existing: dict[str, An
             "country_code": "US",
             "zip": None,
             "project_stage": None,
-            "stage": None,
             "company": {"id": w.call.company_id, "name": company["name"]},
-            "currency_configuration": {"currency_iso_code": "USD"},
         },
     )
     copy_fields(
@@ -122,7 +135,6 @@ def build_project(w: WriteContext, attrs: dict[str, Any], existing: dict[str, An
     )
     if "project_stage_id" in attrs:
         record["project_stage"] = stage_ref(w, attrs["project_stage_id"])
-        record["stage"] = record["project_stage"]["name"]
     if "total_value" in attrs:
         record["total_value"] = money(attrs, "total_value")
     required(record, "name")
@@ -178,9 +190,16 @@ def build_vendor(w: WriteContext, attrs: dict[str, Any], existing: dict[str, Any
 def build_line_item_type(
     w: WriteContext, attrs: dict[str, Any], existing: dict[str, Any] | None
 ) -> dict[str, Any]:
-    record = _start(existing, {"base_type": "Other"})
-    copy_fields(record, attrs, ("name", "code", "base_type", *ORIGIN_FIELDS))
-    required(record, "name", "code")
+    """Writes take ``csv_import_code``, reads return it as ``code``; ``base_type`` is lower case."""
+    record = _start(existing, {"base_type": "other"})
+    copy_fields(record, attrs, ("name", *ORIGIN_FIELDS))
+    if "csv_import_code" in attrs:
+        record["code"] = attrs["csv_import_code"]
+    if "base_type" in attrs:
+        record["base_type"] = choice(attrs["base_type"], "base_type", LINE_ITEM_BASE_TYPES)
+    if record.get("code") in (None, ""):
+        raise RecordInvalid.field("csv_import_code", "can't be blank")
+    required(record, "name")
     _unique(w, "line_item_types", record, "code")
     return record
 
@@ -211,13 +230,37 @@ def build_project_stage(
 def build_cost_code(
     w: WriteContext, attrs: dict[str, Any], existing: dict[str, Any] | None
 ) -> dict[str, Any]:
-    record = _start(existing, {"project_id": w.project_id, "parent": None})
+    """A project's cost code: its project is its biller (``biller_type`` Project), as Procore publishes."""
+    project = w.project or {}
+    record = _start(
+        existing,
+        {"biller_id": w.project_id, "biller_type": "Project", "biller": project.get("name"), "parent": None},
+    )
     copy_fields(record, attrs, ("name", "code", "full_code", *ORIGIN_FIELDS))
     if record.get("code") and not record.get("full_code"):
         record["full_code"] = record["code"]
     required(record, "name", "code")
-    _unique(w, "cost_codes", record, "full_code", scope="project")
+    _unique(w, "cost_codes", record, "full_code", project_of=cost_code_project)
     return record
+
+
+def cost_code_project(record: dict[str, Any]) -> Any:
+    """The project a cost code belongs to (its biller, when the biller is a project)."""
+    return record.get("biller_id") if record.get("biller_type") == "Project" else None
+
+
+def project_currency(w: WriteContext) -> dict[str, Any]:
+    """A new document's currency: the project's, as its prime contract carries it (Procore publishes no
+    currency on projects), else the company's US dollars."""
+    for contract in w.store.rows("prime_contracts"):
+        if record_project(contract) == w.project_id and contract.get("currency_configuration"):
+            return dict(contract["currency_configuration"])
+    return {"currency_iso_code": "USD"}
+
+
+def record_project(record: dict[str, Any]) -> Any:
+    """A project-scoped record's project: ``project_id`` or the published ``project {id}`` reference."""
+    return record.get("project_id") or (record.get("project") or {}).get("id")
 
 
 def build_budget_line_item(
@@ -233,7 +276,7 @@ def build_budget_line_item(
             "uom": None,
             "quantity": None,
             "unit_cost": None,
-            "currency_configuration": (w.project or {}).get("currency_configuration"),
+            "currency_configuration": project_currency(w),
         },
     )
     if "cost_code_id" in attrs or not existing:
@@ -290,7 +333,7 @@ def commitment_builder(collection: str, prefix: str) -> Builder:
                 "description": None,
                 "origin_code": None,
                 "contract_date": None,
-                "currency_configuration": (w.project or {}).get("currency_configuration"),
+                "currency_configuration": project_currency(w),
             },
         )
         if existing and existing["status"] in LOCKED_COMMITMENT_STATUSES and "vendor_id" in attrs:
@@ -327,7 +370,7 @@ def commitment_builder(collection: str, prefix: str) -> Builder:
             ]
             record["number"] = f"{prefix}-{max(taken, default=0) + 1:03d}"
         required(record, "title")
-        _unique(w, collection, record, "number", scope="project")
+        _unique(w, collection, record, "number", project_of=record_project)
         return record
 
     return build

@@ -85,9 +85,9 @@ def stage_ref(w: WriteContext, value: Any, name: str = "project_stage_id") -> di
 
 def cost_code_ref(w: WriteContext, value: Any, name: str = "cost_code_id") -> dict[str, Any]:
     code = _reference(w, "cost_codes", value, name, "cost code")
-    if code["project_id"] != w.project_id:
+    if code.get("biller_id") != w.project_id:
         raise RecordInvalid.field(
-            name, f"cost code {value} belongs to project {code['project_id']}, not {w.project_id}"
+            name, f"cost code {value} belongs to project {code.get('biller_id')}, not {w.project_id}"
         )
     return {"id": code["id"], "full_code": code["full_code"], "name": code["name"]}
 

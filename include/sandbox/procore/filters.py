@@ -12,6 +12,7 @@ from starlette.datastructures import QueryParams
 from sandbox.procore.errors import bad_request
 
 FieldKey = Callable[[dict[str, Any]], Any]
+GENERIC_FILTERS = frozenset({"updated_at", "created_at", "id", "origin_id", "include_deleted"})
 _FILTER = re.compile(r"^filters\[(\w+)\](\[\])?$")
 
 
@@ -43,13 +44,21 @@ def requested_filters(query: QueryParams) -> dict[str, list[str]]:
 
 
 def apply_filters(
-    rows: Iterable[dict[str, Any]], query: QueryParams, fields: Mapping[str, FieldKey]
+    rows: Iterable[dict[str, Any]],
+    query: QueryParams,
+    fields: Mapping[str, FieldKey],
+    generic: frozenset[str] = GENERIC_FILTERS,
 ) -> list[dict[str, Any]]:
     """The rows a list action returns: deleted ones hidden unless asked for, then every filter ANDed.
 
-    Filters the resource does not support are ignored, as Procore ignores unknown parameters.
+    ``generic``: which of ``GENERIC_FILTERS`` this list publishes. Filters the list does not publish are
+    ignored, as Procore ignores unknown parameters.
     """
-    filters = requested_filters(query)
+    filters = {
+        name: values
+        for name, values in requested_filters(query).items()
+        if name in fields or (name in generic and name in GENERIC_FILTERS)
+    }
     deleted = (filters.pop("include_deleted", None) or [None])[0]
     if deleted not in (None, "with", "only"):
         raise bad_request(f"filters[include_deleted] must be 'with' or 'only', got {deleted!r}")
@@ -66,8 +75,11 @@ def apply_filters(
         ids = set(filters.pop("id"))
         tests.append(lambda r: str(r["id"]) in ids)
     for name, values in filters.items():
-        key = {"origin_id": lambda r: r.get("origin_id")}.get(name) or fields.get(name)
-        if key is not None:
-            wanted = {v.lower() for v in values}
+        key = fields.get(name) or {"origin_id": lambda r: r.get("origin_id")}.get(name)
+        parts = [v.lower() for v in values]
+        if name == "search" and key is not None:  # a case-insensitive part of the name
+            tests.append(lambda r, k=key, p=parts: any(part in str(k(r)).lower() for part in p))
+        elif key is not None:
+            wanted = set(parts)
             tests.append(lambda r, k=key, w=wanted: str(k(r)).lower() in w)
     return [row for row in rows if all(test(row) for test in tests)]

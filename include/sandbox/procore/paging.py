@@ -37,8 +37,8 @@ def paginate(rows: Sequence[Any], url: URL, query: QueryParams) -> tuple[Sequenc
         return f'<{url.include_query_params(page=number, per_page=per_page)}>; rel="{rel}"'
 
     links = []
-    if page > 1:
-        links += [link(1, "first"), link(min(page - 1, last), "prev")]
+    if page > 1:  # pagination.md: page 2 of 3 carries first, next and last, no prev
+        links.append(link(1, "first"))
     if page < last:
         links += [link(page + 1, "next")]
     links.append(link(last, "last"))

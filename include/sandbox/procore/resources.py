@@ -21,7 +21,7 @@ from sandbox.procore.builders import (
     commitment_builder,
     origin_only_builder,
 )
-from sandbox.procore.filters import FieldKey
+from sandbox.procore.filters import GENERIC_FILTERS, FieldKey
 from sandbox.procore.store import Store
 
 V10, V11 = "/rest/v1.0", "/rest/v1.1"
@@ -47,6 +47,13 @@ class Resource:
     # How one record is answered by show, create and update (a list answers the stored record).
     present: Callable[[Store, dict[str, Any]], dict[str, Any]] | None = None
     amounts: Literal["string", "number"] = "string"  # how its published model types amounts (money.py)
+    # Which of the filters every list could take (updated_at, created_at, id, origin_id, include_deleted)
+    # this one's list publishes; the others are ignored, as Procore ignores unknown parameters.
+    generic_filters: frozenset[str] = GENERIC_FILTERS
+    list_requires: tuple[str, ...] = ()  # query parameters of which a list needs one (a 400 otherwise)
+    show_requires: tuple[str, ...] = ()  # same for a show
+    body_requires: tuple[str, ...] = ()  # top-level body keys a create and a sync need
+    timestamps: bool = True  # created_at / updated_at (the published model of line item types has none)
 
 
 def _status(r: dict) -> object:
@@ -110,16 +117,27 @@ RESOURCES: tuple[Resource, ...] = (
         "project",
         "project",
         "company",
-        (f"{V10}/projects", f"{V11}/projects"),
+        (f"{V10}/projects",),
         item_path=f"{V10}/projects/{ID}",
         create_path=f"{V10}/projects",
         sync_path=f"{V10}/projects/sync",
         build=build_project,
+        generic_filters=frozenset({"updated_at", "created_at", "id", "origin_id"}),
+        list_requires=("company_id",),
+        show_requires=("company_id",),
+    ),
+    Resource(  # the v1.1 list only (no v1.1 show is published); it adds the stage and number filters
+        "projects",
+        "project",
+        "project",
+        "company",
+        (f"{V11}/projects",),
         filters={
             "by_stage": lambda r: (r.get("project_stage") or {}).get("id"),
             "project_number": lambda r: r.get("project_number"),
-            "active": lambda r: r.get("active"),
         },
+        generic_filters=frozenset({"updated_at", "created_at", "id", "origin_id"}),
+        list_requires=("company_id",),
     ),
     Resource(
         "vendors",
@@ -131,7 +149,11 @@ RESOURCES: tuple[Resource, ...] = (
         create_path=f"{V10}/vendors",
         sync_path=f"{V10}/vendors/sync",
         build=build_vendor,
-        filters={"is_active": lambda r: r.get("is_active"), "name": lambda r: r.get("name")},
+        filters={"search": lambda r: r.get("name")},
+        generic_filters=frozenset({"updated_at", "created_at", "id", "origin_id"}),
+        list_requires=("company_id",),
+        show_requires=("company_id",),
+        body_requires=("company_id",),
     ),
     Resource(
         "line_item_types",
@@ -143,7 +165,10 @@ RESOURCES: tuple[Resource, ...] = (
         create_path=f"{V10}/line_item_types",
         sync_path=f"{V10}/line_item_types/sync",
         build=build_line_item_type,
-        filters={"code": lambda r: r.get("code")},
+        generic_filters=frozenset({"origin_id"}),
+        list_requires=("company_id", "project_id"),
+        show_requires=("company_id",),
+        timestamps=False,
     ),
     Resource(
         "cost_codes",
@@ -154,9 +179,8 @@ RESOURCES: tuple[Resource, ...] = (
         item_path=f"{V10}/cost_codes/{ID}",
         create_path=f"{V10}/cost_codes",
         sync_path=f"{V10}/cost_codes/sync",
-        deletable=True,
         build=build_cost_code,
-        filters={"full_code": lambda r: r.get("full_code")},
+        generic_filters=frozenset({"origin_id"}),
     ),
     # No list and no delete are published: budget rows are read through a budget view's detail rows.
     # v1.1 keys budget lines by WBS code, which the emulator does not model: it serves the v1.1 show only.

@@ -40,6 +40,12 @@ def _add(app: FastAPI, service: ProcoreService, res: Resource) -> None:
     def presented(record: dict[str, Any]) -> dict[str, Any]:
         return res.present(service.store, record) if res.present else record
 
+    def require(request: Request, names: tuple[str, ...], body: dict[str, Any] | None = None) -> None:
+        """Procore refuses a call without a parameter it requires (one of ``names``)."""
+        sent = {**request.query_params, **(body or {})}
+        if names and not any(sent.get(name) not in (None, "") for name in names):
+            raise ProcoreError(400, f"param is missing or the value is empty: {' or '.join(names)}")
+
     def find(w: WriteContext, record_id: int) -> dict[str, Any]:
         record = service.store.get(res.collection, record_id)
         if not in_scope(w, res, record) or record is None or record.get("deleted_at"):
@@ -47,9 +53,10 @@ def _add(app: FastAPI, service: ProcoreService, res: Resource) -> None:
         return record
 
     async def list_records(request: Request) -> Response:
+        require(request, res.list_requires)
         w = context(request)
         rows = [r for r in service.store.rows(res.collection) if in_scope(w, res, r)]
-        rows = apply_filters(rows, request.query_params, res.filters)
+        rows = apply_filters(rows, request.query_params, res.filters, res.generic_filters)
         if not res.paged:
             return answer(rows)
         page, headers = paginate(rows, request.url, request.query_params)
@@ -62,6 +69,7 @@ def _add(app: FastAPI, service: ProcoreService, res: Resource) -> None:
 
         async def sync_records(request: Request) -> Response:
             body = await read_body(request)
+            require(request, res.body_requires, body)
             if "updates" not in body:
                 raise ProcoreError(400, "param is missing or the value is empty: updates")
             return answer(sync(context(request, body), res, decimalize(body["updates"])))
@@ -71,6 +79,7 @@ def _add(app: FastAPI, service: ProcoreService, res: Resource) -> None:
     if res.item_path:
 
         async def show(request: Request, record_id: int) -> Response:
+            require(request, res.show_requires)
             return answer(presented(find(context(request), record_id)))
 
         app.add_api_route(res.item_path, show, methods=["GET"], name=f"show {res.collection} {res.item_path}")
@@ -90,6 +99,7 @@ def _add(app: FastAPI, service: ProcoreService, res: Resource) -> None:
 
         async def create(request: Request) -> Response:
             body = await read_body(request)
+            require(request, res.body_requires, body)
             created = save(context(request, body), res, wrapped(body, res.wrapper), None)
             return answer(presented(created), status=201)
 

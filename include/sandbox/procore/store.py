@@ -103,6 +103,8 @@ class Store:
             return record["project_id"]
         if isinstance(record.get("project"), dict):
             return record["project"]["id"]
+        if record.get("biller_type") == "Project":  # cost codes belong to their biller
+            return record.get("biller_id")
         if collection == "budget_views":  # published with its rows' link only
             return _link_project(record)
         if collection in PROJECT_THROUGH:

@@ -65,8 +65,9 @@ def save(
         attrs["origin_id"] = None
     built = w.store.new_id(res.collection) if existing is None else existing["id"]
     record = {"id": built, **{k: v for k, v in res.build(w, attrs, existing).items() if k != "id"}}
-    record["created_at"] = existing["created_at"] if existing else w.now
-    record["updated_at"] = w.now
+    if res.timestamps:
+        record["created_at"] = existing["created_at"] if existing else w.now
+        record["updated_at"] = w.now
     w.store.put(res.collection, record, w.call.company_id, w.project_id if res.scope == "project" else None)
     key = (res.collection, record["id"])
     if record.get("origin_id") is None:

@@ -273,11 +273,11 @@ class _Generator:
                 "id": self.ids("line_item_types"),
                 "name": name,
                 "code": code,
-                "base_type": base,
+                "base_type": base.lower(),  # published: lower case
                 "origin_id": None,
                 "origin_data": None,
-                **self.timestamps(_day(0), _day(0)),
             }
+            self.timestamps(_day(0), _day(0))  # drawn, not kept (no timestamps published): same demo after
             self.types[code] = self.add("line_item_types", record)
 
     def vendor(self, name: str, active: bool = True) -> dict[str, Any]:
@@ -334,6 +334,7 @@ class _Generator:
     def projects(self) -> None:
         total = self.count(25, minimum=4)
         self.project_list = []
+        self.currencies: dict[int, dict[str, str]] = {}
         for index in range(total):
             city, state, zip3 = self.rng.choice(CITIES)
             start = _day(self.rng.randrange(0, 200))
@@ -356,9 +357,7 @@ class _Generator:
                     "country_code": "CA" if cad else "US",
                     "active": stage != "Closeout",
                     "project_stage": self.stage_refs[stage],
-                    "stage": stage,
                     "company": {"id": COMPANY_ID, "name": "Summit Ridge Builders, Inc."},
-                    "currency_configuration": {"currency_iso_code": "CAD" if cad else "USD"},
                     "start_date": start.isoformat(),
                     "completion_date": _day((start - EPOCH.date()).days + 540).isoformat(),
                     "origin_id": None,
@@ -367,6 +366,8 @@ class _Generator:
                 },
             )
             project["display_name"] = f"{project['project_number'] or ''} {project['name']}".strip()
+            # Procore publishes no project currency: the project's documents carry it.
+            self.currencies[project["id"]] = {"currency_iso_code": "CAD" if cad else "USD"}
             self.project_list.append(project)
 
     def cost_codes(self, project: dict[str, Any], with_long_code: bool) -> list[dict[str, Any]]:
@@ -377,7 +378,9 @@ class _Generator:
                 "cost_codes",
                 {
                     "id": self.ids("cost_codes"),
-                    "project_id": project["id"],
+                    "biller_id": project["id"],  # a project's cost code: its biller is the project
+                    "biller_type": "Project",
+                    "biller": project["name"],
                     "code": code,
                     "full_code": code,
                     "name": name,
@@ -473,7 +476,7 @@ class _Generator:
                 "origin_id": None,
                 "origin_data": None,
                 "origin_code": None,
-                "currency_configuration": project["currency_configuration"],
+                "currency_configuration": dict(self.currencies[project["id"]]),
                 **self.timestamps(created),
             },
         )
@@ -661,7 +664,7 @@ class _Generator:
                     "uom": None,
                     "quantity": None,
                     "unit_cost": None,
-                    "currency_configuration": project["currency_configuration"],
+                    "currency_configuration": dict(self.currencies[project["id"]]),
                 },
             )
         view_id = self.ids("budget_views")
@@ -694,7 +697,7 @@ class _Generator:
                 "description": None,
                 "origin_id": None,
                 "origin_data": None,
-                "currency_configuration": project["currency_configuration"],
+                "currency_configuration": dict(self.currencies[project["id"]]),
                 **self.timestamps(start),
             },
         )

@@ -87,11 +87,13 @@ def test_full_then_incremental_extract_holds_exactly_the_seed(
         str(sample["summary"]["current_payment_due"])
     )
 
-    # Change a vendor, delete a cost code; the next hour's run reads those two and nothing else.
-    vendor, cost_code = state["vendors"][5], state["cost_codes"][3]
+    # Change a vendor, delete a draft commitment; the next hour's run finds those two and nothing else
+    # (cost codes, cost types and stages publish no updated_at filter: read whole, unchanged).
+    vendor = state["vendors"][5]
+    draft = next(c for c in state["work_order_contracts"] if c["status"] == "Draft")
     client.send("PATCH", f"/rest/v1.0/vendors/{vendor['id']}", {"vendor": {"name": "Renamed Vendor LLC"}})
     client.send(
-        "DELETE", f"/rest/v1.0/cost_codes/{cost_code['id']}?project_id={cost_code['project_id']}", None
+        "DELETE", f"/rest/v1.0/work_order_contracts/{draft['id']}?project_id={draft['project_id']}", None
     )
     sandbox_time.advance(60)
     before = sandbox_now(sandbox_time)
@@ -100,7 +102,7 @@ def test_full_then_incremental_extract_holds_exactly_the_seed(
         name: (total(r, "inserted"), total(r, "updated"), total(r, "deleted")) for name, r in second.items()
     }
     assert changed.pop("vendors") == (0, 1, 0)
-    assert changed.pop("cost_codes") == (0, 1, 1)
+    assert changed.pop("work_order_contracts") == (0, 1, 1)
     assert set(changed.values()) == {(0, 0, 0)}
     assert staged_raw(staging, "procore", "vendors", vendor["id"])["name"] == "Renamed Vendor LLC"
     for name, results in second.items():  # at most one call per type and project when nothing changed
@@ -170,16 +172,20 @@ def test_full_refresh_reads_deleted_records(
     staging: Engine,
 ) -> None:
     client = make_procore()
-    code = sandbox.admin("procore", "GET", "state")["cost_codes"][0]
-    client.send("DELETE", f"/rest/v1.0/cost_codes/{code['id']}?project_id={code['project_id']}", None)
+    draft = next(
+        c for c in sandbox.admin("procore", "GET", "state")["work_order_contracts"] if c["status"] == "Draft"
+    )
+    client.send(
+        "DELETE", f"/rest/v1.0/work_order_contracts/{draft['id']}?project_id={draft['project_id']}", None
+    )
     result = extract_procore(
         client,
         staging,
-        "cost_codes",
+        "work_order_contracts",
         task_try=task_try("c"),
         window_end=sandbox_now(sandbox_time),
-        project_id=code["project_id"],
+        project_id=draft["project_id"],
         full_refresh=True,
     )
     assert result["deleted"] == 1
-    assert staged_raw(staging, "procore", "cost_codes", code["id"])["deleted_at"] is not None
+    assert staged_raw(staging, "procore", "work_order_contracts", draft["id"])["deleted_at"] is not None

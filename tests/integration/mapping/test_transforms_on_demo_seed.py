@@ -125,9 +125,7 @@ def test_bills_total_net_due_to_the_cent(frames: dict[str, pd.DataFrame]) -> Non
     assert (bills["lines_total"] == bills["net_due"]).all()
     assert (bills["sov_total"] == bills["gross_this_period"]).all()
     assert (bills["net_due"] < 0).sum() == 3
-    cad_projects = frames["projects"][
-        frames["projects"]["currency_configuration"].map(lambda c: c["currency_iso_code"] == "CAD")
-    ]["id"].astype(str)
+    cad_projects = pd.Series(sorted(_cad_project_ids(frames)))
     cad = bills[
         bills["source_id"].isin(
             approved[approved["project_id"].astype(str).isin(cad_projects)]["id"].astype(str)
@@ -276,6 +274,7 @@ def test_sampled_sales_invoice_matches_its_payment_application(frames: dict[str,
 
 
 def _cad_project_ids(frames: dict[str, pd.DataFrame]) -> set[str]:
-    projects = frames["projects"]
-    cad = projects["currency_configuration"].map(lambda c: c["currency_iso_code"] == "CAD")
-    return set(projects[cad]["id"].astype(str))
+    """Projects in CAD: their owner contracts are (Procore publishes no currency on projects)."""
+    contracts = frames["prime_contracts"]
+    cad = contracts["currency_configuration"].map(lambda c: c["currency_iso_code"] == "CAD")
+    return set(contracts[cad]["project_id"].astype(str))

@@ -43,7 +43,8 @@ class ProcoreApi:
         )
 
     def get(self, path: str, **params: Any) -> requests.Response:
-        return self.call("GET", path, params=params)
+        """A GET with the ``company_id`` Procore requires on company lists (other lists ignore it)."""
+        return self.call("GET", path, params={"company_id": self.company_id, **params})
 
     def state(self) -> dict[str, Any]:
         return self.sandbox.admin("procore", "GET", "state")

@@ -13,7 +13,9 @@ from tests.integration.sandbox.xero_client import login
 def test_non_json_answers_an_html_page_and_processes_nothing(sandbox):
     api = ProcoreApi(sandbox)
     sandbox.admin("procore", "POST", "faults", {"kind": "non_json", "path": "/vendors$", "method": "POST"})
-    page = api.call("POST", f"{V10}/vendors", json={"vendor": {"name": "Behind A Proxy"}})
+    page = api.call(
+        "POST", f"{V10}/vendors", json={"company_id": api.company_id, "vendor": {"name": "Behind A Proxy"}}
+    )
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert page.text.startswith("<!DOCTYPE html>") and int(page.headers["content-length"]) == len(
         page.content
@@ -25,7 +27,9 @@ def test_non_json_answers_an_html_page_and_processes_nothing(sandbox):
 def test_truncated_keeps_status_and_half_the_body_and_applies_the_write(sandbox):
     api = ProcoreApi(sandbox)
     sandbox.admin("procore", "POST", "faults", {"kind": "truncated", "path": "/vendors$", "method": "POST"})
-    cut = api.call("POST", f"{V10}/vendors", json={"vendor": {"name": "Half An Answer"}})
+    cut = api.call(
+        "POST", f"{V10}/vendors", json={"company_id": api.company_id, "vendor": {"name": "Half An Answer"}}
+    )
     assert cut.status_code == 201 and int(cut.headers["content-length"]) == len(cut.content)
     with pytest.raises(json.JSONDecodeError):
         json.loads(cut.text)

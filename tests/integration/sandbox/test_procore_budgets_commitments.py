@@ -60,7 +60,7 @@ def test_budget_detail_rows_carry_the_views_columns_computed_from_the_records(sa
         if order["contract_id"] in approved and order["status"] == "approved":
             key = (line["cost_code_id"], line["line_item_type_id"])
             expected[key] = expected.get(key, Decimal(0)) + D(line["amount"])
-    codes = {c["id"]: c for c in state["cost_codes"] if c["project_id"] == project["id"]}
+    codes = {c["id"]: c for c in state["cost_codes"] if c["biller_id"] == project["id"]}
     items = [b for b in state["budget_line_items"] if b["cost_code"]["id"] in codes]
     assert len(rows) == len(items) > 10 and sum(expected.values()) > 0
     by_id = {b["id"]: b for b in items}

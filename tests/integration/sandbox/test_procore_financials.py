@@ -188,7 +188,9 @@ def test_state_and_stats_report_what_happened(sandbox):
     sandbox.admin("procore", "DELETE", "stats")
     api.get(f"{V10}/vendors", per_page=1)
     api.get(f"{V10}/vendors/1")
-    created = api.call("POST", f"{V10}/vendors", json={"vendor": {"name": "Stats Roofing"}}).json()
+    created = api.call(
+        "POST", f"{V10}/vendors", json={"company_id": api.company_id, "vendor": {"name": "Stats Roofing"}}
+    ).json()
     stats = sandbox.admin("procore", "GET", "stats")
     assert stats["calls"] == {
         "GET /rest/v1.0/vendors": 1,

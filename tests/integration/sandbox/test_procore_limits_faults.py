@@ -81,10 +81,15 @@ def test_timeout_and_drop_process_nothing(sandbox):
     api = ProcoreApi(sandbox)
     sandbox.admin("procore", "POST", "faults", {"kind": "timeout", "path": "/vendors", "delay_seconds": 0.5})
     with pytest.raises(requests.RequestException):
-        api.call("POST", f"{V10}/vendors", json={"vendor": {"name": "Timed Out"}}, timeout=0.2)
+        api.call(
+            "POST",
+            f"{V10}/vendors",
+            json={"company_id": api.company_id, "vendor": {"name": "Timed Out"}},
+            timeout=0.2,
+        )
     sandbox.admin("procore", "POST", "faults", {"kind": "drop", "path": "/vendors", "method": "POST"})
     with pytest.raises(requests.ConnectionError):
-        api.call("POST", f"{V10}/vendors", json={"vendor": {"name": "Dropped"}})
+        api.call("POST", f"{V10}/vendors", json={"company_id": api.company_id, "vendor": {"name": "Dropped"}})
     names = {v["name"] for v in api.state()["vendors"]}
     assert "Timed Out" not in names and "Dropped" not in names
 
@@ -94,11 +99,15 @@ def test_drop_after_write_applies_the_write(sandbox):
     sandbox.admin("procore", "POST", "faults", {"kind": "drop_after_write", "path": "/vendors/sync"})
     with pytest.raises(requests.ConnectionError):
         api.call(
-            "PATCH", f"{V10}/vendors/sync", json={"updates": [{"origin_id": "lost-1", "name": "Lost Answer"}]}
+            "PATCH",
+            f"{V10}/vendors/sync",
+            json={"company_id": api.company_id, "updates": [{"origin_id": "lost-1", "name": "Lost Answer"}]},
         )
     found = api.get(f"{V10}/vendors", **{"filters[origin_id]": "lost-1"}).json()
     assert [v["name"] for v in found] == ["Lost Answer"]
     retry = api.call(
-        "PATCH", f"{V10}/vendors/sync", json={"updates": [{"origin_id": "lost-1", "name": "Lost Answer"}]}
+        "PATCH",
+        f"{V10}/vendors/sync",
+        json={"company_id": api.company_id, "updates": [{"origin_id": "lost-1", "name": "Lost Answer"}]},
     )
     assert retry.json()["entities"][0]["id"] == found[0]["id"]  # the retry updates, never duplicates

@@ -20,10 +20,10 @@ def test_paging_headers_and_links(sandbox):
     assert set(links) == {"next", "last"}
     assert "page=2" in links["next"] and "page=5" in links["last"]
     middle = api.get(f"{V10}/vendors", page=3, per_page=70)
-    assert set(_links(middle)) == {"first", "prev", "next", "last"}
+    assert set(_links(middle)) == {"first", "next", "last"}  # pagination.md: no prev
     last = api.get(f"{V10}/vendors", page=5, per_page=70)
     assert len(last.json()) == 300 - 4 * 70
-    assert "next" not in _links(last) and set(_links(last)) == {"first", "prev", "last"}
+    assert set(_links(last)) == {"first", "last"}
     ids = [v["id"] for p in range(1, 6) for v in api.get(f"{V10}/vendors", page=p, per_page=70).json()]
     assert len(set(ids)) == 300
 
@@ -69,26 +69,22 @@ def test_updated_at_range_is_inclusive_and_follows_writes(sandbox):
 
 
 def test_deleted_records_hidden_unless_include_deleted(sandbox):
+    """On a list that publishes ``filters[include_deleted]`` (commitments); cost codes publish neither a
+    DELETE nor that filter (test_procore_company_resources)."""
     api = ProcoreApi(sandbox)
-    project = api.first_project()
-    codes = api.get(f"{V10}/cost_codes", project_id=project["id"]).json()
-    gone = codes[-1]
-    assert (
-        api.call("DELETE", f"{V10}/cost_codes/{gone['id']}", params={"project_id": project["id"]}).status_code
-        == 204
-    )
-    live = api.get(f"{V10}/cost_codes", project_id=project["id"]).json()
-    assert len(live) == len(codes) - 1 and gone["id"] not in [c["id"] for c in live]
-    both = api.get(
-        f"{V10}/cost_codes", project_id=project["id"], **{"filters[include_deleted]": "with"}
-    ).json()
-    assert len(both) == len(codes)
-    only = api.get(
-        f"{V10}/cost_codes", project_id=project["id"], **{"filters[include_deleted]": "only"}
-    ).json()
+    path = f"{V10}/work_order_contracts"
+    drafts = [c for c in api.state()["work_order_contracts"] if c["status"] == "Draft"]
+    pid = drafts[0]["project_id"]
+    listed = api.get(path, project_id=pid, per_page=1000).json()
+    gone = next(c for c in listed if c["status"] == "Draft")
+    assert api.call("DELETE", f"{path}/{gone['id']}", params={"project_id": pid}).status_code == 204
+    live = api.get(path, project_id=pid, per_page=1000).json()
+    assert len(live) == len(listed) - 1 and gone["id"] not in [c["id"] for c in live]
+    both = api.get(path, project_id=pid, per_page=1000, **{"filters[include_deleted]": "with"}).json()
+    assert len(both) == len(listed)
+    only = api.get(path, project_id=pid, **{"filters[include_deleted]": "only"}).json()
     assert [c["id"] for c in only] == [gone["id"]] and only[0]["deleted_at"] is not None
-    shown = api.get(f"{V10}/cost_codes/{gone['id']}", project_id=project["id"])
-    assert shown.status_code == 404
+    assert api.get(f"{path}/{gone['id']}", project_id=pid).status_code == 404
 
 
 def test_origin_id_stage_number_status_and_id_filters(sandbox):
@@ -99,11 +95,11 @@ def test_origin_id_stage_number_status_and_id_filters(sandbox):
     found = api.get(f"{V10}/vendors", **{"filters[origin_id]": tagged[0]["origin_id"]}).json()
     assert [v["id"] for v in found] == [tagged[0]["id"]]
     stage = next(s for s in api.state()["project_stages"] if s["name"] == "Send to Xero")
-    at_stage = api.get(
-        f"{V10}/projects", company_id=api.company_id, **{"filters[by_stage]": stage["id"]}
-    ).json()
+    at_stage = api.get(f"{V11}/projects", **{"filters[by_stage]": stage["id"]}).json()
     expected = [p["id"] for p in api.state()["projects"] if p["project_stage"]["id"] == stage["id"]]
     assert [p["id"] for p in at_stage] == expected and 0 < len(expected) < 25
+    ignored = api.get(f"{V10}/projects", **{"filters[by_stage]": stage["id"]}).json()  # v1.1 only
+    assert len(ignored) == 25
     numbered = api.get(
         f"{V11}/projects", company_id=api.company_id, **{"filters[project_number]": "25-101"}
     ).json()

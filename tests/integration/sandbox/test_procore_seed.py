@@ -41,8 +41,9 @@ def test_projects_stages_numbers_and_currencies(seed):
     stages = {s["name"] for s in seed["project_stages"]}
     assert {"Send to Xero", "Pre-Construction", "Course of Construction", "Closeout"} <= stages
     assert sum(p["project_number"] is None for p in seed["projects"]) == 1
-    currencies = Counter(p["currency_configuration"]["currency_iso_code"] for p in seed["projects"])
-    assert currencies == {"USD": 24, "CAD": 1}
+    assert not any("currency_configuration" in p for p in seed["projects"])  # Procore publishes none
+    currencies = Counter(c["currency_configuration"]["currency_iso_code"] for c in seed["prime_contracts"])
+    assert currencies == {"USD": 24, "CAD": 1}  # one owner contract per project, in its currency
     assert 0 < sum(p["project_stage"]["name"] != "Send to Xero" for p in seed["projects"]) < 25
     numbers = [p["project_number"] for p in seed["projects"] if p["project_number"]]
     assert len(numbers) == len(set(numbers))

@@ -24,7 +24,9 @@ def test_vendor_sync_mixes_creates_updates_and_errors(sandbox):
         {"origin_id": "XERO-C-2", "errors": {"name": ["can't be blank"]}},
     ]
     again = api.call(
-        "PATCH", f"{V10}/vendors/sync", json={"updates": [{"origin_id": "XERO-C-1", "city": "Denver"}]}
+        "PATCH",
+        f"{V10}/vendors/sync",
+        json={"company_id": api.company_id, "updates": [{"origin_id": "XERO-C-1", "city": "Denver"}]},
     )
     entity = again.json()["entities"][0]
     assert entity["id"] == result["entities"][0]["id"] and entity["city"] == "Denver"
@@ -34,18 +36,30 @@ def test_vendor_sync_mixes_creates_updates_and_errors(sandbox):
 def test_sync_rejects_more_than_1000_records(sandbox):
     api = ProcoreApi(sandbox)
     updates = [{"origin_id": f"bulk-{n}", "name": f"Bulk {n}"} for n in range(1001)]
-    too_many = api.call("PATCH", f"{V10}/vendors/sync", json={"updates": updates})
+    too_many = api.call(
+        "PATCH", f"{V10}/vendors/sync", json={"company_id": api.company_id, "updates": updates}
+    )
     assert too_many.status_code == 413 and "1001" in too_many.json()["errors"]
     assert len(api.state()["vendors"]) == 300
-    ok = api.call("PATCH", f"{V10}/vendors/sync", json={"updates": updates[:1000]})
+    ok = api.call(
+        "PATCH", f"{V10}/vendors/sync", json={"company_id": api.company_id, "updates": updates[:1000]}
+    )
     assert ok.status_code == 200 and len(ok.json()["entities"]) == 1000 and ok.json()["errors"] == []
 
 
 def test_origin_id_is_unique_per_company_and_type(sandbox):
     api = ProcoreApi(sandbox)
-    first = api.call("POST", f"{V10}/vendors", json={"vendor": {"name": "One", "origin_id": "DUP-1"}})
+    first = api.call(
+        "POST",
+        f"{V10}/vendors",
+        json={"company_id": api.company_id, "vendor": {"name": "One", "origin_id": "DUP-1"}},
+    )
     assert first.status_code == 201 and first.json()["origin_id"] == "DUP-1"
-    clash = api.call("POST", f"{V10}/vendors", json={"vendor": {"name": "Two", "origin_id": "DUP-1"}})
+    clash = api.call(
+        "POST",
+        f"{V10}/vendors",
+        json={"company_id": api.company_id, "vendor": {"name": "Two", "origin_id": "DUP-1"}},
+    )
     assert clash.status_code == 422
     assert clash.json()["errors"]["origin_id"][0].startswith("has already been taken")
     project = api.first_project()

@@ -23,7 +23,7 @@ KNOWN = KnownInProcore(
 )
 CODER = LineCoder.build(
     budget_codes(
-        records_frame([{"id": 71, "project_id": 11, "full_code": "03-300"}]),
+        records_frame([{"id": 71, "biller_id": 11, "biller_type": "Project", "full_code": "03-300"}]),
         records_frame([{"id": 2, "code": "M"}]),
         SPEC,
     ),

@@ -12,9 +12,9 @@ CODER = LineCoder.build(
     budget_codes(
         records_frame(
             [
-                {"id": 100, "project_id": 7, "full_code": "03-300"},
-                {"id": 101, "project_id": 7, "full_code": "01-100"},
-                {"id": 200, "project_id": 8, "full_code": "03-300"},
+                {"id": 100, "biller_id": 7, "biller_type": "Project", "full_code": "03-300"},
+                {"id": 101, "biller_id": 7, "biller_type": "Project", "full_code": "01-100"},
+                {"id": 200, "biller_id": 8, "biller_type": "Project", "full_code": "03-300"},
             ]
         ),
         records_frame([{"id": 1, "code": "M"}, {"id": 2, "code": "L"}]),

@@ -41,14 +41,13 @@ def xero_date(moment: datetime) -> str:
     return f"/Date({int(moment.timestamp() * 1000)}+0000)/"
 
 
-def project(pid: int, number: str, name: str, currency: str) -> dict[str, Any]:
-    return {
-        "id": pid,
-        "project_number": number,
-        "name": name,
-        "currency_configuration": {"currency_iso_code": currency},
-        "company": {"id": 7, "name": "Test Builders"},
-    }
+def project(pid: int, number: str, name: str) -> dict[str, Any]:
+    return {"id": pid, "project_number": number, "name": name, "company": {"id": 7, "name": "Test Builders"}}
+
+
+def prime_contract(pid: int, currency: str) -> dict[str, Any]:
+    """A project's owner contract: where Procore publishes the project's currency."""
+    return {"id": pid * 100, "project_id": pid, "currency_configuration": {"currency_iso_code": currency}}
 
 
 def budget_row(pid: int, code: int, kind: int, original: str, revised: str, committed: str) -> dict[str, Any]:
@@ -157,9 +156,14 @@ def books(**replace: Any) -> DriftInputs:
     """The state described in the module docstring; ``replace`` swaps any ``DriftInputs`` field."""
     procore = {
         "projects": [
-            project(ALPHA, "25-101", "Alpha", "USD"),
-            project(BETA, "25-102", "Beta", "CAD"),
-            project(GAMMA, "25-103", "Gamma", "USD"),
+            project(ALPHA, "25-101", "Alpha"),
+            project(BETA, "25-102", "Beta"),
+            project(GAMMA, "25-103", "Gamma"),
+        ],
+        "prime_contracts": [
+            prime_contract(ALPHA, "USD"),
+            prime_contract(BETA, "CAD"),
+            prime_contract(GAMMA, "USD"),
         ],
         "cost_codes": [
             {"id": CONCRETE, "full_code": "03-300", "name": "Concrete"},

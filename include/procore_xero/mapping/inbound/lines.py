@@ -39,6 +39,15 @@ LINE_COLUMNS = (
 )
 
 
+def cost_code_projects(cost_codes: pd.DataFrame) -> pd.Series:
+    """Each cost code's project as text: its biller when the biller is a project (Procore publishes no
+    ``project_id`` on cost codes); None for a sub job's codes or when the biller is missing."""
+    if "biller_id" not in cost_codes or "biller_type" not in cost_codes:
+        return pd.Series([None] * len(cost_codes), index=cost_codes.index, dtype=object)
+    billers = id_text(cost_codes["biller_id"])
+    return billers.where(cost_codes["biller_type"] == "Project", None)
+
+
 def budget_codes(cost_codes: pd.DataFrame, cost_types: pd.DataFrame, spec: MappingSpec) -> pd.DataFrame:
     """Per project, every cost code × cost type under its Xero item code ("03-300-M")."""
     columns = ["project_id", "item_code", "cost_code_id", "line_item_type_id", "cost_code", "cost_type"]
@@ -46,7 +55,7 @@ def budget_codes(cost_codes: pd.DataFrame, cost_types: pd.DataFrame, spec: Mappi
         return pd.DataFrame(columns=columns)
     codes = pd.DataFrame(
         {
-            "project_id": id_text(cost_codes["project_id"]),
+            "project_id": cost_code_projects(cost_codes),
             "cost_code_id": id_text(cost_codes["id"]),
             "cost_code": cost_codes["full_code"].astype(str),
         }
