@@ -82,7 +82,7 @@ def budget_codes(procore: dict[str, Any]) -> dict[tuple[str, str], tuple[str, st
     """(project id, Xero item code "03-300-S") -> (cost code id, line item type id)."""
     types = {t["id"]: t["code"] for t in procore["line_item_types"]}
     return {
-        (str(c["project_id"]), f"{c['full_code']}-{kind}"): (str(c["id"]), str(type_id))
+        (str(c["biller_id"]), f"{c['full_code']}-{kind}"): (str(c["id"]), str(type_id))
         for c in live(procore["cost_codes"])
         for type_id, kind in types.items()
     }

@@ -86,7 +86,7 @@ def expected_direct_costs(
     codes = defaultdict(set)
     for code in procore["cost_codes"]:
         for kind in procore["line_item_types"]:
-            codes[str(code["project_id"])].add(f"{code['full_code']}-{kind['code']}")
+            codes[str(code["biller_id"])].add(f"{code['full_code']}-{kind['code']}")
     documents = [
         d for d in xero["Invoices"] if d["Type"] == "ACCPAY" and d["InvoiceID"].lower() not in made
     ] + [d for d in xero["BankTransactions"] if d["Type"] == "SPEND"]
