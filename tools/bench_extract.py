@@ -29,12 +29,13 @@ from procore_xero.extract.specs import (
     XERO_SPECS,
 )
 from sandbox.process import REPO_ROOT, SandboxProcess
+from sandbox.procore.store import project_of_records
 from tools.bench_http import sync_tenant_id
 from tools.extract_env import extract_env, sandbox_now, staged_counts
 
 WORK_DIR = REPO_ROOT / "out" / "bench-extract"
 T = TypeVar("T")
-STATE_COLLECTION = {"budget_view_detail_rows": "budget_line_items"}
+STATE_COLLECTION = {"budget_view_detail_rows": "budget_line_items"}  # one detail row per budget line
 
 
 def pages(records: int) -> int:
@@ -42,21 +43,15 @@ def pages(records: int) -> int:
     return max(1, math.ceil(records / MAX_PER_PAGE))
 
 
-def state_project(record: dict[str, Any]) -> Any:
-    """A project-scoped record's project: ``project_id``, a ``project {id}`` reference, or (cost codes) the
-    biller when the biller is a project."""
-    if record.get("biller_type") == "Project":
-        return record.get("biller_id")
-    return record.get("project_id") or (record.get("project") or {}).get("id")
-
-
 def procore_minimum(state: dict[str, Any], name: str) -> int:
     """The fewest calls that can read one Procore object type of the seed."""
     spec = PROCORE_SPECS[name]
-    records = state[STATE_COLLECTION.get(name, name)]
+    collection = STATE_COLLECTION.get(name, name)
+    records = state[collection]
     if not spec.project_scoped:
         return pages(len(records))
-    per_key: Counter[Any] = Counter(state_project(r) for r in records)
+    project_of = project_of_records(state)
+    per_key: Counter[Any] = Counter(project_of(collection, r) for r in records)
     if name == "contract_payments":  # listed per commitment (contract_id required): the billed ones
         billed = Counter(r["commitment_id"] for r in state["requisitions"])
         per_contract: Counter[Any] = Counter(r["contract_id"] for r in records)
@@ -66,12 +61,12 @@ def procore_minimum(state: dict[str, Any], name: str) -> int:
         return sum(pages(per_prime[c["id"]]) for c in state["prime_contracts"])
     if name == "payment_applications":  # the list per project, then each one's show (G703 lines)
         return len(state["projects"]) + len(records)
-    if name == "commitment_line_items":
-        parents = [c["id"] for t in COMMITMENT_TYPES for c in state[t] if not c.get("deleted_at")]
-        per_parent: Counter[Any] = Counter(r["contract_id"] for r in records)
-        return sum(pages(per_parent[p]) for p in parents)
+    if name == "commitment_line_items":  # one show per commitment embeds all its lines
+        return sum(1 for t in COMMITMENT_TYPES for c in state[t] if not c.get("deleted_at"))
     if name == "budget_view_detail_rows":  # each view lists its project's rows
-        return sum(pages(per_key[state_project(view)]) for view in state["budget_views"])
+        return sum(pages(per_key[project_of("budget_views", view)]) for view in state["budget_views"])
+    if not spec.paged:  # one call answers the whole list
+        return len(state["projects"])
     return sum(pages(per_key[p["id"]]) for p in state["projects"])
 
 

@@ -126,7 +126,7 @@ def procore_minimums(sandbox: SandboxProcess) -> dict[str, int]:
         name: sum(math.ceil(n / SYNC_BATCH) for n in counts.values()) for name, counts in per_project.items()
     }
     commitments = {c["id"] for c in xero_made["xero_purchase_orders"]}
-    lines = sum(1 for li in state["commitment_line_items"] if li["contract_id"] in commitments)
+    lines = sum(1 for li in state["commitment_line_items"] if li["holder"]["id"] in commitments)
     minimum["payments"] = len(xero_made["payments"])  # no sync action for payments issued: one POST each
     minimum["direct_costs"] *= 2  # the v1.0 sync takes no lines: then one line-items sync per project
     minimum["xero_purchase_orders"] = 2 * minimum["xero_purchase_orders"] + len(commitments) + lines

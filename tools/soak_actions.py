@@ -257,7 +257,7 @@ class ProjectManagers:
         }
         items = []
         for line in state["commitment_line_items"]:
-            if line["contract_id"] != commitment["id"] or line.get("deleted_at"):
+            if line["holder"]["id"] != commitment["id"] or line.get("deleted_at"):
                 continue
             scheduled = Decimal(str(line["amount"]))
             left = scheduled - done.get(line["id"], Decimal(0))
@@ -275,9 +275,9 @@ class ProjectManagers:
         answer = self.call(
             "POST",
             "/rest/v1.1/requisitions",
-            commitment["project_id"],
+            commitment["project"]["id"],
             {
-                "project_id": commitment["project_id"],
+                "project_id": commitment["project"]["id"],
                 "commitment_id": commitment["id"],
                 "requisition": {**header, "items": items},
             },

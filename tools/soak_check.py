@@ -178,17 +178,15 @@ def _purchase_orders(
     procore: dict[str, Any], xero: dict[str, Any], held: set[tuple[str, str, str]], tally: Tally
 ) -> None:
     """One live Xero PO per approved commitment, numbered ``<job>-<commitment number>``, its subtotal the
-    schedule of values plus the approved change orders' lines."""
+    schedule of values plus the approved change orders' totals."""
     projects = {p["id"]: p for p in procore["projects"]}
     committed: defaultdict[int, Decimal] = defaultdict(Decimal)
     for line in procore["commitment_line_items"]:
         if not line.get("deleted_at"):
-            committed[line["contract_id"]] += money(line["amount"])
+            committed[line["holder"]["id"]] += money(line["amount"])
     for change in procore["commitment_change_orders"]:
         if change["status"] == "approved":
-            committed[change["contract_id"]] += sum(
-                (money(li["amount"]) for li in change["line_items"]), Decimal(0)
-            )
+            committed[change["contract_id"]] += money(change["grand_total"])
     live: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
     for po in xero["PurchaseOrders"]:
         if po["Status"] not in DEAD:
@@ -196,7 +194,7 @@ def _purchase_orders(
     for collection, commitment in ((n, c) for n in COMMITMENT_COLLECTIONS for c in procore[n]):
         if commitment["status"] not in SYNCED_STATUSES["commitments"] or commitment.get("deleted_at"):
             continue
-        number = f"{_job(projects[commitment['project_id']])}-{commitment['number']}"
+        number = f"{_job(projects[commitment['project']['id']])}-{commitment['number']}"
         found = live.get(number, [])
         tally.one(
             f"commitment {commitment['id']} ({number})",

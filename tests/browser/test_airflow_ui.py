@@ -104,7 +104,7 @@ def commitment_total(sandbox: SandboxProcess, po_number: str) -> Decimal:
         c
         for kind in COMMITMENT_KINDS
         for c in state[kind]
-        if f"{jobs[c['project_id']]}-{c['number']}" == po_number and not c.get("deleted_at")
+        if f"{jobs[c['project']['id']]}-{c['number']}" == po_number and not c.get("deleted_at")
     ]
     changes = [
         co["grand_total"]

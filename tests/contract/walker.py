@@ -96,15 +96,27 @@ class Walk:
         return body if isinstance(body, list) else [body]
 
 
+PARENT = "(parent)"  # where a nested list's rows remember the parent they were listed under (not a query)
+# Shows Procore publishes without any list: the list whose rows carry their IDs (a budget view detail row's
+# id is its budget line item's).
+LISTED_ELSEWHERE = {"/budget_line_items": "/rest/v1.0/budget_views/{}/detail_rows"}
+
+
+def listed_elsewhere(path: str) -> bool:
+    return any(path[len("/rest/v1.x") :].startswith(f"{unlisted}/") for unlisted in LISTED_ELSEWHERE)
+
+
 def parent_records(walk: Walk, parent: str) -> list[tuple[dict[str, str], dict[str, Any]]]:
     """What the list at ``parent`` returned; where only the other version lists (requisitions: v1.1 list,
-    v1.0 show), that version's list; where only the plural lists (``/prime_contract/{id}``), the plural's."""
+    v1.0 show), that version's list; where only the plural lists (``/prime_contract/{id}``), the plural's;
+    for a show with no list at all, the rows that carry its IDs."""
     for path in (parent, f"{parent}s"):
         for version in ("", "/rest/v1.0", "/rest/v1.1"):
             key = template_key(version + path[len("/rest/v1.x") :] if version else path)
             if walk.seen.get(key):
                 return walk.seen[key]
-    return []
+    elsewhere = LISTED_ELSEWHERE.get(parent[len("/rest/v1.x") :])
+    return walk.seen.get(elsewhere, []) if elsewhere else []
 
 
 def fill(path: str, values: dict[str, Any]) -> str:
@@ -128,7 +140,7 @@ def walk_gets(walk: Walk, routes: list[tuple[str, str]]) -> None:
     list under a record of the list before that slot."""
     gets = sorted(
         (path for method, path in routes if method == "GET"),
-        key=lambda p: ("{record_id" in p or "{parent_id" in p, p),
+        key=lambda p: ("{record_id" in p or "{parent_id" in p, listed_elsewhere(p), p),
     )
     for path in gets:
         op = walk.contract.by_template("GET", path)
@@ -138,7 +150,7 @@ def walk_gets(walk: Walk, routes: list[tuple[str, str]]) -> None:
             for record in walk.call(name, op, fill(path, slots), params):
                 if isinstance(record, dict) and "id" in record:
                     project = {"project_id": str(slots["project_id"])} if slots.get("project_id") else {}
-                    parent = {"parent_id": str(slots["parent_id"])} if slots.get("parent_id") else {}
+                    parent = {PARENT: str(slots["parent_id"])} if "{parent_id" in path else {}
                     results.append(({**params, **project, **parent}, record))
         walk.seen[template_key(path)] = results
 
@@ -160,8 +172,7 @@ def _calls(walk: Walk, path: str, op: Operation | None) -> Iterator[tuple[dict[s
             continue
         shown[project_id] = shown.get(project_id, 0) + 1
         params = {k: v for k, v in list_params.items() if k in names and k != "view"}
-        # A record under a parent (``…/{parent_id}/line_items/{record_id}``) keeps its parent's id.
-        parent_id = list_params.get("parent_id", record["id"]) if "{record_id" in path else record["id"]
+        parent_id = list_params.get(PARENT, record["id"])  # a nested record's show: its list's parent
         ids = {**slots, "record_id": record["id"], "parent_id": parent_id, "project_id": project_id}
         for variant in with_views(op, params):
             yield variant, ids

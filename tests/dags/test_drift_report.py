@@ -29,6 +29,7 @@ from procore_xero.reports import write_report_files
 from procore_xero.reports.links import RecordLinks
 from procore_xero.staging import TenantKey, create_staging_engine
 from sandbox.process import SandboxProcess
+from sandbox.procore.store import project_of_records
 from sandbox.scenario import run_month_end
 from tests.dags.mailbox import Mailbox, smtp_default
 from tests.dags.round_trip import run
@@ -88,34 +89,41 @@ def budget_codes(procore: dict[str, Any]) -> dict[tuple[str, str], tuple[str, st
     }
 
 
+def revised_budget(item: dict[str, Any]) -> Decimal:
+    return money(item["original_budget_amount"]) + money(item["approved_budget_changes"])
+
+
 def revised_budgets(procore: dict[str, Any]) -> dict[Key, Decimal]:
+    project_of = project_of_records(procore)
     out: dict[Key, Decimal] = defaultdict(Decimal)
     for item in live(procore["budget_line_items"]):
-        key = (str(item["project_id"]), str(item["cost_code"]["id"]), str(item["line_item_type"]["id"]))
-        out[key] += money(item["revised_budget"])
+        project = project_of("budget_line_items", item)
+        out[(str(project), str(item["cost_code"]["id"]), str(item["line_item_type"]["id"]))] += (
+            revised_budget(item)
+        )
     return out
 
 
 def committed_costs(procore: dict[str, Any]) -> dict[Key, Decimal]:
-    """Approved / complete commitments' SOV lines plus their approved change-order lines."""
+    """Approved / complete commitments' SOV lines plus their approved change orders' lines (which the emulator
+    keeps apart: Procore does not publish them)."""
     kinds = ("work_order_contracts", "purchase_order_contracts")
     approved = {c["id"] for k in kinds for c in live(procore[k]) if c["status"] in ("Approved", "Complete")}
+    orders = {
+        o["id"]
+        for o in live(procore["commitment_change_orders"])
+        if o["status"] == "approved" and o["contract_id"] in approved
+    }
+    project_of = project_of_records(procore)
     out: dict[Key, Decimal] = defaultdict(Decimal)
-    lines = [
-        (li["project_id"], li)
-        for li in live(procore["commitment_line_items"])
-        if li["contract_id"] in approved
-    ]
-    lines += [
-        (order["project_id"], li)
-        for order in live(procore["commitment_change_orders"])
-        if order["status"] == "approved" and order["contract_id"] in approved
-        for li in order["line_items"]
-    ]
-    for project, li in lines:
-        out[(str(project), str(li["cost_code"]["id"]), str(li["line_item_type"]["id"]))] += money(
-            li["amount"]
-        )
+    for li in live(procore["commitment_line_items"]):
+        if li["holder"]["id"] in approved:
+            key = (str(li["project"]["id"]), str(li["cost_code"]["id"]), str(li["line_item_type"]["id"]))
+            out[key] += money(li["amount"])
+    for li in procore["change_order_line_items"]:
+        if li["change_order_id"] in orders:
+            project = project_of("change_order_line_items", li)
+            out[(str(project), str(li["cost_code_id"]), str(li["line_item_type_id"]))] += money(li["amount"])
     return out
 
 
@@ -165,9 +173,9 @@ def billing_by_commitment(procore: dict[str, Any], xero: dict[str, Any], scope: 
     by their reference "<job number>-<commitment number>-<invoice #>" (PO numbers are unique in Xero)."""
     projects = {p["id"]: p for p in procore["projects"]}
     kinds = ("work_order_contracts", "purchase_order_contracts")
-    commitments = {c["id"]: c for k in kinds for c in live(procore[k]) if str(c["project_id"]) in scope}
+    commitments = {c["id"]: c for k in kinds for c in live(procore[k]) if str(c["project"]["id"]) in scope}
     by_reference = {
-        f"{projects[c['project_id']]['project_number']}-{c['number']}": i for i, c in commitments.items()
+        f"{projects[c['project']['id']]['project_number']}-{c['number']}": i for i, c in commitments.items()
     }
     procore_due: dict[Any, Decimal] = defaultdict(Decimal)
     for invoice in live(procore["requisitions"]):
@@ -200,17 +208,18 @@ def over_budget_bill(procore: dict, xero: dict, option: str, project: dict, numb
     """A bill on the project's first budgeted code that has a Xero item: 10 % + 2,000.00 over its budget."""
     items = {i["Code"] for i in xero["Items"]}
     types = {t["id"]: t["code"] for t in procore["line_item_types"]}
+    project_of = project_of_records(procore)
     line = next(
         b
         for b in sorted(live(procore["budget_line_items"]), key=lambda b: b["id"])
-        if b["project_id"] == project["id"]
-        and money(b["revised_budget"]) > 0
+        if project_of("budget_line_items", b) == project["id"]
+        and revised_budget(b) > 0
         and f"{b['cost_code']['full_code']}-{types[b['line_item_type']['id']]}" in items
         and b["cost_code"]["full_code"] != "01-100"
     )
     contact = sorted((c for c in xero["Contacts"] if not c.get("ContactNumber")), key=lambda c: c["Name"])[0]
     currency = project_currency(procore, project)
-    amount = money(money(line["revised_budget"]) * Decimal("1.1") + 2000)
+    amount = money(revised_budget(line) * Decimal("1.1") + 2000)
     return {
         "Type": "ACCPAY",
         "Contact": {"ContactID": contact["ContactID"]},
@@ -507,7 +516,7 @@ def edited_requisition(procore: dict, invoice_number: str, xero: dict) -> dict[s
         c
         for k in kinds
         for c in procore[k]
-        if f"{projects[c['project_id']]['project_number']}-{c['number']}" == reference
+        if f"{projects[c['project']['id']]['project_number']}-{c['number']}" == reference
     )
     return next(
         r

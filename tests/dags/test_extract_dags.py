@@ -8,6 +8,7 @@ from procore_xero.extract.specs import PROCORE_SPECS, XERO_SPECS
 from procore_xero.staging import create_staging_engine
 from procore_xero.staging.schema import sync_runs
 from sandbox.process import SandboxProcess
+from sandbox.procore.store import project_of_records
 from tools.extract_env import (
     load_dag,
     sandbox_now,
@@ -20,8 +21,9 @@ STATE_COLLECTION = {
 }
 
 
-def seeded(records: list[dict], project_id: int, project_scoped: bool) -> int:
-    return sum(1 for r in records if not project_scoped or r.get("project_id") == project_id)
+def seeded(state: dict, collection: str, project_id: int, project_scoped: bool) -> int:
+    project_of = project_of_records(state)
+    return sum(1 for r in state[collection] if not project_scoped or project_of(collection, r) == project_id)
 
 
 def test_both_extract_dags_stage_the_seed(sandbox: SandboxProcess, airflow_env: str) -> None:
@@ -35,7 +37,7 @@ def test_both_extract_dags_stage_the_seed(sandbox: SandboxProcess, airflow_env: 
     assert (procore_run.state, xero_run.state) == ("success", "success")
 
     assert staged_counts(airflow_env, "procore", list(PROCORE_SPECS)) == {
-        name: seeded(procore_state[STATE_COLLECTION.get(name, name)], project_id, spec.project_scoped)
+        name: seeded(procore_state, STATE_COLLECTION.get(name, name), project_id, spec.project_scoped)
         for name, spec in PROCORE_SPECS.items()
     }
     xero_state = next(iter(sandbox.admin("xero", "GET", "state")["tenants"].values()))

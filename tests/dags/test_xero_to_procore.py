@@ -242,7 +242,7 @@ def test_money_comes_back_once_and_matches_xero(
     commitments = {c.get("origin_id"): c for c in procore["purchase_order_contracts"] if c.get("origin_id")}
     within = commitments[orders["within"]["PurchaseOrderID"].lower()]
     assert within["status"] == "Approved" and money(within["grand_total"]) == money(orders["within"]["Total"])
-    sov = [li for li in procore["commitment_line_items"] if li["contract_id"] == within["id"]]
+    sov = [li for li in procore["commitment_line_items"] if li["holder"]["id"] == within["id"]]
     assert len(sov) == len(orders["within"]["lines"])
     assert orders["over"]["PurchaseOrderID"].lower() not in commitments
     assert orders["unmapped"]["PurchaseOrderID"].lower() not in commitments

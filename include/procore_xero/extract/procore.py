@@ -86,6 +86,8 @@ def _pages(
     params = {**_scope_params(spec, key), **dict(spec.params)}
     if spec.deletions:
         params["filters[include_deleted]"] = "with"
+    if not spec.paged:
+        return iter([list(client.get(_path(spec, key), params) or [])])
     window = (since, until) if spec.incremental and since is not None else None
     return client.pages(_path(spec, key), params, updated_between=window, start_page=start_page)
 
@@ -98,8 +100,8 @@ def _nested_pages(
     since: datetime | None,
     until: datetime,
 ) -> Iterator[list[dict[str, Any]]]:
-    """Each staged parent's list in turn: the parents changed in the window, or all of them on a full read
-    and for rows that change without their parent (``every_parent``)."""
+    """Each staged parent's list (or its show's ``embedded`` rows) in turn: the parents changed in the
+    window, or all of them on a full read and for rows that change without their parent (``every_parent``)."""
     params = {"project_id": key.project_id}
     changed_since = None if spec.every_parent or spec.billed_parents else since
     billed = _billed_commitments(engine, key, since, until) if spec.billed_parents else None
@@ -109,8 +111,11 @@ def _nested_pages(
                 continue
             if spec.parent_param:
                 yield from client.pages(_path(spec, key), {**params, spec.parent_param: parent_id})
+                continue
+            path = _path(spec, key, parent_type=parent_type, parent_id=parent_id)
+            if spec.embedded:
+                yield list(client.get(path, params).get(spec.embedded) or [])
             else:
-                path = _path(spec, key, parent_type=parent_type, parent_id=parent_id)
                 yield from client.pages(path, params)
 
 

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 class ProcoreSpec:
     """``path`` may hold ``{company_id}``, ``{project_id}`` and (nested specs) ``{parent_id}``.
 
-    ``incremental``: the list honours ``filters[updated_at]``. ``deletions``: soft-deleted records are
-    listed with ``filters[include_deleted]=with``. ``params`` are sent on every read (e.g. a ``view``).
-    ``parents``: a nested list read once per parent record;
-    parents are the staged records of those types changed in the window (all on a full read), or always
-    all of them when ``every_parent`` (the nested rows change without their parent changing).
+    ``incremental``: the list honours ``filters[updated_at]`` (read only what changed since the watermark).
+    ``deletions``: soft-deleted records are listed with ``filters[include_deleted]=with``. ``params`` are
+    sent on every read (e.g. a ``view``). ``parents``: a nested read once per parent record; parents are the
+    staged records of those types changed in the window (all on a full read), or always all of them when
+    ``every_parent`` (the nested rows change without their parent changing). ``embedded``: the nested path
+    is the parent's show and the rows are this key of it. ``paged``: False for a list Procore publishes
+    without paging (one call answers every record).
     ``parent_param``: the parent's id goes in that query parameter, not the path (payments issued are
     listed with ``contract_id``); ``billed_parents``: only parents named by staged subcontractor invoices
     changed in the window (all of them on a full read).
@@ -36,6 +38,8 @@ class ProcoreSpec:
     parent_param: str | None = None
     billed_parents: bool = False
     detail_path: str | None = None
+    embedded: str | None = None
+    paged: bool = True
 
     @property
     def nested(self) -> bool:
@@ -68,10 +72,10 @@ PROCORE_SPECS: dict[str, ProcoreSpec] = {
         ProcoreSpec("vendors", f"{V10}/vendors"),
         ProcoreSpec("line_item_types", f"{V10}/line_item_types", incremental=False),
         ProcoreSpec("cost_codes", f"{V10}/cost_codes", project_scoped=True, incremental=False),
-        ProcoreSpec("budget_line_items", f"{V10}/budget_line_items", project_scoped=True, deletions=True),
-        ProcoreSpec("budget_views", f"{V10}/budget_views", project_scoped=True),
-        # Rows computed from budgets, commitments and costs, without updated_at: every run re-reads them
-        # whole, one call per staged budget view.
+        # Budgets: Procore publishes no budget line item list; a budget view's detail rows are the budget,
+        # one row per budget line with the view's columns. Neither list publishes filters[updated_at]: both
+        # are read whole every run (one call per project for the views, one per view for its rows).
+        ProcoreSpec("budget_views", f"{V10}/budget_views", project_scoped=True, incremental=False),
         ProcoreSpec(
             "budget_view_detail_rows",
             f"{V10}/{{parent_type}}/{{parent_id}}/detail_rows",
@@ -84,18 +88,25 @@ PROCORE_SPECS: dict[str, ProcoreSpec] = {
             ProcoreSpec(name, f"{V10}/{name}", project_scoped=True, deletions=True)
             for name in COMMITMENT_TYPES
         ),
-        # Schedule-of-values lines exist only per commitment; adding one touches the commitment.
+        # Schedule-of-values lines come from the commitment's show, which embeds them: one call per changed
+        # commitment whatever its number of lines (the line list pages at per_page and costs the same or
+        # more). Changing a line touches its commitment's updated_at, so changed commitments are enough.
         ProcoreSpec(
             "commitment_line_items",
-            f"{V10}/{{parent_type}}/{{parent_id}}/line_items",
+            f"{V10}/{{parent_type}}/{{parent_id}}",
             project_scoped=True,
             incremental=False,
             parents=COMMITMENT_TYPES,
+            embedded="line_items",
         ),
+        # The change order list publishes neither paging nor filters[updated_at]: one call per project reads
+        # them all, every run.
         ProcoreSpec(
             "commitment_change_orders",
             f"{V10}/projects/{{project_id}}/commitment_change_orders",
             project_scoped=True,
+            incremental=False,
+            paged=False,
         ),
         # The period's figures are on the items, which v1.1 returns only when the view asks for them.
         ProcoreSpec(

@@ -8,6 +8,7 @@ lines it still lacks, and approving an approved commitment changes nothing."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from procore_xero.clients import ProcoreClient, SyncResult
@@ -43,4 +44,9 @@ def _give_lines(
     path = SOV_PATH.format(id=commitment_id)
     present = len(client.get(path, {"project_id": project_id}) or [])
     for line in lines[present:]:
-        client.send("POST", path, {"project_id": project_id, "line_item": dict(line)})
+        client.send("POST", path, {"project_id": project_id, "line_item": _published_line(line)})
+
+
+def _published_line(line: Mapping[str, Any]) -> dict[str, Any]:
+    """Procore publishes a line item's amount, quantity and unit cost as strings: exact decimals as text."""
+    return {k: str(v) if isinstance(v, Decimal) else v for k, v in line.items()}

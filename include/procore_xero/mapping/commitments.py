@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from procore_xero.mapping.frames import format_columns, id_text, text_or_none
+from procore_xero.mapping.frames import format_columns, id_text, pluck, text_or_none
 from procore_xero.mapping.spec import MappingSpec
 
 COMMITMENT_TYPES = ("work_order_contracts", "purchase_order_contracts")
@@ -30,7 +30,9 @@ def po_numbers(commitments: pd.DataFrame, projects: pd.DataFrame, spec: MappingS
     """The Xero PurchaseOrderNumber of each commitment (aligned with ``commitments``)."""
     project_ids = id_text(projects["id"])
     job_numbers = text_or_none(projects["project_number"]).fillna(project_ids)
-    project_key = id_text(commitments["project_id"]).map(dict(zip(project_ids, job_numbers, strict=True)))
+    project_key = id_text(pluck(commitments["project"], "id")).map(
+        dict(zip(project_ids, job_numbers, strict=True))
+    )
     return format_columns(
         spec.settings["po_number"],
         {"job_number": project_key, "number": commitments["number"].astype(object)},

@@ -1,19 +1,32 @@
-"""Approved commitments -> Xero purchase orders: one line per schedule-of-values line, then the lines of the
-commitment's approved change orders appended below them (the PO is updated, never recreated).
+"""Approved commitments -> Xero purchase orders: one line per schedule-of-values line, then one line per
+approved change order below them (the PO is updated, never recreated).
 
-``remaining_budget`` is what validation checks the PO total against: the project's revised budget on the
-commitment's budget codes (cost code + cost type, Procore's budget line) minus what the other approved
-commitments and their approved change orders already commit on those codes.
+Procore publishes no change order lines, only each order's ``grand_total``: a change order's line carries that
+total, described by its number and title, on the project's tracking option and the expense account but with
+no item (its cost code is not published).
+
+``remaining_budget`` is what validation checks the PO total against: on the commitment's budget codes (cost
+code + cost type, Procore's budget line), the budget view's revised budget minus its committed costs, plus
+what of those committed costs is this commitment itself (its lines and approved change orders).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from decimal import Decimal
 
 import pandas as pd
 
 from procore_xero.mapping.commitments import po_numbers
-from procore_xero.mapping.frames import ZERO, decimal_sum, finish, id_text, item_codes, money, pluck
+from procore_xero.mapping.frames import (
+    ZERO,
+    decimal_sum,
+    finish,
+    id_text,
+    item_codes,
+    money,
+    pluck,
+    text_or_none,
+)
 from procore_xero.mapping.known import KnownInXero
 from procore_xero.mapping.lines import line_items
 from procore_xero.mapping.spec import MappingSpec
@@ -53,12 +66,13 @@ def transform_purchase_orders(
     commitments: pd.DataFrame,
     commitment_line_items: pd.DataFrame,
     change_orders: pd.DataFrame,
-    budget_line_items: pd.DataFrame,
+    budget: pd.DataFrame,
     projects: pd.DataFrame,
     known: KnownInXero,
     spec: MappingSpec,
 ) -> pd.DataFrame:
-    """One PO per approved commitment (``commitments`` from ``all_commitments``); draft and void ones stay."""
+    """One PO per approved commitment (``commitments`` from ``all_commitments``); draft and void ones stay.
+    ``budget``: ``budget_view.budget_figures`` of the staged detail rows."""
     statuses = spec.settings["source_statuses"]
     docs = commitments[commitments["status"].isin(statuses["commitments"])].reset_index(drop=True)
     frame = pd.DataFrame(index=docs.index)
@@ -70,7 +84,7 @@ def transform_purchase_orders(
     frame["vendor_id"] = id_text(pluck(docs["vendor"], "id"))
     frame["contact_id"] = frame["vendor_id"].map(dict(known.contacts))
     frame["contact_mapped"] = frame["contact_id"].notna()
-    frame["project_id"] = id_text(docs["project_id"])
+    frame["project_id"] = id_text(pluck(docs["project"], "id"))
     options = frame["project_id"].map(dict(known.project_options))
     frame["project_option_mapped"] = options.notna()
     frame["status"] = docs["status"].astype(object)
@@ -78,11 +92,11 @@ def transform_purchase_orders(
     frame["currency_enabled"] = frame["currency"].isin(set(known.currencies))
     frame["date"] = docs["created_at"].str.slice(0, 10)
     frame["title"] = docs["title"].astype(object)
-    frame["ship_via"] = docs["ship_via"].astype(object)
+    frame["ship_via"] = text_or_none(docs.get("ship_via", pd.Series(None, index=docs.index, dtype=object)))
     frame["line_amount_types"] = spec.tax["line_amount_types"]
     frame["xero_status"] = spec.xero_status("purchase_orders")
     frame["label"] = (
-        "PO " + frame["number"].fillna("?") + " (" + pluck(docs["vendor"], "name").fillna("?") + ")"
+        "PO " + frame["number"].fillna("?") + " (" + pluck(docs["vendor"], "company").fillna("?") + ")"
     )
 
     approved_changes = change_orders[
@@ -99,10 +113,11 @@ def transform_purchase_orders(
     frame["total"] = (
         frame["commitment_id"].map(decimal_sum(lines["line_amount"], lines["doc_id"])).fillna(ZERO)
     )
-    unmapped = ~lines["item_code"].isin(set(known.item_codes))
+    unmapped = lines["item_code"].notna() & ~lines["item_code"].isin(set(known.item_codes))
     frame["unmapped_lines"] = frame["commitment_id"].map(unmapped.groupby(lines["doc_id"]).sum()).fillna(0)
     frame["unmapped_lines"] = frame["unmapped_lines"].astype(int)
-    frame["remaining_budget"] = remaining_budget(lines, budget_line_items, frame["commitment_id"])
+    own = frame["commitment_id"].map(decimal_sum(lines["line_amount"], lines["doc_id"])).fillna(ZERO)
+    frame["remaining_budget"] = remaining_budget(lines, budget, frame["commitment_id"], own)
     frame["line_items"] = line_items(lines, frame["commitment_id"], spec.settings["tracking_category"])
     return finish(
         frame,
@@ -118,32 +133,39 @@ def commitment_lines(
     sov_lines: pd.DataFrame, change_orders: pd.DataFrame, commitment_ids: pd.Series, spec: MappingSpec
 ) -> pd.DataFrame:
     """The lines frame (see ``lines``, without ``option``) of the commitments: SOV lines in position
-    order, then the change orders' lines in change order number order; ``budget_key`` per line."""
+    order, then one line per change order in number order; ``budget_key`` per SOV line (None for a change
+    order's, whose cost code Procore does not publish)."""
     wanted = set(commitment_ids)
-    sov = sov_lines[id_text(sov_lines["contract_id"]).isin(wanted)].sort_values("position", kind="stable")
-    changes = change_orders[["contract_id", "line_items"]].explode("line_items", ignore_index=True)
-    changes = changes[changes["line_items"].notna()]
-    both = [
-        _lines(id_text(sov["contract_id"]), sov.to_dict("records"), 0),
-        _lines(id_text(changes["contract_id"]), changes["line_items"].tolist(), CHANGE_ORDER_ORDER),
-    ]
+    sov = sov_lines.iloc[0:0]
+    if len(sov_lines):
+        sov = sov_lines[id_text(pluck(sov_lines["holder"], "id")).isin(wanted)]
+        sov = sov.sort_values("position", kind="stable")
+    changes = (
+        change_orders[id_text(change_orders["contract_id"]).isin(wanted)]
+        if len(change_orders)
+        else change_orders
+    )
+    both = [_sov_lines(sov), _change_order_lines(changes)]
     lines = pd.concat([part for part in both if len(part)] or both[:1], ignore_index=True)
-    lines["item_code"] = item_codes(
-        lines["cost_code"], lines["cost_type"], spec.settings["item_code_separator"]
+    coded = lines["cost_code"].notna()
+    lines["item_code"] = (
+        item_codes(lines["cost_code"], lines["cost_type"], spec.settings["item_code_separator"])
+        .astype(object)
+        .where(coded, None)
     )
     lines["account_code"] = spec.settings["accounts"]["expense"]
     lines["tax_type"] = spec.tax["purchase_tax_type"]
     return lines
 
 
-def _lines(doc_ids: pd.Series, records: list[dict[str, Any]], first_order: int) -> pd.DataFrame:
-    if not records:
+def _sov_lines(sov: pd.DataFrame) -> pd.DataFrame:
+    if sov.empty:
         return pd.DataFrame(columns=LINE_COLUMNS)
-    detail = pd.json_normalize(records)
+    detail = pd.json_normalize(sov.to_dict("records"))
     return pd.DataFrame(
         {
-            "doc_id": doc_ids.to_numpy(),
-            "order": range(first_order, first_order + len(records)),
+            "doc_id": id_text(detail["holder.id"]).to_numpy(),
+            "order": range(len(detail)),
             "description": detail["description"].astype(object),
             "quantity": money(detail["quantity"]),
             "unit_amount": money(detail["unit_cost"]),
@@ -155,27 +177,50 @@ def _lines(doc_ids: pd.Series, records: list[dict[str, Any]], first_order: int) 
     )
 
 
+def _change_order_lines(changes: pd.DataFrame) -> pd.DataFrame:
+    if changes.empty:
+        return pd.DataFrame(columns=LINE_COLUMNS)
+    ordered = changes.sort_values(["contract_id", "number"], kind="stable")
+    total = money(ordered["grand_total"]).to_numpy()
+    return pd.DataFrame(
+        {
+            "doc_id": id_text(ordered["contract_id"]).to_numpy(),
+            "order": range(CHANGE_ORDER_ORDER, CHANGE_ORDER_ORDER + len(ordered)),
+            "description": [
+                f"Change order {number}: {title}" if title else f"Change order {number}"
+                for number, title in zip(
+                    ordered["number"], ordered.get("title", [None] * len(ordered)), strict=True
+                )
+            ],
+            "quantity": Decimal("1.00"),
+            "unit_amount": total,
+            "line_amount": total,
+            "cost_code": None,
+            "cost_type": None,
+            "budget_key": None,
+        }
+    )
+
+
 def remaining_budget(
-    lines: pd.DataFrame, budget_line_items: pd.DataFrame, commitment_ids: pd.Series
+    lines: pd.DataFrame, budget: pd.DataFrame, doc_ids: pd.Series, counted: pd.Series
 ) -> pd.Series:
-    """Per commitment: revised budget on its budget codes minus the other commitments' lines on them;
-    None when none of its codes has a budget line. Budget codes are per project (cost code ids are)."""
-    budget = pd.Series(
-        money(budget_line_items["revised_budget"]).to_numpy(),
-        index=id_text(pluck(budget_line_items["cost_code"], "id"))
-        + "/"
-        + pluck(budget_line_items["line_item_type"], "code"),
+    """Per document: on the budget codes of its lines, revised budget minus Procore's committed costs, plus
+    ``counted`` (aligned with ``doc_ids``: what of those committed costs is the document itself); None when
+    none of its codes has a budget line. Budget codes are per project (cost code ids are)."""
+    by_key = budget.groupby("budget_key")
+    left = (
+        by_key["revised_budget"].agg(lambda g: sum(g, ZERO)) - by_key["committed"].agg(lambda g: sum(g, ZERO))
+        if len(budget)
+        else pd.Series(dtype=object)
     )
-    budget = budget.groupby(level=0).agg(lambda group: sum(group, ZERO))
-    committed = decimal_sum(lines["line_amount"], lines["budget_key"])
-    own = (
-        lines.groupby(["doc_id", "budget_key"])["line_amount"]
-        .agg(lambda group: sum(group, ZERO))
-        .reset_index()
+    keys = lines[lines["budget_key"].notna()][["doc_id", "budget_key"]].drop_duplicates()
+    keys = keys[keys["budget_key"].isin(set(left.index))]
+    available = (
+        decimal_sum(keys["budget_key"].map(left), keys["doc_id"]) if len(keys) else pd.Series(dtype=object)
     )
-    own["budget"] = own["budget_key"].map(budget)
-    own["others"] = own["budget_key"].map(committed) - own["line_amount"]
-    has_budget = own["budget"].notna().groupby(own["doc_id"]).any()
-    remaining = decimal_sum(own["budget"].fillna(ZERO) - own["others"], own["doc_id"])[has_budget]
-    values = commitment_ids.map(remaining).astype(object)
-    return values.where(values.notna(), None)
+    values = [
+        available[doc] + extra if doc in available.index else None
+        for doc, extra in zip(doc_ids, counted, strict=True)
+    ]
+    return pd.Series(values, index=doc_ids.index, dtype=object)

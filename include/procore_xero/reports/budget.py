@@ -1,18 +1,17 @@
 """Budget vs actuals per project and budget code (cost code + cost type), the controller's spreadsheet.
 
-Procore side: original and revised budget (budget line items), committed (finalised commitments' SOV
-lines + approved change-order lines), invoiced to date (work completed on finalised subcontractor
-invoices) and retainage still held. Xero side: the nightly job-cost figures (bills + spend money tracked to
+Procore side: original and revised budget and committed costs as the project's budget view computes them
+(its detail rows: Procore counts approved commitments and their approved change orders, whose lines it
+does not publish), invoiced to date (work completed on finalised subcontractor invoices) and retainage
+still held. Xero side: the nightly job-cost figures (bills + spend money tracked to
 the project), in the project's currency and in the organisation's base currency. Amounts stay Decimal.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 import pandas as pd
 
+from procore_xero.mapping.budget_view import budget_figures
 from procore_xero.mapping.invoice_items import HELD, RELEASED, STORED, STORED_BEFORE, WORK, line_types
 from procore_xero.reports.frames import merge_outer, records, rows_frame, sum_by, text_id
 from procore_xero.reports.inputs import DriftInputs
@@ -46,13 +45,8 @@ COLUMNS = [
 def budget_rows(inputs: DriftInputs, settings: DriftSettings, projects: pd.DataFrame) -> pd.DataFrame:
     """One row per in-scope project and budget code with ``FIGURES`` and the two overruns."""
     statuses = settings.source_statuses
-    finalised = {
-        str(c["id"])
-        for c in records(inputs.procore["commitments"], lambda c: c["status"] in statuses["commitments"])
-    }
     parts = [
-        _budget(inputs.procore["budget_line_items"]),
-        _committed(inputs, finalised, statuses["change_orders"]),
+        _budget(inputs.procore["budget_view_detail_rows"], inputs.procore["line_item_types"]),
         _invoiced(
             inputs.procore["requisitions"], inputs.procore["commitment_line_items"], statuses["requisitions"]
         ),
@@ -67,41 +61,9 @@ def budget_rows(inputs: DriftInputs, settings: DriftSettings, projects: pd.DataF
     return rows.loc[order, COLUMNS].reset_index(drop=True).astype(object)
 
 
-def _key(
-    project: Any, line: Mapping[str, Any], code: str = "cost_code", kind: str = "line_item_type"
-) -> dict:
-    return {
-        "project_id": text_id(project),
-        "cost_code_id": text_id((line.get(code) or {}).get("id")),
-        "line_item_type_id": text_id((line.get(kind) or {}).get("id")),
-    }
-
-
-def _budget(items: pd.DataFrame) -> pd.DataFrame:
-    rows = [
-        {
-            **_key(item["project_id"], item),
-            "original_budget": dec(item.get("original_budget_amount")),
-            "revised_budget": dec(item.get("revised_budget")),
-        }
-        for item in records(items)
-    ]
-    return sum_by(rows_frame(rows, [*KEY, "original_budget", "revised_budget"]), KEY, FIGURES[:2])
-
-
-def _committed(inputs: DriftInputs, finalised: set[str], co_statuses: tuple[str, ...]) -> pd.DataFrame:
-    lines = [
-        {**_key(line["project_id"], line), "committed": dec(line.get("amount"))}
-        for line in records(inputs.procore["commitment_line_items"])
-        if str(line.get("contract_id")) in finalised
-    ]
-    lines += [
-        {**_key(order["project_id"], line), "committed": dec(line.get("amount"))}
-        for order in records(inputs.procore["commitment_change_orders"])
-        if order.get("status") in co_statuses and str(order.get("contract_id")) in finalised
-        for line in order.get("line_items") or []
-    ]
-    return sum_by(rows_frame(lines, [*KEY, "committed"]), KEY, ["committed"])
+def _budget(detail_rows: pd.DataFrame, line_item_types: pd.DataFrame) -> pd.DataFrame:
+    figures = budget_figures(detail_rows, line_item_types)
+    return sum_by(figures, KEY, FIGURES[:3])
 
 
 def _invoiced(

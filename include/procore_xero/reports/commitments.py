@@ -95,4 +95,5 @@ def _commitment(commitments: Mapping[str, Any], commitment_id: str, field: str) 
 
 
 def _vendor(commitment: Mapping[str, Any] | None) -> str:
-    return str(((commitment or {}).get("vendor") or {}).get("name") or "")
+    """A commitment names its vendor as ``vendor {id, company}``."""
+    return str(((commitment or {}).get("vendor") or {}).get("company") or "")

@@ -90,7 +90,7 @@ def _purchase_orders(inputs: DriftInputs, settings: DriftSettings) -> list[dict[
         link = inputs.po_links.get(str(commitment["id"]))
         if link is None:
             continue
-        vendor = (commitment.get("vendor") or {}).get("name") or ""
+        vendor = (commitment.get("vendor") or {}).get("company") or ""
         rows.append(
             _row(
                 "purchase order",
@@ -167,12 +167,11 @@ def _payment_times(inputs: DriftInputs) -> dict[str, datetime]:
 
 
 def _commitment_totals(inputs: DriftInputs, settings: DriftSettings) -> dict[str, Any]:
-    """Commitment id -> SOV lines + approved change-order lines: what its Xero PO should total."""
+    """Commitment id -> SOV lines + approved change orders' totals: what its Xero PO should total."""
     statuses = settings.source_statuses["change_orders"]
     amounts: dict[str, list[Any]] = {}
     for line in records(inputs.procore["commitment_line_items"]):
-        amounts.setdefault(str(line.get("contract_id")), []).append(line.get("amount"))
+        amounts.setdefault(str((line.get("holder") or {}).get("id")), []).append(line.get("amount"))
     for order in records(inputs.procore["commitment_change_orders"], lambda o: o.get("status") in statuses):
-        for line in order.get("line_items") or []:
-            amounts.setdefault(str(order.get("contract_id")), []).append(line.get("amount"))
+        amounts.setdefault(str(order.get("contract_id")), []).append(order.get("grand_total"))
     return {commitment: total(values) for commitment, values in amounts.items()}

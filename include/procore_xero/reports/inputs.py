@@ -32,7 +32,7 @@ PROCORE_TYPES = (
     "prime_contracts",  # the projects' currencies (mapping.project_currency)
     "cost_codes",
     "line_item_types",
-    "budget_line_items",
+    "budget_view_detail_rows",
     "commitment_line_items",
     "commitment_change_orders",
     "requisitions",

@@ -22,7 +22,6 @@ PROCORE_OBJECT_TYPES = (
     "vendors",
     "cost_codes",
     "line_item_types",
-    "budget_line_items",
     "budget_views",
     "budget_view_detail_rows",
     "work_order_contracts",

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine
 
+from procore_xero.mapping.budget_view import budget_figures
 from procore_xero.mapping.commitments import COMMITMENT_TYPES, all_commitments
 from procore_xero.mapping.frames import id_text
 from procore_xero.mapping.inbound.direct_costs import transform_direct_costs, xero_cost_documents
@@ -126,8 +127,12 @@ def _xero_purchase_orders(
         "commitments": all_commitments(*(read_staged(engine, kind, company) for kind in COMMITMENT_TYPES)),
         **{
             name: read_staged(engine, name, company)
-            for name in ("commitment_line_items", "commitment_change_orders", "budget_line_items")
+            for name in ("commitment_line_items", "commitment_change_orders")
         },
+        "budget": budget_figures(
+            read_staged(engine, "budget_view_detail_rows", company),
+            read_staged(engine, "line_item_types", company),
+        ),
     }
     made = all_links(
         engine, tenant, Crosswalk("xero", "purchase_orders", "procore", "purchase_order_contracts")

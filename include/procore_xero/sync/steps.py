@@ -19,6 +19,7 @@ from procore_xero.mapping import (
     transform_items,
     transform_tracking_options,
 )
+from procore_xero.mapping.budget_view import budget_figures
 from procore_xero.mapping.commitments import all_commitments
 from procore_xero.mapping.purchase_orders import transform_purchase_orders
 from procore_xero.mapping.sales_invoices import transform_sales_invoices
@@ -62,14 +63,15 @@ STEPS: dict[str, Step] = {
                 *COMMITMENT_TYPES,
                 "commitment_line_items",
                 "commitment_change_orders",
-                "budget_line_items",
+                "budget_view_detail_rows",
+                "line_item_types",
                 "projects",
             ),
             lambda f, k, s: transform_purchase_orders(
                 commitments(f),
                 f["commitment_line_items"],
                 f["commitment_change_orders"],
-                f["budget_line_items"],
+                budget_figures(f["budget_view_detail_rows"], f["line_item_types"]),
                 f["projects"],
                 k,
                 s,

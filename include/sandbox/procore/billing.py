@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from sandbox.procore.builders import ORIGIN_FIELDS, commitment_of
+from sandbox.procore.builders import LOCKED_COMMITMENT_STATUSES, ORIGIN_FIELDS, commitment_of
 from sandbox.procore.context import WriteContext
 from sandbox.procore.errors import RecordInvalid
 from sandbox.procore.fields import choice, copy_fields, iso_date, money
@@ -37,14 +37,14 @@ REQUISITION_STATUSES = (
     "pending_owner_approval",
 )
 FINAL_STATUSES = ("approved", "approved_as_noted")
-BILLABLE_COMMITMENT_STATUSES = ("Approved", "Complete")
+BILLABLE_COMMITMENT_STATUSES = LOCKED_COMMITMENT_STATUSES
 ITEM_TYPES = ("contract_item", "contract_detail_item", "change_order_item")
 DATES = ("billing_date", "payment_date", "requisition_start", "requisition_end", "submitted_at")
 
 
 def sov_lines(store: Store, commitment_id: int) -> list[dict[str, Any]]:
     """A commitment's schedule of values, in order."""
-    lines = [line for line in store.rows("commitment_line_items") if line["contract_id"] == commitment_id]
+    lines = [line for line in store.rows("commitment_line_items") if line["holder"]["id"] == commitment_id]
     return sorted((line for line in lines if not line.get("deleted_at")), key=lambda line: line["position"])
 
 

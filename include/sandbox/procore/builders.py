@@ -27,16 +27,39 @@ from sandbox.procore.fields import (
 
 Builder = Callable[[WriteContext, dict[str, Any], dict[str, Any] | None], dict[str, Any]]
 ORIGIN_FIELDS = ("origin_id", "origin_data")
-COMMITMENT_STATUSES = (
-    "Draft",
-    "Out For Bid",
-    "Out For Signature",
-    "Approved",
-    "Complete",
-    "Terminated",
-    "Void",
-)
-LOCKED_COMMITMENT_STATUSES = ("Approved", "Complete")
+# Published per type: work orders (subcontracts) and purchase orders have different status lists.
+COMMITMENT_STATUSES: dict[str, tuple[str, ...]] = {
+    "work_order_contracts": (
+        "Draft",
+        "Out For Bid",
+        "Out For Signature",
+        "Approved",
+        "Complete",
+        "Terminated",
+        "Void",
+    ),
+    "purchase_order_contracts": (
+        "Draft",
+        "Processing",
+        "Submitted",
+        "Partially Received",
+        "Received",
+        "Approved",
+        "Closed",
+    ),
+}
+# Approved and after: invoiceable, counted as committed, schedule of values and company fixed.
+LOCKED_COMMITMENT_STATUSES = ("Approved", "Complete", "Partially Received", "Received", "Closed")
+PURCHASE_ORDER_FIELDS = (
+    "ship_via",
+    "ship_to_address",
+    "bill_to_address",
+    "payment_terms",
+)  # not on work orders
+HOLDER_TYPES = {
+    "work_order_contracts": "WorkOrderContract",
+    "purchase_order_contracts": "PurchaseOrderContract",
+}
 # The create body's enum (reads publish the same without ``labor``; Procore still returns what was written).
 LINE_ITEM_BASE_TYPES = (
     "equipment",
@@ -243,32 +266,66 @@ def record_project(record: dict[str, Any]) -> Any:
 def build_budget_line_item(
     w: WriteContext, attrs: dict[str, Any], existing: dict[str, Any] | None
 ) -> dict[str, Any]:
-    record = (
-        dict(existing)
-        if existing
-        else {"project_id": w.project_id, "budget_modifications": ZERO, "approved_cos": ZERO}
+    """The stored part of a budget line; its cost columns are computed on every answer (``budget``)."""
+    record = _start(
+        existing,
+        {
+            "approved_budget_changes": ZERO,
+            "pending_budget_changes": ZERO,
+            "calculation_strategy": "manual",
+            "uom": None,
+            "quantity": None,
+            "unit_cost": None,
+            "currency_configuration": project_currency(w),
+        },
     )
     if "cost_code_id" in attrs or not existing:
         record["cost_code"] = cost_code_ref(w, attrs.get("cost_code_id"))
     if "line_item_type_id" in attrs or not existing:
-        record["line_item_type"] = line_item_type_ref(w, attrs.get("line_item_type_id"))
-    for name in ("original_budget_amount", "budget_modifications", "approved_cos"):
-        record[name] = money(attrs, name, record.get(name, ZERO))
-    record["revised_budget"] = (
-        record["original_budget_amount"] + record["budget_modifications"] + record["approved_cos"]
+        kind = line_item_type_ref(w, attrs.get("line_item_type_id"))
+        record["line_item_type"] = {"id": kind["id"], "name": kind["name"]}
+    if "calculation_strategy" in attrs:
+        record["calculation_strategy"] = choice(
+            attrs["calculation_strategy"], "calculation_strategy", ("automatic", "manual")
+        )
+    copy_fields(record, attrs, ("uom",))
+    record["quantity"] = money(attrs, "quantity", record.get("quantity"))
+    record["unit_cost"] = money(attrs, "unit_cost", record.get("unit_cost"))
+    record["original_budget_amount"] = money(
+        attrs, "original_budget_amount", record.get("original_budget_amount", ZERO)
     )
+    if record["calculation_strategy"] == "automatic" and None not in (
+        record["quantity"],
+        record["unit_cost"],
+    ):
+        record["original_budget_amount"] = money(
+            {"amount": record["quantity"] * record["unit_cost"]}, "amount"
+        )
+    key = (record["cost_code"]["id"], record["line_item_type"]["id"])
+    clash = next(
+        (
+            r
+            for r in w.store.in_project("budget_line_items", w.project_id or 0)
+            if (r["cost_code"]["id"], r["line_item_type"]["id"]) == key and r["id"] != record.get("id")
+        ),
+        None,
+    )
+    if clash is not None:
+        raise RecordInvalid.field(
+            "cost_code_id", f"budget line item {clash['id']} already budgets this cost code and cost type"
+        )
     return record
 
 
 def commitment_builder(collection: str, prefix: str) -> Builder:
     """Work order contracts (subcontracts, ``SC-``) and purchase order contracts (``PO-``) share rules."""
+    statuses = COMMITMENT_STATUSES[collection]
 
     def build(w: WriteContext, attrs: dict[str, Any], existing: dict[str, Any] | None) -> dict[str, Any]:
         record = _start(
             existing,
             {
                 "project": {"id": w.project_id, "name": w.project["name"] if w.project else None},
-                "project_id": w.project_id,
                 "status": "Draft",
                 "executed": False,
                 "retainage_percent": ZERO,
@@ -293,22 +350,23 @@ def commitment_builder(collection: str, prefix: str) -> Builder:
                 "description",
                 "executed",
                 "origin_code",
-                "ship_via",
-                "ship_to",
                 *ORIGIN_FIELDS,
+                *(PURCHASE_ORDER_FIELDS if collection == "purchase_order_contracts" else ()),
             ),
         )
         if "status" in attrs:
-            record["status"] = choice(attrs["status"], "status", COMMITMENT_STATUSES)
+            record["status"] = choice(attrs["status"], "status", statuses)
         if "vendor_id" in attrs or not existing:
-            record["vendor"] = vendor_ref(w, attrs.get("vendor_id"))
+            vendor = vendor_ref(w, attrs.get("vendor_id"))
+            record["vendor"] = {"id": vendor["id"], "company": vendor["name"]}
         record["contract_date"] = iso_date(attrs, "contract_date", record.get("contract_date"))
         record["retainage_percent"] = money(attrs, "retainage_percent", record["retainage_percent"])
         if not record.get("number"):
             taken = [
                 int(r["number"].rpartition("-")[2])
                 for r in w.store.rows(collection)
-                if r["project_id"] == w.project_id and r["number"].rpartition("-")[2].isdigit()
+                if w.store.project_of(collection, r) == w.project_id
+                and r["number"].rpartition("-")[2].isdigit()
             ]
             record["number"] = f"{prefix}-{max(taken, default=0) + 1:03d}"
         required(record, "title")
@@ -392,7 +450,7 @@ def commitment_of(w: WriteContext, value: Any, field: str) -> dict[str, Any]:
     record_id = int(value) if isinstance(value, int | str) and str(value).isdigit() else None
     for collection in ("work_order_contracts", "purchase_order_contracts"):
         found = w.store.get(collection, record_id) if record_id is not None else None
-        if found and found["project_id"] == w.project_id and not found.get("deleted_at"):
+        if found and w.store.project_of(collection, found) == w.project_id and not found.get("deleted_at"):
             return found
     raise RecordInvalid.field(field, f"commitment {value!r} does not exist in project {w.project_id}")
 

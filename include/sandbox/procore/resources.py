@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
+from sandbox.procore.billing import sov_lines
+from sandbox.procore.budget import budget_line_item
 from sandbox.procore.builders import (
     Builder,
     build_budget_line_item,
@@ -19,9 +21,9 @@ from sandbox.procore.builders import (
     build_project_stage,
     build_vendor,
     commitment_builder,
-    cost_code_project,
 )
 from sandbox.procore.filters import GENERIC_FILTERS, FieldKey
+from sandbox.procore.store import Store
 from sandbox.procore.views import (
     View,
     direct_cost_list_view,
@@ -58,6 +60,9 @@ class Resource:
     keyed_by: Mapping[str, FieldKey] = field(default_factory=dict)
     list_view: View | None = None  # the published list model (None: the record as stored)
     show_view: View | None = None  # the published show / write answer model
+    paged: bool = True  # False: the list answers every record at once, without paging headers
+    # Completes one record from the store before ``show_view`` (computed figures, embedded lines).
+    present: Callable[[Store, dict[str, Any]], dict[str, Any]] | None = None
     amounts: Literal["string", "number"] = "string"  # how its published model types amounts (money.py)
     # Which of the filters every list could take (updated_at, created_at, id, origin_id, include_deleted)
     # this one's list publishes; the others are ignored, as Procore ignores unknown parameters.
@@ -66,14 +71,33 @@ class Resource:
     show_requires: tuple[str, ...] = ()  # same for a show
     body_requires: tuple[str, ...] = ()  # top-level body keys a create and a sync need
     timestamps: bool = True  # created_at / updated_at (the published model of line item types has none)
-    project_key: FieldKey = lambda r: r.get("project_id")  # a project-scoped record's project
 
 
 def _status(r: dict) -> object:
     return r.get("status")
 
 
-COMMITMENT_FILTERS: Mapping[str, FieldKey] = {"status": _status, "vendor_id": lambda r: r["vendor"]["id"]}
+COMMITMENT_FILTERS: Mapping[str, FieldKey] = {"status": _status}
+
+
+def _with_line_items(store: Store, commitment: dict[str, Any]) -> dict[str, Any]:
+    """A commitment show embeds its schedule of values; its list does not."""
+    return {**commitment, "line_items": sov_lines(store, commitment["id"])}
+
+
+def budget_line_item_v11(store: Store, item: dict[str, Any]) -> dict[str, Any]:
+    """v1.1 answers a budget line item by its WBS code, without the cost columns."""
+    fields = ("id", "original_budget_amount", "uom", "quantity", "unit_cost", "calculation_strategy")
+    code, kind = item["cost_code"], item["line_item_type"]
+    return {
+        **{name: item.get(name) for name in fields},
+        "wbs_code": {
+            "id": None,
+            "flat_code": f"{code['full_code']}.{kind['name']}",
+            "description": f"{code['name']}.{kind['name']}",
+        },
+        "currency_configuration": item.get("currency_configuration"),
+    }
 
 
 def _commitments(collection: str, wrapper: str, label: str, prefix: str) -> Resource:
@@ -89,6 +113,7 @@ def _commitments(collection: str, wrapper: str, label: str, prefix: str) -> Reso
         deletable=True,
         build=commitment_builder(collection, prefix),
         filters=COMMITMENT_FILTERS,
+        present=_with_line_items,
     )
 
 
@@ -179,29 +204,32 @@ RESOURCES: tuple[Resource, ...] = (
         sync_path=f"{V10}/cost_codes/sync",
         build=build_cost_code,
         generic_filters=frozenset({"origin_id"}),
-        project_key=cost_code_project,
+    ),
+    # No list and no delete are published: budget rows are read through a budget view's detail rows.
+    # v1.1 keys budget lines by WBS code, which the emulator does not model: it serves the v1.1 show only.
+    Resource(
+        "budget_line_items",
+        "budget line item",
+        "budget_line_item",
+        "project",
+        (),
+        item_path=f"{V10}/budget_line_items/{ID}",
+        create_path=f"{V10}/budget_line_items",
+        build=build_budget_line_item,
+        present=budget_line_item,
+        amounts="number",
     ),
     Resource(
         "budget_line_items",
         "budget line item",
         "budget_line_item",
         "project",
-        (f"{V10}/budget_line_items",),
-        item_path=f"{V10}/budget_line_items/{ID}",
-        create_path=f"{V10}/budget_line_items",
-        deletable=True,
-        build=build_budget_line_item,
-        filters={"cost_code_id": lambda r: r["cost_code"]["id"]},
+        (),
+        item_path=f"{V11}/budget_line_items/{ID}",
+        present=budget_line_item_v11,
         amounts="number",
     ),
-    Resource(
-        "budget_views",
-        "budget view",
-        "budget_view",
-        "project",
-        (f"{V10}/budget_views",),
-        item_path=f"{V10}/budget_views/{ID}",
-    ),
+    Resource("budget_views", "budget view", "budget_view", "project", (f"{V10}/budget_views",)),
     _commitments("work_order_contracts", "work_order_contract", "work order contract", "SC"),
     _commitments("purchase_order_contracts", "purchase_order_contract", "purchase order contract", "PO"),
     Resource(
@@ -211,7 +239,12 @@ RESOURCES: tuple[Resource, ...] = (
         "project",
         (f"{V10}/projects/{{project_id:int}}/commitment_change_orders",),
         item_path=f"{V10}/projects/{{project_id:int}}/commitment_change_orders/{ID}",
-        filters={"status": _status, "contract_id": lambda r: r.get("contract_id")},
+        filters={
+            "batch_id": lambda r: r.get("batch_id"),
+            "legacy_package_id": lambda r: r.get("legacy_package_id"),
+            "contract_id": lambda r: r.get("contract_id"),
+        },
+        paged=False,
     ),
     Resource(
         "contract_payments",

@@ -67,6 +67,9 @@ def _add(app: FastAPI, service: ProcoreService, res: Resource) -> None:
         return record
 
     def shown(record: dict[str, Any]) -> dict[str, Any]:
+        """One record as show, create, update and sync answer it: completed from the store (``present``:
+        computed figures, embedded lines), then in the published show model (``show_view``)."""
+        record = res.present(service.store, record) if res.present else record
         return res.show_view(record) if res.show_view else record
 
     async def list_records(request: Request) -> Response:
@@ -75,8 +78,10 @@ def _add(app: FastAPI, service: ProcoreService, res: Resource) -> None:
         selected = keyed(request)
         rows = [r for r in service.store.rows(res.collection) if in_scope(w, res, r) and selected(r)]
         found = apply_filters(rows, request.query_params, res.filters, res.generic_filters)
-        page, headers = paginate(found, request.url, request.query_params)
         view = res.list_view or (lambda r: r)
+        if not res.paged:
+            return answer([view(r) for r in found])
+        page, headers = paginate(found, request.url, request.query_params)
         return answer([view(r) for r in page], headers=headers)
 
     for path in res.list_paths:
@@ -100,7 +105,7 @@ def _add(app: FastAPI, service: ProcoreService, res: Resource) -> None:
             require(request, res.show_requires)
             return answer(shown(find_keyed(request, context(request), record_id)))
 
-        app.add_api_route(res.item_path, show, methods=["GET"], name=f"show {res.collection}")
+        app.add_api_route(res.item_path, show, methods=["GET"], name=f"show {res.collection} {res.item_path}")
 
     if res.item_path and res.build:
 
@@ -109,7 +114,9 @@ def _add(app: FastAPI, service: ProcoreService, res: Resource) -> None:
             w = context(request, body)
             return answer(shown(save(w, res, wrapped(body, res.wrapper), find(w, record_id))))
 
-        app.add_api_route(res.item_path, update, methods=["PATCH"], name=f"update {res.collection}")
+        app.add_api_route(
+            res.item_path, update, methods=["PATCH"], name=f"update {res.collection} {res.item_path}"
+        )
 
     if res.create_path and res.build:
 
@@ -119,7 +126,9 @@ def _add(app: FastAPI, service: ProcoreService, res: Resource) -> None:
             created = save(context(request, body), res, wrapped(body, res.wrapper), None)
             return answer(shown(created), status=201)
 
-        app.add_api_route(res.create_path, create, methods=["POST"], name=f"create {res.collection}")
+        app.add_api_route(
+            res.create_path, create, methods=["POST"], name=f"create {res.collection} {res.create_path}"
+        )
 
     if res.item_path and res.deletable:
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from sandbox.procore.money import decimalize
 
@@ -23,6 +24,7 @@ COLLECTIONS: tuple[str, ...] = (
     "purchase_order_contracts",
     "commitment_line_items",
     "commitment_change_orders",
+    "change_order_line_items",
     "requisitions",
     "contract_payments",
     "prime_contracts",
@@ -35,12 +37,25 @@ COLLECTIONS: tuple[str, ...] = (
 FIRST_ID = 562_949_953_000_000  # Procore ids exceed 32 bits; so do the emulator's
 # Work order and purchase order contracts are both commitments: one id sequence, so an id names one contract.
 SHARED_COUNTERS = {"work_order_contracts": "commitments", "purchase_order_contracts": "commitments"}
+# Records Procore publishes without a project reference find their project through a parent: collection ->
+# (the field naming the parent, the parent's collections). Parents load first (``COLLECTIONS`` order).
+PROJECT_THROUGH: dict[str, tuple[str, tuple[str, ...]]] = {
+    "budget_line_items": ("cost_code", ("cost_codes",)),
+    "commitment_line_items": ("holder", ("work_order_contracts", "purchase_order_contracts")),
+    "commitment_change_orders": ("contract_id", ("work_order_contracts", "purchase_order_contracts")),
+    "change_order_line_items": ("change_order_id", ("commitment_change_orders",)),
+}
 # Lines stored inside their record have their own id sequences.
 NESTED_COUNTERS = {
     "requisition_items": ("requisitions", "items"),
     "direct_cost_line_items": ("direct_costs", "line_items"),
     "payment_application_items": ("payment_applications", "g703"),
 }
+
+
+def _link_project(record: dict[str, Any]) -> int | None:
+    query = parse_qs(urlsplit((record.get("links") or {}).get("detail_rows") or "").query)
+    return int(query["project_id"][0]) if query.get("project_id") else None
 
 
 def iso(moment: datetime) -> str:
@@ -68,9 +83,12 @@ class Store:
         # (collection, id) -> company: projects say so, project records follow their project, and the
         # company-wide directory (vendors, cost types, stages) of a seed belongs to its first company.
         self.company: dict[tuple[str, int], int | None] = {}
+        # (collection, id) -> project, for project records: from the record, or through its parent.
+        self.project: dict[tuple[str, int], int | None] = {}
         for name, rows in self.records.items():
             for record_id, record in rows.items():
-                self.company[(name, record_id)] = self._company_from(record, first_company)
+                self.project[(name, record_id)] = self._project_from(name, record)
+                self.company[(name, record_id)] = self._company_from(name, record, first_company)
         self._next_id: dict[str, int] = {}
         for name, rows in self.records.items():
             counter = SHARED_COUNTERS.get(name, name)
@@ -81,13 +99,31 @@ class Store:
             nested = (line["id"] for record in self.records[parent].values() for line in record.get(key, []))
             self._next_id[counter] = max(nested, default=FIRST_ID) + 1
 
-    def _company_from(self, record: dict[str, Any], default: int | None) -> int | None:
+    def _project_from(self, collection: str, record: dict[str, Any]) -> int | None:
+        if "project_id" in record:
+            return record["project_id"]
+        if isinstance(record.get("project"), dict):
+            return record["project"]["id"]
+        if record.get("biller_type") == "Project":  # cost codes belong to their biller
+            return record.get("biller_id")
+        if collection == "budget_views":  # published with its rows' link only
+            return _link_project(record)
+        if collection in PROJECT_THROUGH:
+            field, parents = PROJECT_THROUGH[collection]
+            ref = record.get(field)
+            parent_id = ref["id"] if isinstance(ref, dict) else ref
+            return next(
+                (self.project[(p, parent_id)] for p in parents if (p, parent_id) in self.project), None
+            )
+        return None
+
+    def _company_from(self, collection: str, record: dict[str, Any], default: int | None) -> int | None:
         if "company" in record:
             return record["company"]["id"]
-        project = record.get("project_id") or (record.get("project") or {}).get("id")
-        if project is None and record.get("biller_type") == "Project":  # cost codes
-            project = record.get("biller_id")
-        return default if project is None else self.company.get(("projects", project), default)
+        project_id = self.project.get((collection, record["id"]))
+        if project_id is not None:
+            return self.company.get(("projects", project_id), default)
+        return default
 
     def new_id(self, collection: str) -> int:
         """A fresh id for a record (or for a line inside one, under its own counter)."""
@@ -99,16 +135,32 @@ class Store:
     def company_of(self, collection: str, record: dict[str, Any]) -> int | None:
         return self.company.get((collection, record["id"]))
 
+    def project_of(self, collection: str, record: dict[str, Any]) -> int | None:
+        """The project a project record belongs to (None for company records)."""
+        return self.project.get((collection, record["id"]))
+
     def get(self, collection: str, record_id: int) -> dict[str, Any] | None:
         return self.records[collection].get(record_id)
 
     def rows(self, collection: str) -> Iterator[dict[str, Any]]:
         return iter(self.records[collection].values())
 
-    def put(self, collection: str, record: dict[str, Any], company_id: int) -> dict[str, Any]:
+    def put(
+        self, collection: str, record: dict[str, Any], company_id: int, project_id: int | None = None
+    ) -> dict[str, Any]:
         self.records[collection][record["id"]] = record
         self.company[(collection, record["id"])] = company_id
+        if project_id is not None:
+            self.project[(collection, record["id"])] = project_id
         return record
+
+    def in_project(self, collection: str, project_id: int) -> Iterator[dict[str, Any]]:
+        """The live (not deleted) records of one project."""
+        return (
+            r
+            for r in self.records[collection].values()
+            if self.project_of(collection, r) == project_id and not r.get("deleted_at")
+        )
 
     def in_company(self, collection: str, company_id: int) -> Iterator[dict[str, Any]]:
         return (r for r in self.records[collection].values() if self.company_of(collection, r) == company_id)
@@ -127,3 +179,9 @@ class Store:
             )
         ]
         return {**{name: list(rows.values()) for name, rows in self.records.items()}, "origin_owners": owners}
+
+
+def project_of_records(state: dict[str, Any]) -> Callable[[str, dict[str, Any]], int | None]:
+    """For a seed or a state dump: the project of a record of a collection, as the emulator scopes it
+    (Procore publishes some records without a project reference; their parent has one)."""
+    return Store(state).project_of

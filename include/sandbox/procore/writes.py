@@ -18,7 +18,7 @@ def in_scope(w: WriteContext, res: Resource, record: dict[str, Any] | None) -> b
     return (
         record is not None
         and w.store.company_of(res.collection, record) == w.call.company_id
-        and (res.scope == "company" or res.project_key(record) == w.project_id)
+        and (res.scope == "company" or w.store.project_of(res.collection, record) == w.project_id)
     )
 
 
@@ -40,7 +40,8 @@ def _check_origin_free(
 ) -> None:
     clash = w.store.find_origin(res.collection, w.call.company_id, origin_id)
     if clash is not None and (existing is None or clash["id"] != existing["id"]):
-        where = f" in project {clash['project_id']}" if "project_id" in clash else ""
+        project_id = w.store.project_of(res.collection, clash)
+        where = f" in project {project_id}" if project_id is not None else ""
         raise RecordInvalid.field(
             "origin_id",
             f"has already been taken: {res.label} {clash['id']}{where} carries origin_id {origin_id!r}",
@@ -67,7 +68,7 @@ def save(
     if res.timestamps:
         record["created_at"] = existing["created_at"] if existing else w.now
         record["updated_at"] = w.now
-    w.store.put(res.collection, record, w.call.company_id)
+    w.store.put(res.collection, record, w.call.company_id, w.project_id if res.scope == "project" else None)
     key = (res.collection, record["id"])
     if record.get("origin_id") is None:
         w.store.origin_owner.pop(key, None)
@@ -115,10 +116,10 @@ def _sync_target(w: WriteContext, res: Resource, attrs: dict[str, Any]) -> dict[
         return record
     if attrs.get("origin_id") not in (None, ""):
         record = w.store.find_origin(res.collection, w.call.company_id, str(attrs["origin_id"]))
-        if record is not None and res.scope == "project" and res.project_key(record) != w.project_id:
+        owner = w.store.project_of(res.collection, record) if record is not None else None
+        if record is not None and res.scope == "project" and owner != w.project_id:
             raise RecordInvalid.field(
-                "origin_id",
-                f"has already been taken by {res.label} {record['id']} in project {res.project_key(record)}",
+                "origin_id", f"has already been taken by {res.label} {record['id']} in project {owner}"
             )
         return record
     return None

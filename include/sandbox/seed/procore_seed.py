@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sandbox.procore.builders import PAYMENT_STATUS, full_vendor
+from sandbox.procore.builders import HOLDER_TYPES, PAYMENT_STATUS, full_vendor
 from sandbox.procore.g702 import ZERO, LineEntry, bill_lines, retainage_on
 from sandbox.procore.invoice_items import (
     Billed,
@@ -415,19 +415,28 @@ class _Generator:
         kind: str,
         amount: Decimal,
         description: str,
+        holder_type: str | None = None,
     ) -> dict[str, Any]:
+        """A priced line; a commitment's (``holder_type`` its collection) points to it as its holder."""
         quantity = Decimal("1.00")
         unit_cost = amount
         if kind in ("M", "E") and self.rng.random() < 0.7:
             quantity = Decimal(self.rng.randrange(2, 400))
             unit_cost = (amount / quantity).quantize(CENT)
             amount = quantity * unit_cost
+        owner = (
+            {
+                "holder": {"id": parent_id, "holder_type": HOLDER_TYPES[holder_type]},
+                "project": {"id": project["id"], "name": project["name"]},
+            }
+            if holder_type
+            else {"contract_id": parent_id, "project_id": project["id"]}
+        )
         return self.add(
             collection,
             {
                 "id": self.ids(collection),
-                "contract_id": parent_id,
-                "project_id": project["id"],
+                **owner,
                 "position": position,
                 "description": description,
                 "quantity": quantity.quantize(CENT),
@@ -448,9 +457,17 @@ class _Generator:
         collection = "work_order_contracts" if subcontract else "purchase_order_contracts"
         vendor = self.rng.choice(self.subs)
         roll = self.rng.random()
-        status = "Approved" if roll < 0.86 else ("Draft" if roll < 0.93 else "Void")
+        # Purchase orders have no Void status in Procore: a PO that will never be approved stays Processing.
+        never = "Void" if subcontract else "Processing"
+        status = "Approved" if roll < 0.86 else ("Draft" if roll < 0.93 else never)
         created = _day(
             (date.fromisoformat(project["start_date"]) - EPOCH.date()).days + self.rng.randrange(0, 90)
+        )
+        retainage = Decimal(self.rng.choice((5, 10, 10) if subcontract else (0, 5)))
+        shipping = (  # a purchase order field: work orders have none
+            {}
+            if subcontract
+            else {"ship_via": self.rng.choice(("Supplier truck", "Common carrier", "Will call"))}
         )
         record = self.add(
             collection,
@@ -461,16 +478,11 @@ class _Generator:
                 "status": status,
                 "executed": status == "Approved",
                 "project": {"id": project["id"], "name": project["name"]},
-                "project_id": project["id"],
-                "vendor": {"id": vendor["id"], "name": vendor["name"]},
+                "vendor": {"id": vendor["id"], "company": vendor["name"]},
                 "contract_date": created.isoformat(),
                 "description": None,
-                "retainage_percent": Decimal(self.rng.choice((5, 10, 10)))
-                if subcontract
-                else Decimal(self.rng.choice((0, 5))),
-                "ship_via": None
-                if subcontract
-                else self.rng.choice(("Supplier truck", "Common carrier", "Will call")),
+                "retainage_percent": retainage,
+                **shipping,
                 "origin_id": None,
                 "origin_data": None,
                 "origin_code": None,
@@ -494,6 +506,7 @@ class _Generator:
                     kind,
                     amount,
                     f"{code['name']} - {self.types[kind]['name'].lower()}",
+                    collection,
                 )
             )
         record["grand_total"] = sum((li["amount"] for li in lines), ZERO)
@@ -501,34 +514,37 @@ class _Generator:
         return record
 
     def change_orders(self, project: dict, commitment: dict, codes: list[dict]) -> None:
+        """Procore publishes no change order lines: each order's one line is kept apart (the emulator's
+        budget counts it), the order itself carries its ``grand_total``."""
         for number in range(1, self.rng.choice((0, 0, 1, 1, 2)) + 1):
             line_source = self.rng.choice(commitment["_lines"])
             amount = _money(500, 25_000, self.rng)
             status = "approved" if self.rng.random() < 0.7 else "pending"
-            line = {
-                "id": self.ids("change_order_line_items"),
-                "description": f"Change: {line_source['description']}",
-                "quantity": Decimal("1.00"),
-                "unit_cost": amount,
-                "uom": "ls",
-                "amount": amount,
-                "cost_code": line_source["cost_code"],
-                "line_item_type": line_source["line_item_type"],
-            }
-            self.add(
+            order = self.add(
                 "commitment_change_orders",
                 {
                     "id": self.ids("commitment_change_orders"),
                     "number": f"{commitment['number']}-CO{number:02d}",
                     "title": f"Change order {number} on {commitment['number']}",
+                    "description": f"Change: {line_source['description']}",
+                    "type": "CommitmentChangeOrder",
+                    "revision": 0,
                     "status": status,
+                    "executed": status == "approved",
                     "contract_id": commitment["id"],
-                    "project_id": project["id"],
                     "grand_total": amount,
-                    "line_items": [line],
-                    "origin_id": None,
-                    "origin_data": None,
                     **self.timestamps(date.fromisoformat(commitment["contract_date"]) + timedelta(days=45)),
+                },
+            )
+            self.add(
+                "change_order_line_items",
+                {
+                    "id": self.ids("change_order_line_items"),
+                    "change_order_id": order["id"],
+                    "description": order["description"],
+                    "amount": amount,
+                    "cost_code_id": line_source["cost_code"]["id"],
+                    "line_item_type_id": line_source["line_item_type"]["id"],
                 },
             )
 
@@ -583,7 +599,7 @@ class _Generator:
                 "requisitions",
                 {
                     "id": self.ids("requisitions"),
-                    "project_id": commitment["project_id"],
+                    "project_id": commitment["project"]["id"],
                     "commitment_id": commitment["id"],
                     "previous_requisition_id": previous["id"] if previous else None,
                     "number": number,
@@ -678,31 +694,39 @@ class _Generator:
             )
             modifications = _money(0, 8_000, self.rng) if self.rng.random() < 0.2 else ZERO
             code = by_id[code_id]
+            self.timestamps(date.fromisoformat(project["start_date"]))  # budget lines publish no timestamps
             self.add(
                 "budget_line_items",
                 {
                     "id": self.ids("budget_line_items"),
-                    "project_id": project["id"],
-                    "cost_code": {"id": code["id"], "full_code": code["full_code"], "name": code["name"]},
-                    "line_item_type": {
-                        "id": self.types[kind]["id"],
-                        "name": self.types[kind]["name"],
-                        "code": kind,
+                    "cost_code": {
+                        "id": code["id"],
+                        "name": code["name"],
+                        "code": code["code"],
+                        "full_code": code["full_code"],
                     },
+                    "line_item_type": {"id": self.types[kind]["id"], "name": self.types[kind]["name"]},
                     "original_budget_amount": original,
-                    "budget_modifications": modifications,
-                    "approved_cos": ZERO,
-                    "revised_budget": original + modifications,
-                    **self.timestamps(date.fromisoformat(project["start_date"])),
+                    "approved_budget_changes": modifications,
+                    "pending_budget_changes": ZERO,
+                    "calculation_strategy": "manual",
+                    "uom": None,
+                    "quantity": None,
+                    "unit_cost": None,
+                    "currency_configuration": dict(self.currencies[project["id"]]),
                 },
             )
+        view_id = self.ids("budget_views")
+        rows = f"/rest/v1.0/budget_views/{view_id}/%s?project_id={project['id']}"
         self.add(
             "budget_views",
             {
-                "id": self.ids("budget_views"),
-                "project_id": project["id"],
+                "id": view_id,
                 "name": "Procore Standard Budget",
                 "description": "Original, revised, committed, direct and job-to-date costs",
+                "role": "budget",
+                "created_by": {"id": 1, "name": "Procore", "login": "support@procore.com"},
+                "links": {"detail_rows": rows % "detail_rows", "summary_rows": rows % "summary_rows"},
                 **self.timestamps(_day(0), _day(0)),
             },
         )

@@ -100,7 +100,7 @@ def test_full_then_incremental_extract_holds_exactly_the_seed(
     draft = next(c for c in state["work_order_contracts"] if c["status"] == "Draft")
     client.send("PATCH", f"/rest/v1.0/vendors/{vendor['id']}", {"vendor": {"name": "Renamed Vendor LLC"}})
     client.send(
-        "DELETE", f"/rest/v1.0/work_order_contracts/{draft['id']}?project_id={draft['project_id']}", None
+        "DELETE", f"/rest/v1.0/work_order_contracts/{draft['id']}?project_id={draft['project']['id']}", None
     )
     sandbox_time.advance(60)
     before = sandbox_now(sandbox_time)
@@ -183,7 +183,7 @@ def test_full_refresh_reads_deleted_records(
         c for c in sandbox.admin("procore", "GET", "state")["work_order_contracts"] if c["status"] == "Draft"
     )
     client.send(
-        "DELETE", f"/rest/v1.0/work_order_contracts/{draft['id']}?project_id={draft['project_id']}", None
+        "DELETE", f"/rest/v1.0/work_order_contracts/{draft['id']}?project_id={draft['project']['id']}", None
     )
     result = extract_procore(
         client,
@@ -191,7 +191,7 @@ def test_full_refresh_reads_deleted_records(
         "work_order_contracts",
         task_try=task_try("c"),
         window_end=sandbox_now(sandbox_time),
-        project_id=draft["project_id"],
+        project_id=draft["project"]["id"],
         full_refresh=True,
     )
     assert result["deleted"] == 1

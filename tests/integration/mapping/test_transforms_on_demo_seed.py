@@ -28,6 +28,7 @@ from procore_xero.mapping import (
     transform_sales_invoices,
     transform_tracking_options,
 )
+from procore_xero.mapping.budget_view import budget_figures
 from procore_xero.mapping.staged import STAGED_PROJECT
 from procore_xero.staging import create_staging_engine
 from procore_xero.staging.jsoncodec import dumps
@@ -37,7 +38,7 @@ from tests.staging_fixtures import copy_staged_demo
 
 NEEDED = (
     "cost_codes",
-    "budget_line_items",
+    "budget_view_detail_rows",
     "work_order_contracts",
     "purchase_order_contracts",
     "commitment_line_items",
@@ -94,7 +95,7 @@ def frames(staged: Engine) -> dict[str, pd.DataFrame]:
         commitments,
         staging["commitment_line_items"],
         staging["commitment_change_orders"],
-        staging["budget_line_items"],
+        budget_figures(staging["budget_view_detail_rows"], staging["line_item_types"]),
         staging["projects"],
         known,
         spec,
@@ -232,16 +233,18 @@ def test_sampled_purchase_order_lines_change_orders_and_budget(frames: dict[str,
     po = pos[pos["change_order_ids"].map(len) > 0].iloc[0]
     commitment = frames["commitments"][frames["commitments"]["id"].astype(str) == po["commitment_id"]].iloc[0]
     sov = frames["commitment_line_items"]
-    sov = sov[sov["contract_id"].astype(str) == po["commitment_id"]].sort_values("position")
+    sov = sov[sov["holder"].map(lambda h: str(h["id"])) == po["commitment_id"]].sort_values("position")
     ccos = frames["commitment_change_orders"]
     ccos = ccos[ccos["id"].astype(str).isin(po["change_order_ids"])].sort_values("number")
     assert (ccos["status"] == "approved").all() and len(ccos) == len(po["change_order_ids"])
-    change_lines = [line for items in ccos["line_items"] for line in items]
     lines = po["payload"]["LineItems"]
     assert [line["Description"] for line in lines] == [
         *sov["description"],
-        *(line["description"] for line in change_lines),
+        *(f"Change order {o['number']}: {o['title']}" for o in ccos.to_dict("records")),
     ]
+    change_lines = lines[len(sov) :]
+    assert [line["LineAmount"] for line in change_lines] == list(ccos["grand_total"].map(amount))
+    assert not any("ItemCode" in line for line in change_lines)  # Procore publishes no cost code for them
     assert [(line["Quantity"], line["UnitAmount"]) for line in lines[: len(sov)]] == list(
         zip(sov["quantity"].map(amount), sov["unit_cost"].map(amount), strict=True)
     )
@@ -252,40 +255,33 @@ def test_sampled_purchase_order_lines_change_orders_and_budget(frames: dict[str,
     assert po["payload"]["PurchaseOrderNumber"].endswith("-" + commitment["number"])
     assert po["payload"]["Date"] == commitment["created_at"][:10]
     assert po["payload"]["Reference"] == commitment["title"]
-    assert po["payload"].get("DeliveryInstructions") == commitment["ship_via"]
+    ship_via = commitment.get("ship_via")  # purchase orders only: work orders have no such field
+    assert po["payload"].get("DeliveryInstructions") == (ship_via if isinstance(ship_via, str) else None)
     assert po["remaining_budget"] == _remaining_budget(frames, po["commitment_id"])
 
 
 def _remaining_budget(frames: dict[str, pd.DataFrame], commitment_id: str) -> Decimal:
-    """The figure recomputed record by record from staging."""
-    approved = frames["commitments"][frames["commitments"]["status"].isin(["Approved", "Complete"])]
-    approved_ids = set(approved["id"].astype(str))
-
-    def key(line: dict) -> tuple[str, str]:
-        return str(line["cost_code"]["id"]), line["line_item_type"]["code"]
-
-    lines = [(str(r["contract_id"]), r) for r in frames["commitment_line_items"].to_dict("records")]
-    for cco in frames["commitment_change_orders"].to_dict("records"):
-        if cco["status"] == "approved":
-            lines += [(str(cco["contract_id"]), line) for line in cco["line_items"]]
-    own_keys = {key(line) for cid, line in lines if cid == commitment_id}
-    budget = sum(
-        (
-            amount(b["revised_budget"])
-            for b in frames["budget_line_items"].to_dict("records")
-            if key(b) in own_keys
-        ),
-        Decimal(0),
-    )
-    others = sum(
-        (
-            amount(line["amount"])
-            for cid, line in lines
-            if cid != commitment_id and cid in approved_ids and key(line) in own_keys
-        ),
-        Decimal(0),
-    )
-    return budget - others
+    """The figure recomputed record by record from staging: on the commitment's budget codes, the budget
+    view's Revised Budget minus Committed Costs (which count this commitment), plus the commitment itself."""
+    types = {t["id"]: t["code"] for t in frames["line_item_types"].to_dict("records")}
+    own = [
+        r
+        for r in frames["commitment_line_items"].to_dict("records")
+        if str(r["holder"]["id"]) == commitment_id
+    ]
+    own_keys = {(r["cost_code"]["id"], r["line_item_type"]["code"]) for r in own}
+    rows = [
+        r
+        for r in frames["budget_view_detail_rows"].to_dict("records")
+        if (r["cost_code_id"], types[r["category_id"]]) in own_keys
+    ]
+    orders = [
+        amount(o["grand_total"])
+        for o in frames["commitment_change_orders"].to_dict("records")
+        if str(o["contract_id"]) == commitment_id and o["status"] == "approved"
+    ]
+    left = sum((Decimal(r["Revised Budget"]) - Decimal(r["Committed Costs"]) for r in rows), Decimal(0))
+    return left + sum((amount(r["amount"]) for r in own), Decimal(0)) + sum(orders, Decimal(0))
 
 
 def test_sampled_sales_invoice_matches_its_payment_application(frames: dict[str, pd.DataFrame]) -> None:

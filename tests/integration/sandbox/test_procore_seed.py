@@ -100,10 +100,47 @@ def test_invoices_are_coherent_with_their_commitments(seed):
         assert invoice["summary"]["completed_work_retainage_percent"] == commitment["retainage_percent"]
         for item in invoice["items"]:
             line = lines[item["line_item_id"]]
-            assert line["contract_id"] == invoice["commitment_id"]
+            assert line["holder"]["id"] == invoice["commitment_id"]
             assert Decimal(str(item["total_completed_and_stored_to_date"])) <= Decimal(str(line["amount"]))
     paid = {r["invoice_number"]: r for r in seed["requisitions"]}
     for payment in seed["contract_payments"]:
         assert payment["amount"] == paid[payment["invoice_number"]]["summary"]["current_payment_due"]
     timestamps = [r["updated_at"] for k in ("requisitions", "vendors", "projects") for r in seed[k]]
     assert min(timestamps) >= "2025-01-01" and max(timestamps) <= "2026-11-01"
+
+
+def test_commitments_budgets_and_change_orders_in_their_published_shapes(seed):
+    """Vendors as {id, company}, the project as {id, name}, each type's own statuses, no change order
+    lines, budget lines without the emulator's old columns, views pointing to their rows."""
+    published = {
+        "work_order_contracts": {"Draft", "Approved", "Void"},  # of Draft, Out For Bid, ..., Void
+        "purchase_order_contracts": {"Draft", "Approved", "Processing"},  # Procore's PO list has no Void
+    }
+    projects = {p["id"]: p["name"] for p in seed["projects"]}
+    for collection, statuses in published.items():
+        assert {c["status"] for c in seed[collection]} == statuses
+        for commitment in seed[collection]:
+            assert set(commitment["vendor"]) == {"id", "company"} and "project_id" not in commitment
+            assert commitment["project"] == {
+                "id": commitment["project"]["id"],
+                "name": projects[commitment["project"]["id"]],
+            }
+    commitments = {c["id"]: c for k in published for c in seed[k]}
+    holders = {"WorkOrderContract": "SC-", "PurchaseOrderContract": "PO-"}
+    for line in seed["commitment_line_items"]:
+        assert "contract_id" not in line and "project_id" not in line
+        assert commitments[line["holder"]["id"]]["number"].startswith(holders[line["holder"]["holder_type"]])
+        assert line["project"] == commitments[line["holder"]["id"]]["project"]
+    orders = seed["commitment_change_orders"]
+    assert len(orders) > 50 and not any("line_items" in o or "project_id" in o for o in orders)
+    hidden = {line["change_order_id"]: line for line in seed["change_order_line_items"]}
+    assert all(hidden[o["id"]]["amount"] == o["grand_total"] for o in orders)
+    for item in seed["budget_line_items"]:
+        assert not {"project_id", "budget_modifications", "approved_cos", "revised_budget"} & set(item)
+        assert set(item["line_item_type"]) == {"id", "name"}
+    assert sum(i["approved_budget_changes"] > 0 for i in seed["budget_line_items"]) > 20
+    for view in seed["budget_views"]:
+        assert "project_id" not in view
+        assert view["links"]["detail_rows"].startswith(
+            f"/rest/v1.0/budget_views/{view['id']}/detail_rows?project_id="
+        )

@@ -9,6 +9,7 @@ import pandas as pd
 
 from procore_xero.load.procore_loader import procore_writes
 from procore_xero.mapping import load_spec, records_frame
+from procore_xero.mapping.budget_view import budget_figures
 from procore_xero.mapping.inbound.known import KnownInProcore
 from procore_xero.mapping.inbound.lines import document_lines
 from procore_xero.mapping.inbound.purchase_orders import COLUMNS, transform_xero_purchase_orders
@@ -72,28 +73,46 @@ ORDERS = records_frame(
 
 def _sov(contract_id: int, position: int, code_id: int, code: str, kind: str, amount: str) -> dict[str, Any]:
     return {
-        "contract_id": contract_id,
+        "holder": {"id": contract_id, "holder_type": "PurchaseOrderContract"},
         "position": position,
         "description": f"{code} {kind}",
-        "quantity": D("1"),
-        "unit_cost": D(amount),
-        "amount": D(amount),
+        "quantity": "1.00",
+        "unit_cost": amount,
+        "amount": amount,
         "cost_code": {"id": code_id, "full_code": code},
         "line_item_type": {"code": kind},
     }
 
 
 def _change_order(co_id: int, contract_id: int, status: str, amount: str) -> dict[str, Any]:
-    line = {k: v for k, v in _sov(contract_id, 0, 100, "03-300", "M", amount).items() if k != "position"}
+    """No lines: Procore publishes a change order's total only."""
     return {
         "id": co_id,
         "contract_id": contract_id,
         "number": f"CO-{co_id}",
         "status": status,
-        "line_items": [{k: v for k, v in line.items() if k != "contract_id"}],
+        "grand_total": amount,
     }
 
 
+def _budget_row(row_id: int, code_id: int, type_id: int, revised: str, committed: str) -> dict[str, Any]:
+    """A detail row of Procore's standard budget view: amounts as strings, columns named by the view."""
+    return {
+        "id": row_id,
+        "project_id": 7,
+        "cost_code_id": code_id,
+        "category_id": type_id,
+        "Original Budget Amount": revised,
+        "Revised Budget": revised,
+        "Committed Costs": committed,
+        "Direct Costs": "0.00",
+        "Job to Date Costs": "0.00",
+    }
+
+
+TYPES = records_frame([{"id": 1, "code": "M"}, {"id": 2, "code": "L"}])
+# Committed as Procore's view computes it (approved commitments and approved change orders): on 100/M #30
+# 1000.00 + its CO-90 200.00 + #32 600.00; on 101/L #30 50.00 + #32 100.00; on 200/M #33 15.00.
 PROCORE = {
     "commitments": records_frame(
         [
@@ -116,13 +135,16 @@ PROCORE = {
     "commitment_change_orders": records_frame(
         [_change_order(90, 30, "approved", "200.00"), _change_order(91, 30, "pending", "999.00")]
     ),
-    "budget_line_items": records_frame(
-        [
-            {"cost_code": {"id": 100}, "line_item_type": {"code": "M"}, "revised_budget": D("5000.00")},
-            {"cost_code": {"id": 101}, "line_item_type": {"code": "L"}, "revised_budget": D("300.00")},
-            {"cost_code": {"id": 101}, "line_item_type": {"code": "M"}, "revised_budget": D("777.00")},
-            {"cost_code": {"id": 200}, "line_item_type": {"code": "M"}, "revised_budget": D("70.00")},
-        ]
+    "budget": budget_figures(
+        records_frame(
+            [
+                _budget_row(1, 100, 1, "5000.00", "1800.00"),
+                _budget_row(2, 101, 2, "300.00", "150.00"),
+                _budget_row(3, 101, 1, "777.00", "0.00"),
+                _budget_row(4, 200, 1, "70.00", "15.00"),
+            ]
+        ),
+        TYPES,
     ),
 }
 COMMITMENT_OF_ORDER = {"po-a": "32"}
@@ -180,9 +202,8 @@ def test_order_on_one_project_with_coded_lines() -> None:
 
 
 def test_remaining_budget_leaves_out_the_orders_own_commitment() -> None:
-    # po-a codes: 100/M and 101/L, budget 5000.00 + 300.00. Other approved commitments there: #30 (1000.00
-    # + its approved change order 200.00 on 100/M, 50.00 on 101/L). #31 is a draft, CO-91 pending, #32 is
-    # po-a itself, #33 is on another code; 101/M is not po-a's code.
+    # po-a codes: 100/M and 101/L: revised 5000.00 + 300.00 minus committed 1800.00 + 150.00 = 3350.00, plus
+    # #32 (po-a itself, 700.00, which Procore's committed figure includes). 101/M is not po-a's code.
     assert _transform().iloc[0]["remaining_budget"] == D("4050.00")
     # Without the link, #32 (600.00 on 100/M, 100.00 on 101/L) counts as another commitment.
     assert _transform(commitment_of_order={}).iloc[0]["remaining_budget"] == D("3350.00")
@@ -194,8 +215,8 @@ def test_order_split_over_projects_is_not_project_mapped() -> None:
     assert (split["project_id"], split["project_mapped"]) == (None, False)
     assert (split["vendor_id"], split["vendor_mapped"]) == (None, False)
     assert (split["unmapped_lines"], split["total"]) == (1, D("31.00"))
-    # Budget 5000.00 on 100/M + 70.00 on 200/M; committed: #30 1200.00 + #32 600.00 on 100/M (po-a's, not
-    # po-split's), #33 15.00 on 200/M.
+    # Budget 5000.00 on 100/M + 70.00 on 200/M; committed 1800.00 on 100/M (with #32, po-a's, not
+    # po-split's) and 15.00 on 200/M.
     assert split["remaining_budget"] == D("3255.00")
     assert split["payload"]["title"] == "Purchase order PO-split raised in Xero"
     assert "vendor_id" not in split["payload"]
@@ -209,10 +230,12 @@ def test_order_split_over_projects_is_not_project_mapped() -> None:
 
 
 def test_no_budget_lines_no_remaining_budget() -> None:
-    procore = {**PROCORE, "budget_line_items": records_frame([])}
+    procore = {**PROCORE, "budget": budget_figures(records_frame([]), TYPES)}
     assert _transform(procore).iloc[0]["remaining_budget"] is None
+    # Committed costs are Procore's own figure: with no commitment staged, po-a's earlier one is not found
+    # and nothing of the committed costs is taken as its own.
     no_commitments = {**PROCORE, "commitments": records_frame([])}
-    assert _transform(no_commitments).iloc[0]["remaining_budget"] == D("5300.00")
+    assert _transform(no_commitments).iloc[0]["remaining_budget"] == D("3350.00")
 
 
 def test_no_orders_no_rows() -> None:

@@ -18,6 +18,7 @@ from procore_xero.mapping import (
     transform_sales_invoices,
     transform_tracking_options,
 )
+from procore_xero.mapping.budget_view import budget_figures
 from procore_xero.mapping.spec import spec_from_document
 from procore_xero.outgoing import to_outgoing
 from tests.unit.mapping.owner_invoices import PRIME_CONTRACTS, PRIME_LINES, g703_line, pay_app
@@ -192,7 +193,7 @@ COMMITMENTS = records_frame(
         {
             "id": 30,
             "number": "SC-001",
-            "project_id": 7,
+            "project": {"id": 7, "name": "Hotel"},
             "vendor": {"id": 5, "company": "Acme"},
             "currency_configuration": {"currency_iso_code": "CAD"},
         }
@@ -362,14 +363,43 @@ def _line(code_id: int, kind: str, amount: str, quantity: str = "1.00", unit: st
     }
 
 
+def _budget_row(row_id: int, code_id: int, type_id: int, revised: str, committed: str) -> dict:
+    """A detail row of Procore's standard budget view (amounts as strings, columns named by the view)."""
+    return {
+        "id": row_id,
+        "project_id": 7,
+        "cost_code_id": code_id,
+        "category_id": type_id,
+        "Original Budget Amount": revised,
+        "Revised Budget": revised,
+        "Committed Costs": committed,
+        "Direct Costs": "0.00",
+        "Job to Date Costs": "0.00",
+    }
+
+
+def _change_order(
+    co_id: int, contract_id: int, number: str, title: str | None, status: str, total: str
+) -> dict:
+    """Procore publishes a change order's total, not its lines."""
+    return {
+        "id": co_id,
+        "contract_id": contract_id,
+        "number": number,
+        "title": title,
+        "status": status,
+        "grand_total": total,
+    }
+
+
 def _commitment(cid: int, number: str, status: str, project_id: int = 7) -> dict:
     return {
         "id": cid,
         "number": number,
         "title": f"Acme - {number}",
         "status": status,
-        "project_id": project_id,
-        "vendor": {"id": 5, "name": "Acme"},
+        "project": {"id": project_id, "name": f"Project {project_id}"},
+        "vendor": {"id": 5, "company": "Acme"},
         "created_at": "2025-07-10T13:15:55Z",
         "ship_via": "Will call" if number.startswith("PO") else None,
         "currency_configuration": {"currency_iso_code": "USD"},
@@ -388,11 +418,11 @@ def test_purchase_orders_append_change_orders_and_compute_remaining_budget() -> 
     )
     sov = records_frame(
         [
-            {"contract_id": 30, "position": 2, **_line(10, "S", "600.00")},
-            {"contract_id": 30, "position": 1, **_line(10, "M", "400.00", "4.00", "100.00")},
-            {"contract_id": 31, "position": 1, **_line(10, "S", "300.00")},
-            {"contract_id": 32, "position": 1, **_line(10, "S", "9000.00")},
-            {"contract_id": 33, "position": 1, **_line(11, "S", "50.00")},
+            {"holder": {"id": 30}, "position": 2, **_line(10, "S", "600.00")},
+            {"holder": {"id": 30}, "position": 1, **_line(10, "M", "400.00", "4.00", "100.00")},
+            {"holder": {"id": 31}, "position": 1, **_line(10, "S", "300.00")},
+            {"holder": {"id": 32}, "position": 1, **_line(10, "S", "9000.00")},
+            {"holder": {"id": 33}, "position": 1, **_line(11, "S", "50.00")},
         ]
     )
     change_orders = records_frame(
@@ -401,38 +431,47 @@ def test_purchase_orders_append_change_orders_and_compute_remaining_budget() -> 
                 "id": 91,
                 "contract_id": 30,
                 "number": "SC-001-CO02",
+                "title": "Extra",
                 "status": "approved",
-                "line_items": [_line(10, "S", "70.00")],
+                "grand_total": "70.00",
             },
             {
                 "id": 90,
                 "contract_id": 30,
                 "number": "SC-001-CO01",
+                "title": "Rock",
                 "status": "approved",
-                "line_items": [_line(10, "S", "30.00")],
+                "grand_total": "30.00",
             },
             {
                 "id": 92,
                 "contract_id": 30,
                 "number": "SC-001-CO03",
+                "title": "Maybe",
                 "status": "pending",
-                "line_items": [_line(10, "S", "5.00")],
+                "grand_total": "5.00",
             },
             {
                 "id": 93,
                 "contract_id": 31,
                 "number": "PO-002-CO01",
+                "title": None,
                 "status": "approved",
-                "line_items": [_line(10, "S", "20.00")],
+                "grand_total": "20.00",
             },
         ]
     )
-    budget = records_frame(
-        [
-            {"cost_code": {"id": 10}, "line_item_type": {"code": "S"}, "revised_budget": D("1500.00")},
-            {"cost_code": {"id": 10}, "line_item_type": {"code": "M"}, "revised_budget": D("350.00")},
-            {"cost_code": {"id": 10}, "line_item_type": {"code": "L"}, "revised_budget": D("999.00")},
-        ]
+    # Committed as Procore's budget view counts it: on 10/S #30 600.00 + CO01 30.00 + CO02 70.00, #31 300.00
+    # + its CO 20.00 (1,020.00); on 10/M #30's 400.00. #32 is a draft, CO03 pending.
+    budget = budget_figures(
+        records_frame(
+            [
+                _budget_row(1, 10, 3, "1500.00", "1020.00"),
+                _budget_row(2, 10, 2, "350.00", "400.00"),
+                _budget_row(3, 10, 1, "999.00", "0.00"),
+            ]
+        ),
+        records_frame([{"id": 1, "code": "L"}, {"id": 2, "code": "M"}, {"id": 3, "code": "S"}]),
     )
     known = KnownInXero(
         contacts={"5": "c-5"},
@@ -446,17 +485,20 @@ def test_purchase_orders_append_change_orders_and_compute_remaining_budget() -> 
     sc = frame.iloc[0]
     assert sc["change_order_ids"] == ["90", "91"]
     assert sc["total"] == D("1100.00") and sc["unmapped_lines"] == 1
-    # Budget on 10/S and 10/M (1850.00) minus PO-002's 300.00 + 20.00 on 10/S; 10/L is not its code.
+    # On 10/S and 10/M: revised 1,850.00 minus committed 1,420.00, plus SC-001's own 1,100.00 (counted in
+    # it); 10/L is not its code. PO-002: 1,500.00 - 1,020.00 on 10/S + its own 320.00.
     assert sc["remaining_budget"] == D("1530.00")
-    assert frame.iloc[1]["remaining_budget"] == D("1500.00") - D("700.00")  # SC-001 on 10/S: 600 + 30 + 70
+    assert frame.iloc[1]["remaining_budget"] == D("800.00")
     assert frame.iloc[2]["remaining_budget"] is None and not frame.iloc[2]["project_option_mapped"]
     payload = sc["payload"]
     assert [(line["Description"], line["Quantity"], line["UnitAmount"]) for line in payload["LineItems"]] == [
         ("10-M 400.00", D("4.00"), D("100.00")),
         ("10-S 600.00", D("1.00"), D("600.00")),
-        ("10-S 30.00", D("1.00"), D("30.00")),
-        ("10-S 70.00", D("1.00"), D("70.00")),
+        ("Change order SC-001-CO01: Rock", D("1.00"), D("30.00")),
+        ("Change order SC-001-CO02: Extra", D("1.00"), D("70.00")),
     ]
+    assert [line.get("ItemCode") for line in payload["LineItems"]] == ["03-300-M", "03-300-S", None, None]
+    assert frame.iloc[1]["payload"]["LineItems"][-1]["Description"] == "Change order PO-002-CO01"
     assert {k: payload[k] for k in ("PurchaseOrderNumber", "Date", "Reference", "Status")} == {
         "PurchaseOrderNumber": "25-101-SC-001",
         "Date": "2025-07-10",

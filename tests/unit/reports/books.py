@@ -50,22 +50,26 @@ def prime_contract(pid: int, currency: str) -> dict[str, Any]:
     return {"id": pid * 100, "project_id": pid, "currency_configuration": {"currency_iso_code": currency}}
 
 
-def budget_line(pid: int, code: int, kind: int, original: str, revised: str) -> dict[str, Any]:
+def budget_row(pid: int, code: int, kind: int, original: str, revised: str, committed: str) -> dict[str, Any]:
+    """A detail row of the project's budget view: its columns as the standard view names them, strings."""
     return {
         "id": pid * 1000 + code * 10 + kind,
         "project_id": pid,
-        "cost_code": {"id": code},
-        "line_item_type": {"id": kind},
-        "original_budget_amount": D(original),
-        "revised_budget": D(revised),
+        "cost_code_id": code,
+        "category_id": kind,
+        "Original Budget Amount": original,
+        "Revised Budget": revised,
+        "Committed Costs": committed,
+        "Direct Costs": "0.00",
+        "Job to Date Costs": "0.00",
     }
 
 
 def line(contract: int, pid: int, code: int, kind: int, amount: str) -> dict[str, Any]:
     return {
         "id": contract * 10 + code,
-        "contract_id": contract,
-        "project_id": pid,
+        "holder": {"id": contract, "holder_type": "WorkOrderContract"},
+        "project": {"id": pid},
         "cost_code": {"id": code},
         "line_item_type": {"id": kind},
         "amount": D(amount),
@@ -171,11 +175,13 @@ def books(**replace: Any) -> DriftInputs:
             {"id": SUB, "code": "S", "name": "Subcontract"},
             {"id": MAT, "code": "M", "name": "Materials"},
         ],
-        "budget_line_items": [
-            budget_line(ALPHA, CONCRETE, SUB, "10000.00", "10500.00"),
-            budget_line(ALPHA, STEEL, MAT, "20000.00", "20000.00"),
-            budget_line(BETA, CONCRETE, SUB, "50000.00", "50000.00"),
-            budget_line(GAMMA, CONCRETE, SUB, "1000.00", "1000.00"),
+        # Committed as Procore counts it: SC-001 9,000.00 + its approved change order 2,000.00 on Alpha's
+        # concrete (SC-003 is a draft, the 5,555.00 order pending); SC-002 40,000.00 on Beta's.
+        "budget_view_detail_rows": [
+            budget_row(ALPHA, CONCRETE, SUB, "10000.00", "10500.00", "11000.00"),
+            budget_row(ALPHA, STEEL, MAT, "20000.00", "20000.00", "0.00"),
+            budget_row(BETA, CONCRETE, SUB, "50000.00", "50000.00", "40000.00"),
+            budget_row(GAMMA, CONCRETE, SUB, "1000.00", "1000.00", "0.00"),
         ],
         "commitments": [
             {
@@ -183,24 +189,24 @@ def books(**replace: Any) -> DriftInputs:
                 "number": "SC-001",
                 "status": "Approved",
                 "kind": "work_order_contracts",
-                "vendor": {"name": "=Evil Concrete"},
-                "project_id": ALPHA,
+                "vendor": {"company": "=Evil Concrete"},
+                "project": {"id": ALPHA},
             },
             {
                 "id": 502,
                 "number": "SC-002",
                 "status": "Approved",
                 "kind": "work_order_contracts",
-                "vendor": {"name": "Beta Concrete"},
-                "project_id": BETA,
+                "vendor": {"company": "Beta Concrete"},
+                "project": {"id": BETA},
             },
             {
                 "id": 503,
                 "number": "SC-003",
                 "status": "Draft",
                 "kind": "work_order_contracts",
-                "vendor": {"name": "Draft Co"},
-                "project_id": ALPHA,
+                "vendor": {"company": "Draft Co"},
+                "project": {"id": ALPHA},
             },
         ],
         "commitment_line_items": [
@@ -209,24 +215,8 @@ def books(**replace: Any) -> DriftInputs:
             line(503, ALPHA, CONCRETE, SUB, "77777.00"),
         ],
         "commitment_change_orders": [
-            {
-                "id": 601,
-                "contract_id": 501,
-                "project_id": ALPHA,
-                "status": "approved",
-                "line_items": [
-                    {"cost_code": {"id": CONCRETE}, "line_item_type": {"id": SUB}, "amount": D("2000.00")}
-                ],
-            },
-            {
-                "id": 602,
-                "contract_id": 501,
-                "project_id": ALPHA,
-                "status": "pending",
-                "line_items": [
-                    {"cost_code": {"id": CONCRETE}, "line_item_type": {"id": SUB}, "amount": D("5555.00")}
-                ],
-            },
+            {"id": 601, "contract_id": 501, "status": "approved", "grand_total": "2000.00"},
+            {"id": 602, "contract_id": 501, "status": "pending", "grand_total": "5555.00"},
         ],
         "requisitions": [
             invoice(701, 501, ALPHA, "approved", "4000.00", "400.00", "3600.00"),

@@ -267,7 +267,11 @@ def test_settings_reject_thresholds_gx_cannot_compare_exactly() -> None:
 
 def test_html_escapes_what_people_typed() -> None:
     commitments = books().procore["commitments"].copy()
-    commitments["vendor"] = [{"name": "<script>alert(1)</script> & Sons"}, {"name": "B"}, {"name": "C"}]
+    commitments["vendor"] = [
+        {"company": "<script>alert(1)</script> & Sons"},
+        {"company": "B"},
+        {"company": "C"},
+    ]
     report = compute_report(books(procore={**books().procore, "commitments": commitments}), SETTINGS)
     html = render_report(report, recipients=[], from_email="a@b", ui_url="http://ui").html
     assert "<script" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Sons" in html

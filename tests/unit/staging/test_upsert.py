@@ -39,16 +39,16 @@ def _rows(engine: Engine, system: str, object_type: str) -> dict:
 def test_insert_then_rerun_is_all_unchanged_and_moves_only_last_seen(staging_engine: Engine) -> None:
     records = [_line(BIG_ID, "1234567890.12"), _line(2, "-5.50"), _line(3, "0.1"), _line(4, "1E-7")]
     first = upsert_records(
-        staging_engine, "procore", "budget_line_items", records, key=COMPANY, run_id="run-1"
+        staging_engine, "procore", "budget_view_detail_rows", records, key=COMPANY, run_id="run-1"
     )
     assert first == UpsertCounts(inserted=4)
-    before = _rows(staging_engine, "procore", "budget_line_items")
+    before = _rows(staging_engine, "procore", "budget_view_detail_rows")
 
     again = upsert_records(
-        staging_engine, "procore", "budget_line_items", records, key=COMPANY, run_id="run-2"
+        staging_engine, "procore", "budget_view_detail_rows", records, key=COMPANY, run_id="run-2"
     )
     assert again == UpsertCounts(unchanged=4)
-    after = _rows(staging_engine, "procore", "budget_line_items")
+    after = _rows(staging_engine, "procore", "budget_view_detail_rows")
     for record_id, row in after.items():
         assert row["last_seen_at"] > before[record_id]["last_seen_at"]
         assert {k: v for k, v in row.items() if k != "last_seen_at"} == {

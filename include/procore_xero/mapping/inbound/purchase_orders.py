@@ -46,7 +46,7 @@ def transform_xero_purchase_orders(
     spec: MappingSpec,
 ) -> pd.DataFrame:
     """``lines``: ``document_lines`` of ``orders``; ``procore``: staged ``commitments`` (``all_commitments``),
-    ``commitment_line_items``, ``commitment_change_orders``, ``budget_line_items``;
+    ``commitment_line_items``, ``commitment_change_orders``, ``budget`` (``budget_view.budget_figures``);
     ``commitment_of_order``: Xero PO id -> the commitment an earlier run made of it."""
     by_doc = dict(tuple(lines.groupby("doc_id"))) if len(lines) else {}
     committed = _committed_lines(procore, spec)
@@ -58,8 +58,9 @@ def transform_xero_purchase_orders(
         own = by_doc.get(order_id, lines.iloc[0:0])
         if own.empty or own["project_id"].isna().all():
             continue  # overhead, not a job: nothing for Procore
-        others = committed[committed["doc_id"] != commitment_of_order.get(order_id)]
-        rows.append(_row(order, order_id, own, others, procore["budget_line_items"], known))
+        earlier = committed[committed["doc_id"] == commitment_of_order.get(order_id)]
+        counted = sum(earlier["line_amount"], ZERO)  # in Procore's committed costs already
+        rows.append(_row(order, order_id, own, counted, procore["budget"], known))
     frame = pd.DataFrame(rows, columns=list(_ROW_COLUMNS), dtype=object)
     return finish(
         frame,
@@ -75,7 +76,7 @@ _ROW_COLUMNS = ("source_id", "label", *COLUMNS, "number", "title", "date", "line
 
 
 def _committed_lines(procore: Mapping[str, pd.DataFrame], spec: MappingSpec) -> pd.DataFrame:
-    """Every approved commitment's SOV and approved change-order lines, keyed by budget code."""
+    """Every approved commitment's SOV and approved change-order lines (what Procore counts committed)."""
     statuses = spec.settings["source_statuses"]
     commitments = procore["commitments"]
     if commitments.empty:
@@ -94,8 +95,8 @@ def _row(
     order: Mapping[str, Any],
     order_id: str,
     lines: pd.DataFrame,
-    committed: pd.DataFrame,
-    budget_line_items: pd.DataFrame,
+    counted: Decimal,
+    budget: pd.DataFrame,
     known: KnownInProcore,
 ) -> dict[str, Any]:
     projects = set(lines["project_id"].dropna()) if len(lines) else set()
@@ -116,7 +117,7 @@ def _row(
         "vendor_mapped": vendor_id is not None,
         "unmapped_lines": len(lines) - len(mapped),
         "total": total,
-        "remaining_budget": _remaining(order_id, mapped, committed, budget_line_items),
+        "remaining_budget": _remaining(order_id, mapped, counted, budget),
         "number": number,
         "title": (order.get("Reference") or "").strip() or f"Purchase order {number} raised in Xero",
         "date": xero_day(order.get("Date")),
@@ -124,10 +125,10 @@ def _row(
     }
 
 
-def _remaining(
-    order_id: str, lines: pd.DataFrame, committed: pd.DataFrame, budget_line_items: pd.DataFrame
-) -> Decimal | None:
-    if lines.empty or budget_line_items.empty:
+def _remaining(order_id: str, lines: pd.DataFrame, counted: Decimal, budget: pd.DataFrame) -> Decimal | None:
+    """The order's budget codes' revised budget minus committed costs, plus the commitment an earlier run
+    made of this order (Procore counts it; the order replaces it)."""
+    if lines.empty or budget.empty:
         return None
     own = pd.DataFrame(
         {
@@ -136,5 +137,4 @@ def _remaining(
             "line_amount": lines["line_amount"],
         }
     )
-    both = pd.concat([committed, own], ignore_index=True)
-    return remaining_budget(both, budget_line_items, pd.Series([order_id])).iloc[0]
+    return remaining_budget(own, budget, pd.Series([order_id]), pd.Series([counted])).iloc[0]
