@@ -4,7 +4,7 @@ from procore_xero.staging import OBJECT_TYPES, System, get_object_type, staging_
 
 
 def test_registry_lists_every_object_type_once() -> None:
-    assert sum(1 for system, _ in OBJECT_TYPES if system is System.PROCORE) == 16
+    assert sum(1 for system, _ in OBJECT_TYPES if system is System.PROCORE) == 17
     assert sum(1 for system, _ in OBJECT_TYPES if system is System.XERO) == 10
     assert staging_table("procore", "budget_view_detail_rows").name == "procore_budget_view_detail_rows"
     assert staging_table("xero", "bank_transactions").name == "xero_bank_transactions"
