@@ -20,6 +20,7 @@ from procore_xero.extract.specs import COMMITMENT_TYPES, PROCORE_SPECS, ProcoreS
 from procore_xero.load.commitments import SOV_PATH
 from procore_xero.load.procore_loader import PROCORE_TARGETS
 from sandbox.process import SandboxProcess
+from sandbox.procore.store import project_of_records
 from tests.contract.published import Contract
 from tests.contract.ratchet import known
 from tests.contract.validate import Deviation, check_request
@@ -77,16 +78,23 @@ def endpoint(
 
 
 def list_call(spec: ProcoreSpec, company_id: int, project_id: int, **parent: Any) -> dict[str, Any]:
-    """The sync's first page of one extracted list, as ``procore_xero.extract.procore`` asks for it."""
+    """The sync's first page of one extracted list, as ``procore_xero.extract.procore`` asks for it: a nested
+    read is the parent's list (``{parent_id}`` in the path), its show (``embedded`` rows) or the parent's id
+    in a query parameter (``parent_param``: payments by ``contract_id``)."""
+    name = f"{spec.name}:{parent.get('parent_type', '')}"
     scope = "project_id" if spec.project_scoped else "company_id"
-    qs: dict[str, Any] = {"page": 1, "per_page": MAX_PER_PAGE, **dict(spec.params)}
+    qs: dict[str, Any] = dict(spec.params)
+    if spec.paged and not spec.embedded:
+        qs.update({"page": 1, "per_page": MAX_PER_PAGE})
     if f"{{{scope}}}" not in spec.path:
         qs[scope] = project_id if spec.project_scoped else company_id
+    if spec.parent_param:
+        qs[spec.parent_param] = parent.pop("parent_id")
+        parent.pop("parent_type")
     if spec.deletions:
         qs["filters[include_deleted]"] = "with"
     if spec.incremental:
         qs["filters[updated_at]"] = "2000-01-01T00:00:00Z...2100-01-01T00:00:00Z"
-    name = f"{spec.name}:{parent.get('parent_type', '')}"
     return endpoint(name, "GET", spec.path, qs, company_id=company_id, project_id=project_id, **parent)
 
 
@@ -134,18 +142,21 @@ def run_sdk(
     return answers
 
 
-def of_project(records: list[dict[str, Any]], project_id: int) -> list[dict[str, Any]]:
-    return [r for r in records if r.get("project_id") == project_id]
+def of_project(state: dict[str, Any], collection: str, project_id: int) -> list[dict[str, Any]]:
+    """The sandbox state's records of one project, found as the emulator finds them."""
+    project_of = project_of_records(state)
+    return [r for r in state[collection] if project_of(collection, r) == project_id]
 
 
 def test_sdk_reads_every_list_the_sync_extracts(sandbox: SandboxProcess, published: Contract) -> None:
     state = sandbox.admin("procore", "GET", "state")
     company_id = state["companies"][0]["id"]
     project_id = state["projects"][0]["id"]
-    payment = of_project(state["contract_payments"], project_id)[0]
+    payment = of_project(state, "contract_payments", project_id)[0]
     parents = {
-        "budget_views": of_project(state["budget_views"], project_id)[0]["id"],
-        **{kind: of_project(state[kind], project_id)[0]["id"] for kind in COMMITMENT_TYPES},
+        "budget_views": of_project(state, "budget_views", project_id)[0]["id"],
+        "prime_contracts": of_project(state, "prime_contracts", project_id)[0]["id"],
+        **{kind: of_project(state, kind, project_id)[0]["id"] for kind in COMMITMENT_TYPES},
     }
     calls = []
     for spec in PROCORE_SPECS.values():
@@ -156,7 +167,7 @@ def test_sdk_reads_every_list_the_sync_extracts(sandbox: SandboxProcess, publish
             calls.append(list_call(spec, company_id, project_id, **parent))
     target = PROCORE_TARGETS["contract_payments"]
     # The show (not a sync read: the amount as Procore sends it) publishes contract_id as required.
-    show = {"contract_id": payment["contract_id"]}
+    show = {"project_id": project_id, "contract_id": payment["contract_id"]}
     calls.append(endpoint("payment", "GET", target.item_path, show, id=payment["id"], project_id=project_id))
     po = parents["purchase_order_contracts"]
     calls.append(endpoint("sov", "GET", SOV_PATH, {"project_id": project_id}, id=po))
@@ -169,14 +180,14 @@ def test_sdk_reads_every_list_the_sync_extracts(sandbox: SandboxProcess, publish
     assert {p["id"] for p in answers["projects:"]["body"]} == {p["id"] for p in state["projects"]}
     assert answers["vendors:"]["total"] == str(len(state["vendors"]))
     assert len(answers["vendors:"]["body"]) == len(state["vendors"])
-    expected_wo = {c["id"] for c in of_project(state["work_order_contracts"], project_id)}
+    expected_wo = {c["id"] for c in of_project(state, "work_order_contracts", project_id)}
     assert {c["id"] for c in answers["work_order_contracts:"]["body"]} == expected_wo
     requisitions = answers["requisitions:"]["body"]
-    assert {r["id"] for r in requisitions} == {r["id"] for r in of_project(state["requisitions"], project_id)}
+    assert {r["id"] for r in requisitions} == {r["id"] for r in of_project(state, "requisitions", project_id)}
     assert all(r.get("items") for r in requisitions), "view=extended returns each requisition's items"
-    lines = answers["commitment_line_items:purchase_order_contracts"]["body"]
+    lines = answers["commitment_line_items:purchase_order_contracts"]["body"]["line_items"]  # the show's
     assert {li["id"] for li in lines} == {
-        li["id"] for li in state["commitment_line_items"] if li["contract_id"] == po
+        li["id"] for li in state["commitment_line_items"] if li["holder"]["id"] == po
     }
     read = answers["payment"]["body"]
     assert (read["id"], read["contract_id"]) == (payment["id"], payment["contract_id"])
@@ -187,10 +198,9 @@ def test_sdk_makes_the_sync_writes(sandbox: SandboxProcess, published: Contract)
     state = sandbox.admin("procore", "GET", "state")
     company_id = state["companies"][0]["id"]
     project_id = state["projects"][0]["id"]
-    contract = of_project(state["work_order_contracts"], project_id)[0]
+    contract = of_project(state, "work_order_contracts", project_id)[0]
     vendor = {"origin_id": "XERO-JS-SDK-1", "name": "JS SDK Check Supply LLC", "is_active": True}
     payment = {
-        "contract_id": contract["id"],  # inside the record and beside it, as the sync sends it
         "origin_id": "XERO-JS-SDK-PAY-1",
         "amount": "1234.56",
         "date": "2025-10-01",
@@ -201,6 +211,7 @@ def test_sdk_makes_the_sync_writes(sandbox: SandboxProcess, published: Contract)
         "origin_id": "XERO-JS-SDK-DC-1",
         "direct_cost_type": "invoice",
         "invoice_number": "JS-DC-1",
+        "vendor_id": contract["vendor"]["id"],  # required with the type and number
         "direct_cost_date": "2025-10-02",
         "description": "Written through Procore's JavaScript SDK",
     }
@@ -212,17 +223,13 @@ def test_sdk_makes_the_sync_writes(sandbox: SandboxProcess, published: Contract)
             "payment by origin",
             "GET",
             str(payments.list_path),
-            {
-                "project_id": project_id,
-                "contract_id": contract["id"],
-                "filters[origin_id]": payment["origin_id"],
-            },
+            {"project_id": project_id, "contract_id": contract["id"]},  # no filter is published
         ),
         endpoint("direct cost sync", "PATCH", str(costs.sync_path), project_id=project_id),
     ]
     calls[0]["body"] = {"company_id": company_id, "updates": [vendor]}
     calls[1]["body"] = {"project_id": project_id, "contract_id": contract["id"], "contract_payment": payment}
-    calls[3]["body"] = {"project_id": project_id, "updates": [direct_cost]}
+    calls[3]["body"] = {"updates": [direct_cost]}
 
     answers = run_sdk(sandbox, published, calls)
 
@@ -230,7 +237,10 @@ def test_sdk_makes_the_sync_writes(sandbox: SandboxProcess, published: Contract)
     assert synced["errors"] == [] and [e["origin_id"] for e in synced["entities"]] == [vendor["origin_id"]]
     created = answers["payment"]["body"]
     assert (created["contract_id"], created["amount"]) == (contract["id"], "1234.56")
-    assert [p["id"] for p in answers["payment by origin"]["body"]] == [created["id"]]
+    by_origin = [
+        p["id"] for p in answers["payment by origin"]["body"] if p["origin_id"] == payment["origin_id"]
+    ]
+    assert by_origin == [created["id"]]  # matched here, as the sync does after a lost POST
     costs_synced = answers["direct cost sync"]["body"]
     assert costs_synced["errors"] == [] and len(costs_synced["entities"]) == 1
     after = sandbox.admin("procore", "GET", "state")

@@ -85,9 +85,9 @@ def test_project_scoped_endpoints_need_a_known_project(sandbox):
     assert unknown.status_code == 404 and "12345" in unknown.json()["errors"]
     project = api.first_project()
     found = api.get(f"{V10}/work_order_contracts", project_id=project["id"])
-    assert found.status_code == 200 and all(c["project_id"] == project["id"] for c in found.json())
+    assert found.status_code == 200 and all(c["project"]["id"] == project["id"] for c in found.json())
     assert int(found.headers["Total"]) == sum(
-        1 for c in api.state()["work_order_contracts"] if c["project_id"] == project["id"]
+        1 for c in api.state()["work_order_contracts"] if c["project"]["id"] == project["id"]
     )
 
 

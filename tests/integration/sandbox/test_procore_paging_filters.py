@@ -74,7 +74,7 @@ def test_deleted_records_hidden_unless_include_deleted(sandbox):
     api = ProcoreApi(sandbox)
     path = f"{V10}/work_order_contracts"
     drafts = [c for c in api.state()["work_order_contracts"] if c["status"] == "Draft"]
-    pid = drafts[0]["project_id"]
+    pid = drafts[0]["project"]["id"]
     listed = api.get(path, project_id=pid, per_page=1000).json()
     gone = next(c for c in listed if c["status"] == "Draft")
     assert api.call("DELETE", f"{path}/{gone['id']}", params={"project_id": pid}).status_code == 204

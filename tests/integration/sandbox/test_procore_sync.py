@@ -162,7 +162,7 @@ def test_contract_payments_have_no_sync_action_and_origin_id_stays_unique(sandbo
     contract = next(
         c
         for c in api.state()["work_order_contracts"]
-        if c["project_id"] == project["id"] and c["status"] == "Approved"
+        if c["project"]["id"] == project["id"] and c["status"] == "Approved"
     )
     sync = api.call(
         "PATCH", f"{V10}/contract_payments/sync", json={"project_id": project["id"], "updates": []}
