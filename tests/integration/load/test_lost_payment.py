@@ -35,7 +35,7 @@ def test_a_payment_a_killed_worker_posted_is_adopted_and_updated(
     }
     with patched_environ(env):
         engine, client = open_staging(), procore_client(env)
-        body = {"project_id": contract["project_id"], "contract_id": contract["id"]}
+        body = {"project_id": contract["project"]["id"], "contract_id": contract["id"]}
         first = client.send(
             "POST", "/rest/v1.0/contract_payments", {**body, "contract_payment": {**payload, "amount": 1000}}
         )  # the dead worker's try: written in Procore, never recorded in id_map
@@ -49,7 +49,7 @@ def test_a_payment_a_killed_worker_posted_is_adopted_and_updated(
                 payload,
             ),
             "upsert",
-            str(contract["project_id"]),
+            str(contract["project"]["id"]),
         )
         tenant = TenantKey(client.company_id, "tenant-1")
         report = load_to_procore(client, engine, tenant, [write], run_id="retry")
