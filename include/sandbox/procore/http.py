@@ -74,3 +74,15 @@ def write_context(
         if project is None or store.company_of("projects", project) != call.company_id:
             raise not_found("project", raw)
     return WriteContext(store, call, project, params, iso(now))
+
+
+def parent_record(
+    request: Request, store: Store, now: Any, collection: str, body: dict[str, Any] | None = None
+) -> tuple[WriteContext, dict[str, Any]]:
+    """The live record of ``collection`` a nested route names (``{parent_id}``), in the call's project;
+    404 as Procore answers for one that is deleted, unknown or elsewhere."""
+    w = write_context(request, store, now, project_scoped=True, body=body)
+    found = store.get(collection, request.path_params["parent_id"])
+    if found is None or found.get("deleted_at") or store.project_of(collection, found) != w.project_id:
+        raise not_found(collection.rstrip("s").replace("_", " "), request.path_params["parent_id"])
+    return w, found

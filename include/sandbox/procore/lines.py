@@ -9,9 +9,8 @@ from starlette.responses import Response
 
 from sandbox.procore.budget import detail_rows
 from sandbox.procore.context import WriteContext
-from sandbox.procore.errors import not_found
 from sandbox.procore.filters import apply_filters
-from sandbox.procore.http import respond, write_context
+from sandbox.procore.http import parent_record, respond
 from sandbox.procore.paging import paginate
 from sandbox.procore.sov import add_sov_routes
 from sandbox.procore.views import prime_contract_line_view
@@ -26,15 +25,7 @@ def add_line_routes(app: FastAPI, service: ProcoreService) -> None:
     def parent(
         request: Request, collection: str, body: dict[str, Any] | None = None
     ) -> tuple[WriteContext, dict]:
-        w = write_context(request, service.store, service.clock.now(), project_scoped=True, body=body)
-        found = service.store.get(collection, request.path_params["parent_id"])
-        if (
-            found is None
-            or found.get("deleted_at")
-            or service.store.project_of(collection, found) != w.project_id
-        ):
-            raise not_found(collection.rstrip("s").replace("_", " "), request.path_params["parent_id"])
-        return w, found
+        return parent_record(request, service.store, service.clock.now(), collection, body)
 
     def listing(request: Request, rows: list[dict[str, Any]]) -> Response:
         page, headers = paginate(

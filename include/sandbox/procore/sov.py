@@ -19,7 +19,7 @@ from sandbox.procore.errors import ProcoreError, RecordInvalid, not_found
 from sandbox.procore.fields import copy_fields, priced_line
 from sandbox.procore.filters import apply_filters
 from sandbox.procore.g702 import ZERO
-from sandbox.procore.http import read_body, respond, wrapped, write_context
+from sandbox.procore.http import parent_record, read_body, respond, wrapped
 from sandbox.procore.money import decimalize
 from sandbox.procore.paging import paginate
 from sandbox.procore.writes import MAX_SYNC_RECORDS
@@ -38,18 +38,9 @@ PRICE_FIELDS = ("amount", "quantity", "unit_cost")
 
 def add_sov_routes(app: FastAPI, service: ProcoreService, collection: str) -> None:
     """The line item routes of one commitment type (work order or purchase order contracts)."""
-    label = collection.rstrip("s").replace("_", " ")
 
     def commitment(request: Request, body: dict[str, Any] | None = None) -> tuple[WriteContext, dict]:
-        w = write_context(request, service.store, service.clock.now(), project_scoped=True, body=body)
-        found = service.store.get(collection, request.path_params["parent_id"])
-        if (
-            found is None
-            or found.get("deleted_at")
-            or service.store.project_of(collection, found) != w.project_id
-        ):
-            raise not_found(label, request.path_params["parent_id"])
-        return w, found
+        return parent_record(request, service.store, service.clock.now(), collection, body)
 
     def line_of(contract: dict[str, Any], record_id: int) -> dict[str, Any]:
         found = service.store.get(LINES, record_id)
