@@ -110,7 +110,8 @@ def notes(report: DriftReport) -> list[str]:
         + "; the drift total counts each cost code, commitment and document once; held amounts are "
         "counted apart from it.",
         f"Xero actuals are the job-cost figures computed {figures} (job_costs DAG); Procore figures are "
-        "as last extracted to staging.",
+        "as last extracted to staging. A Xero document in another currency than its project's counts in "
+        "no job cost (it waits as currency_mismatch), it is not converted.",
     ]
     if report.stale_figures:
         lines.insert(0, f"WARNING: the job-cost figures ({figures}) are older than the report allows.")

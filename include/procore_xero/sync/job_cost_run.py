@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from procore_xero.mapping import MappingSpec
 from procore_xero.mapping.frames import ZERO
-from procore_xero.mapping.inbound.job_costs import FIGURES, job_cost_figures
+from procore_xero.mapping.inbound.job_costs import FIGURES, job_cost_figures, other_currency_lines
 from procore_xero.mapping.inbound.known import KnownInProcore
 from procore_xero.mapping.inbound.lines import FINAL_STATUSES, document_lines
 from procore_xero.mapping.xero_staged import read_xero_staged
@@ -21,10 +21,10 @@ from procore_xero.sync.inbound_steps import line_coder, project_currencies
 DOCUMENT_TYPES = (("invoices", "ACCPAY"), ("bank_transactions", "SPEND"))
 
 
-def compute_job_costs(
+def final_cost_lines(
     engine: Engine, tenant: TenantKey, spec: MappingSpec, known: KnownInProcore
 ) -> pd.DataFrame:
-    """One row per project and budget code with the figures, the project's and the base currency."""
+    """``document_lines`` of every finalised bill and spend money staged from Xero."""
     coder = line_coder(engine, tenant, spec)
     lines = []
     for object_type, kind in DOCUMENT_TYPES:
@@ -33,11 +33,12 @@ def compute_job_costs(
             continue
         final = documents[(documents["Type"] == kind) & documents["Status"].isin(FINAL_STATUSES)]
         lines.append(document_lines(final, known, coder))
-    frame = job_cost_figures(
-        pd.concat(lines, ignore_index=True) if lines else document_lines(pd.DataFrame(), known, coder),
-        frozenset(known.requisition_by_bill),
-    )
-    currencies = project_currencies(engine, tenant)
+    return pd.concat(lines, ignore_index=True) if lines else document_lines(pd.DataFrame(), known, coder)
+
+
+def compute_job_costs(lines: pd.DataFrame, currencies: dict[str, str], known: KnownInProcore) -> pd.DataFrame:
+    """One row per project and budget code with the figures, the project's and the base currency."""
+    frame = job_cost_figures(lines, frozenset(known.requisition_by_bill), currencies, known.base_currency)
     frame["currency"] = frame["project_id"].map(lambda p: currencies.get(p, known.base_currency))
     frame["base_currency"] = known.base_currency
     return frame
@@ -46,16 +47,21 @@ def compute_job_costs(
 def refresh_job_costs(
     engine: Engine, tenant: TenantKey, spec: MappingSpec, known: KnownInProcore, *, run_id: str, dry_run: bool
 ) -> dict[str, Any]:
-    """Compute and (unless a dry run) store the figures; returns counts and base-currency totals."""
-    frame = compute_job_costs(engine, tenant, spec, known)
-    rows = frame.to_dict("records")
+    """Compute and (unless a dry run) store the figures; returns counts, base-currency totals and the lines
+    left out for being in another currency than their project's."""
+    lines = final_cost_lines(engine, tenant, spec, known)
+    currencies = project_currencies(engine, tenant)
+    rows = compute_job_costs(lines, currencies, known).to_dict("records")
     if not dry_run:
         replace_job_costs(engine, tenant, rows, run_id=run_id)
     totals = {
         name: str(sum((Decimal(r[name]) for r in rows), ZERO)) for name in FIGURES if name.endswith("_base")
     }
+    left_out = other_currency_lines(lines, currencies, known.base_currency)
     return {
         "budget_codes": len(rows),
         "projects": len({r["project_id"] for r in rows}),
         "totals_base": totals,
+        "other_currency_lines": len(left_out),
+        "other_currency_base": str(sum(left_out["line_amount_base"], ZERO)),
     }

@@ -10,7 +10,7 @@ import pandas as pd
 from procore_xero.load.procore_loader import procore_writes
 from procore_xero.mapping import load_spec, records_frame
 from procore_xero.mapping.inbound.direct_costs import transform_direct_costs, xero_cost_documents
-from procore_xero.mapping.inbound.job_costs import FIGURES, KEY, job_cost_figures
+from procore_xero.mapping.inbound.job_costs import FIGURES, KEY, job_cost_figures, other_currency_lines
 from procore_xero.mapping.inbound.known import KnownInProcore
 from procore_xero.mapping.inbound.lines import document_lines
 from tests.unit.mapping.xero_records import CODER, xero_line
@@ -218,6 +218,9 @@ def test_direct_cost_writes_per_project() -> None:
 # ---- job-cost figures ----------------------------------------------------------------------------------
 
 
+ALL_CAD = {"7": "CAD", "8": "CAD"}  # the currency of every document of ``_cost_lines``
+
+
 def _cost_lines() -> pd.DataFrame:
     bills = records_frame(
         [
@@ -256,7 +259,7 @@ def _cost_lines() -> pd.DataFrame:
 
 
 def test_job_cost_figures_per_budget_code() -> None:
-    frame = job_cost_figures(_cost_lines(), frozenset(KNOWN.requisition_by_bill))
+    frame = job_cost_figures(_cost_lines(), frozenset(KNOWN.requisition_by_bill), ALL_CAD, "USD")
     assert frame.columns.tolist() == [*KEY, *FIGURES]
     assert frame.to_dict("records") == [
         {
@@ -305,7 +308,7 @@ def test_job_cost_figures_per_budget_code() -> None:
 
 
 def test_job_cost_figures_without_commitment_bills_are_all_direct_costs() -> None:
-    frame = job_cost_figures(_cost_lines(), frozenset())
+    frame = job_cost_figures(_cost_lines(), frozenset(), ALL_CAD, "USD")
     assert (
         frame["jtd_cost"].tolist() == frame["direct_costs"].tolist() == [D("1100.01"), D("12.50"), D("40.00")]
     )
@@ -317,5 +320,42 @@ def test_job_cost_figures_of_nothing_coded_are_empty() -> None:
     uncoded = lines[~lines["mapped"].astype(bool)]
     assert len(uncoded) == 3  # retainage, no budget code, not tracked
     for frame in (uncoded, document_lines(pd.DataFrame(), KNOWN, CODER)):
-        figures = job_cost_figures(frame, frozenset({"bill-sync"}))
+        figures = job_cost_figures(frame, frozenset({"bill-sync"}), ALL_CAD, "USD")
         assert figures.empty and figures.columns.tolist() == [*KEY, *FIGURES]
+
+
+def test_a_usd_spend_held_as_currency_mismatch_is_no_eur_job_cost() -> None:
+    """Project 8 is in EUR: a USD 95.00 spend on it waits as ``currency_mismatch`` and is no EUR 95.00."""
+    spend = records_frame(
+        [
+            _spend("spend-usd", [xero_line("03-300-M", "310", 95, "opt-8")]),
+            _spend(
+                "spend-eur", [xero_line("03-300-M", "310", 40, "opt-8")], CurrencyCode="EUR", CurrencyRate=0.8
+            ),
+            _spend("spend-none", [xero_line("03-300-M", "310", 2.5, "opt-7")], CurrencyCode=None),
+        ]
+    )
+    lines = document_lines(spend, KNOWN, CODER)
+    assert lines["currency"].tolist() == ["USD", "EUR", "USD"]  # no CurrencyCode: the base currency
+    currencies = {"8": "EUR"}  # project 7 has none: the base currency
+    figures = job_cost_figures(lines, frozenset(), currencies, "USD")
+    assert [(r["project_id"], r["jtd_cost"], r["jtd_cost_base"]) for r in figures.to_dict("records")] == [
+        ("7", D("2.50"), D("2.50")),
+        ("8", D("40.00"), D("50.00")),
+    ]
+    (left_out,) = other_currency_lines(lines, currencies, "USD").to_dict("records")
+    assert (left_out["doc_id"], left_out["currency"], left_out["line_amount"]) == (
+        "spend-usd",
+        "USD",
+        D("95.00"),
+    )
+    documents = xero_cost_documents(pd.DataFrame(columns=["Type"]), spend, KNOWN)
+    held = transform_direct_costs(
+        documents,
+        {source: document_lines(frame, KNOWN, CODER) for source, frame in documents.items()},
+        currencies,
+        KNOWN,
+        SPEC,
+    )
+    usd = held[held["source_id"] == "spend-usd"].iloc[0]
+    assert (usd["currency"], usd["project_currency"], usd["currency_matches"]) == ("USD", "EUR", False)

@@ -22,6 +22,7 @@ DOCUMENT_ID_FIELDS = ("InvoiceID", "BankTransactionID", "PurchaseOrderID")
 LINE_COLUMNS = (
     "doc_id",
     "line_no",
+    "currency",
     "project_id",
     "item_code",
     "account_code",
@@ -104,8 +105,8 @@ class LineCoder:
 
 def document_lines(documents: pd.DataFrame, known: KnownInProcore, coder: LineCoder) -> pd.DataFrame:
     """One row per line of every document: its project (None when not tracked to a synced project), its
-    budget code (``mapped``), the amount in the document's currency and in the base currency (at the
-    document's own ``CurrencyRate``: Xero's rate on the document date)."""
+    budget code (``mapped``), the document's currency (the base currency when it names none), the amount in
+    it and in the base currency (at the document's own ``CurrencyRate``: Xero's rate on the document date)."""
     rows = [
         _line(record, index, line, known, coder)
         for record in documents.to_dict("records")
@@ -125,6 +126,7 @@ def _line(
     return {
         "doc_id": _doc_id(record),
         "line_no": index + 1,
+        "currency": str(record.get("CurrencyCode") or known.base_currency),
         "project_id": project_id,
         "item_code": item,
         "account_code": account,

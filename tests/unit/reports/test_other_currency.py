@@ -1,0 +1,69 @@
+"""A document in another currency than its project's is no job cost there: the figures the job_costs run
+stores (real SQLite staging) and the drift report built on them leave it out, to the cent."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+from pathlib import Path
+
+import pandas as pd
+
+from procore_xero.mapping.inbound.known import KnownInProcore
+from procore_xero.mapping.inbound.lines import LineCoder, document_lines
+from procore_xero.mapping.staged import records_frame
+from procore_xero.reports.report import compute_report
+from procore_xero.reports.summary import notes
+from procore_xero.staging import create_staging_engine, ensure_schema
+from procore_xero.staging.job_costs import read_job_costs, replace_job_costs
+from procore_xero.sync.job_cost_run import compute_job_costs
+from tests.unit.reports.books import BETA, SETTINGS, TENANT, books
+
+CONCRETE_SUB = {"cost_code_id": "100", "line_item_type_id": "1", "cost_code": "03-300", "cost_type": "S"}
+CODER = LineCoder({(str(BETA), "03-300-S"): CONCRETE_SUB}, {}, {}, "RETAINAGE")
+KNOWN = KnownInProcore(
+    project_by_option={"opt-b": str(BETA)},
+    requisition_by_bill={},
+    vendor_by_contact={},
+    made_by_sync=frozenset(),
+    base_currency="USD",
+)
+
+
+def _spend(doc_id: str, amount: str, currency: str, rate: str) -> dict[str, object]:
+    line = {"ItemCode": "03-300-S", "AccountCode": "310", "LineAmount": amount, "Quantity": 1}
+    return {
+        "BankTransactionID": doc_id,
+        "Type": "SPEND",
+        "Status": "AUTHORISED",
+        "CurrencyCode": currency,
+        "CurrencyRate": rate,
+        "LineItems": [{**line, "Tracking": [{"Name": "Project", "TrackingOptionID": "opt-b"}]}],
+    }
+
+
+def test_a_usd_spend_on_a_cad_project_is_neither_a_cad_job_cost_nor_in_the_report(tmp_path: Path) -> None:
+    spend = records_frame(
+        [_spend("spend-cad", "56000.00", "CAD", "1.35"), _spend("spend-usd", "95.00", "USD", "1")]
+    )
+    rows = compute_job_costs(document_lines(spend, KNOWN, CODER), {str(BETA): "CAD"}, KNOWN)
+    engine = create_staging_engine(f"sqlite:///{tmp_path / 'staging.db'}")
+    ensure_schema(engine)
+    replace_job_costs(engine, TENANT, rows.to_dict("records"), run_id="run-1")
+    (stored,) = read_job_costs(engine, TENANT)
+    engine.dispose()
+    assert (stored["currency"], stored["jtd_cost"], stored["jtd_cost_base"]) == (
+        "CAD",
+        D("56000.00"),  # not 56,095.00: the USD 95.00 waits as currency_mismatch
+        D("41481.48"),
+    )
+    report = compute_report(books(job_costs=pd.DataFrame([stored])), SETTINGS)
+    beta = report.budget.set_index(["project_id", "cost_code_id", "line_item_type_id"]).loc[
+        (str(BETA), "100", "1")
+    ]
+    assert (beta["currency"], beta["xero_actual"], beta["xero_actual_base"]) == (
+        "CAD",
+        D("56000.00"),
+        D("41481.48"),
+    )
+    assert beta["actual_over_budget"] == D("6000.00")
+    assert any("counts in no job cost (it waits as currency_mismatch)" in note for note in notes(report))
