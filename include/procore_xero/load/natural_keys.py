@@ -5,7 +5,8 @@ The cheapest reliable read per collection: Items and the tracking category are o
 bills and invoices are fetched by ``InvoiceNumbers`` (50 per call) and matched on number + contact;
 contacts and purchase orders are read whole (1,000 per page; Xero offers no ``ContactNumber`` or PO
 number filter that takes many values), which also serves the rule that a contact with the same name is
-linked, not duplicated.
+linked, not duplicated: the same name under ``mapping.vendor_names`` (case, spaces, punctuation and legal
+suffixes ignored, the rule the Xero -> Procore direction uses too).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from procore_xero.clients import XeroClient
 from procore_xero.load.reads import all_records, records_matching, unpaged_records
 from procore_xero.load.targets import is_live
+from procore_xero.mapping.vendor_names import name_key, near_keys
 from procore_xero.outgoing import Outgoing
 
 # Natural-key fields that sit deeper in the Xero record than their name says.
@@ -63,21 +65,45 @@ def candidates(
 def match_existing(records: Sequence[Outgoing], found: Sequence[dict]) -> dict[str, dict]:
     """source id -> the Xero record with the same natural key (contacts: else the same name)."""
     by_key: dict[Key, dict] = {}
-    by_name: dict[str, dict] = {}
     for names in {tuple(sorted(r.natural_key)) for r in records}:
         for record in found:
             by_key.setdefault(key_of(record, names), record)
-    for record in found:
-        if "ContactID" in record and "Name" in record:
-            by_name.setdefault(_normal(record["Name"]), record)
+    by_name = contacts_by_name(found)
     matches: dict[str, dict] = {}
     for outgoing in records:
         record = by_key.get(outgoing_key(outgoing))
         if record is None and outgoing.target_type == "Contacts":
-            record = by_name.get(_normal(outgoing.payload.get("Name")))
+            record = _one_named(outgoing.payload.get("Name"), by_name)
         if record is not None and _same_kind(outgoing, record):
             matches[outgoing.source_id] = record
     return matches
+
+
+def contacts_by_name(found: Sequence[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:
+    """Xero contacts by name key (``mapping.vendor_names``)."""
+    by_name: dict[str, list[Mapping[str, Any]]] = {}
+    for record in found:
+        key = name_key(record.get("Name")) if "ContactID" in record else ""
+        if key:
+            by_name.setdefault(key, []).append(record)
+    return by_name
+
+
+def near_contacts(name: Any, by_name: Mapping[str, list[Mapping[str, Any]]]) -> list[Mapping[str, Any]]:
+    """Contacts a person must tell apart from ``name``: several with its key, or any with a near key."""
+    key = name_key(name)
+    same = by_name.get(key, [])
+    near = [record for other in near_keys(key, by_name) for record in by_name[other]]
+    return [*(same if len(same) > 1 else []), *near]
+
+
+def _one_named(name: Any, by_name: Mapping[str, list[Mapping[str, Any]]]) -> Mapping[str, Any] | None:
+    """The one contact with ``name``'s key; of several, the one Xero would call the same name."""
+    same = by_name.get(name_key(name), [])
+    if len(same) == 1:
+        return same[0]
+    exact = [record for record in same if _normal(record.get("Name")) == _normal(name)]
+    return exact[0] if len(exact) == 1 else None
 
 
 def _same_kind(outgoing: Outgoing, record: Mapping[str, Any]) -> bool:

@@ -22,13 +22,19 @@ from sqlalchemy import Connection, Engine
 from procore_xero.clients import ElementResult, RequestRejected, XeroClient
 from procore_xero.clients.xero import WRITE_BATCH_SIZE
 from procore_xero.load.conflicts import current_copies, edited_since_sync, with_line_item_ids
+from procore_xero.load.contact_matches import (
+    CONTACT_NEAR_MATCH,
+    contact_number_updates,
+    near_match_details,
+    near_match_message,
+)
 from procore_xero.load.natural_keys import candidates, match_existing
 from procore_xero.load.report import LoadReport, TypeCounts, calls_between
 from procore_xero.load.targets import TARGETS, Target, updated_at
 from procore_xero.load.tracking import project_category
 from procore_xero.outgoing import TARGET_TYPES, Outgoing
 from procore_xero.staging.engine import transaction
-from procore_xero.staging.exceptions_queue import Problem, raise_exception, resolve
+from procore_xero.staging.exceptions_queue import ExceptionStatus, Problem, decided, raise_exception, resolve
 from procore_xero.staging.id_map import Crosswalk, lookup_mappings, record_mapping
 from procore_xero.staging.id_map import Mapping as IdMapping
 from procore_xero.staging.keys import TenantKey
@@ -126,9 +132,10 @@ class _Loader:
             else:
                 changed.append(record)
         updates = self._updatable(target, crosswalk, changed, known, counts)
-        creates = self._not_in_xero(target, crosswalk, fresh, options, counts)
+        creates, numbered = self._not_in_xero(target, crosswalk, fresh, options, counts)
         self._write(target, crosswalk, endpoint, "PUT", [(r, dict(r.payload)) for r in creates], "created")
         self._write(target, crosswalk, endpoint, "POST", updates, "updated")
+        self._write(target, crosswalk, endpoint, "POST", numbered, "matched_existing")
 
     def _updatable(
         self,
@@ -176,19 +183,54 @@ class _Loader:
         fresh: list[Outgoing],
         options: list[dict] | None,
         counts: TypeCounts,
-    ) -> list[Outgoing]:
-        """Link the records Xero already holds (by natural key); return the ones to create."""
+    ) -> tuple[list[Outgoing], list[tuple[Outgoing, dict[str, Any]]]]:
+        """Link the records Xero already holds (by natural key); return the ones to create and the linked
+        contacts to give their ContactNumber (linked once that update lands)."""
         if not fresh:
-            return []
-        matches = match_existing(fresh, candidates(self.client, target.target_type, fresh, options))
+            return [], []
+        found = candidates(self.client, target.target_type, fresh, options)
+        matches = match_existing(fresh, found)
+        unmatched = [r for r in fresh if r.source_id not in matches]
+        numbered: list[tuple[Outgoing, dict[str, Any]]] = []
+        held: set[str] = set()
+        if target.target_type == "Contacts":
+            held = self._hold_near_matches(crosswalk, unmatched, found, counts)
+            numbered = [] if self.dry_run else contact_number_updates(matches, fresh, found)
+        waiting = {record.source_id for record, _ in numbered}
         with transaction(self.engine) as connection:
             for record in fresh:
                 existing = matches.get(record.source_id)
-                if existing is None:
+                if existing is None or record.source_id in waiting:
                     continue
                 counts.matched_existing += 1
                 self._remember(connection, target, crosswalk, record, existing)
-        return [r for r in fresh if r.source_id not in matches]
+        return [r for r in unmatched if r.source_id not in held], numbered
+
+    def _hold_near_matches(
+        self, crosswalk: Crosswalk, records: list[Outgoing], found: list[dict], counts: TypeCounts
+    ) -> set[str]:
+        """Hold the contacts whose name is near an existing one's, unless a person approved creating
+        that one against those same contacts; a rejection keeps it out silently."""
+        near = near_match_details(records, found)
+        if not near:
+            return set()
+        decisions = decided(self.engine, self.tenant, crosswalk.source_system, crosswalk.source_type)
+        held = set()
+        for record in records:
+            details = near.get(record.source_id)
+            if details is None:
+                continue
+            decision = decisions.get((record.source_id, CONTACT_NEAR_MATCH))
+            same = decision is not None and decision.details == details
+            if same and decision.status == ExceptionStatus.APPROVED:
+                continue
+            held.add(record.source_id)
+            counts.held += 1
+            if not (same and decision.status == ExceptionStatus.REJECTED):
+                self._raise(
+                    crosswalk, record, CONTACT_NEAR_MATCH, near_match_message(record, details), details
+                )
+        return held
 
     def _write(
         self,
@@ -270,7 +312,7 @@ class _Loader:
             payload_hash=record.content_hash(),
             target_updated_at=updated_at(element),
         )
-        for reason in (XERO_REJECTED, EDITED_IN_XERO):
+        for reason in (XERO_REJECTED, EDITED_IN_XERO, CONTACT_NEAR_MATCH):
             resolve(connection, self._problem(crosswalk, record.source_id, reason), run_id=self.run_id)
 
     def _raise(

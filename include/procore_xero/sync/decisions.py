@@ -17,7 +17,9 @@ from procore_xero.staging.jsoncodec import dumps, loads
 from procore_xero.validation import Failure, ValidationOutcome
 
 # Reasons where the record is valid for Xero and only a business rule held it back.
-APPROVABLE_REASONS = frozenset({"po_above_remaining_budget"})
+# A contact near an existing one's name is held by the loader (load.contact_matches), which reads the
+# approval itself: the record is created on the next run.
+APPROVABLE_REASONS = frozenset({"po_above_remaining_budget", "contact_name_near_match"})
 
 Decisions = Mapping[tuple[str, str], QueuedException]
 

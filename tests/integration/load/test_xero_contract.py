@@ -81,8 +81,11 @@ def test_every_request_the_sync_sends_is_published(
         for name in XERO_SPECS:
             extract_xero(client, staging, name, task_try=task_try(name))
     client.get("Organisation")
-    supplier = next(client.pages("Contacts"))[0]["ContactID"]
-    load_to_xero(client, staging, tenant, _records(supplier, "1000.00"), run_id="create")
+    first = next(client.pages("Contacts"))[0]
+    supplier = first["ContactID"]
+    assert not first.get("ContactNumber")
+    linked = contact(802, f"{first['Name'].upper()}, Inc.")  # the same company: linked, numbered
+    load_to_xero(client, staging, tenant, [*_records(supplier, "1000.00"), linked], run_id="create")
     load_to_xero(client, staging, tenant, _records(supplier, "1250.00"), run_id="update")
 
     problems, operations = [], set()
@@ -122,9 +125,12 @@ def test_every_request_the_sync_sends_is_published(
         "PUT /TrackingCategories/{TrackingCategoryID}/Options",
         "PUT /PurchaseOrders",
         "PUT /Invoices",
+        "POST /Contacts",
         "POST /PurchaseOrders",
         "POST /Invoices",
     }
+    numbered = [b for m, p, _, _, b in wire.sent if m == "POST" and p == "/Contacts"]
+    assert numbered == [{"Contacts": [{"ContactID": supplier, "ContactNumber": "procore-vendor-802"}]}]
     updated = [b for m, p, _, _, b in wire.sent if m == "POST" and p == "/Invoices"]
     assert [Decimal(str(x["UnitAmount"])) for x in updated[0]["Invoices"][0]["LineItems"]] == [
         Decimal("1250.00")

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from procore_xero.clients import ServiceUnavailable, XeroClient
 from procore_xero.load import load_to_xero
-from procore_xero.staging import Crosswalk, TenantKey, list_open, lookup_mappings
+from procore_xero.staging import Crosswalk, TenantKey, decide, list_open, lookup_mappings
 from sandbox.process import SandboxProcess
 from tests.integration.conftest import SandboxTime
 from tests.integration.load.conftest import (
@@ -187,7 +187,8 @@ def test_an_existing_xero_contact_with_the_same_name_is_linked(
     report = load_to_xero(make_xero(), staging, tenant, [same_name], run_id="run-1")
     assert (report.counts["Contacts"].matched_existing, report.counts["Contacts"].created) == (1, 0)
     assert report.ids["procore/vendors"]["600"] == existing["ContactID"]
-    assert report.writes == 0 and len(xero_state(sandbox, tenant, "Contacts")) == before
+    assert len(xero_state(sandbox, tenant, "Contacts")) == before
+    assert report.writes == 1  # only its ContactNumber (the seed's contacts have none)
 
 
 def test_a_po_update_appends_lines_and_bills_carry_retainage(
@@ -266,3 +267,90 @@ def test_300_contacts_from_empty_take_the_minimum_writes(
     rerun = load_to_xero(client, staging, tenant, records, run_id="run-2")
     assert rerun.counts["Contacts"].unchanged == 300 and rerun.calls == {}
     print(f"300 contacts from empty: {first.calls}; no-change rerun: {rerun.calls or 'no calls'}")
+
+
+def test_a_vendor_named_like_a_xero_contact_is_linked_and_given_its_contact_number(
+    sandbox: SandboxProcess, make_xero: Callable[..., XeroClient], staging: Engine, tenant: TenantKey
+) -> None:
+    client = make_xero()
+    (made,) = client.save("Contacts", [{"Name": "Summit Steel Erectors Inc"}], method="PUT")
+    existing = made.element
+    before = len(xero_state(sandbox, tenant, "Contacts"))
+
+    vendor = contact(700, "Summit Steel Erectors Inc.")
+    report = load_to_xero(client, staging, tenant, [vendor], run_id="run-1")
+
+    assert (report.counts["Contacts"].matched_existing, report.counts["Contacts"].created) == (1, 0)
+    assert report.ids["procore/vendors"]["700"] == existing["ContactID"]
+    assert len(xero_state(sandbox, tenant, "Contacts")) == before  # no second supplier
+    (current,) = [
+        c for c in xero_state(sandbox, tenant, "Contacts") if c["ContactID"] == existing["ContactID"]
+    ]
+    assert (current["Name"], current["ContactNumber"]) == ("Summit Steel Erectors Inc", "procore-vendor-700")
+    assert report.calls == {"GET /api.xro/2.0/Contacts": 1, "POST /api.xro/2.0/Contacts": 1}
+    assert list_open(staging, tenant) == []
+    again = load_to_xero(client, staging, tenant, [vendor], run_id="run-2")
+    assert (again.counts["Contacts"].unchanged, again.writes) == (1, 0)  # the update is no edit in Xero
+
+
+def test_a_contact_number_another_contact_holds_is_not_given_twice(
+    sandbox: SandboxProcess, make_xero: Callable[..., XeroClient], staging: Engine, tenant: TenantKey
+) -> None:
+    client = make_xero()
+    (holder,) = client.save(
+        "Contacts", [{"Name": "Number Holder Ltd", "ContactNumber": "procore-vendor-710"}], method="PUT"
+    )
+    (named,) = client.save("Contacts", [{"Name": "Harbor Glazing LLC"}], method="PUT")
+    vendor = contact(710, "harbor glazing")  # its number is taken: matched by it, never given to another
+    report = load_to_xero(client, staging, tenant, [vendor], run_id="run-1")
+    assert report.ids["procore/vendors"]["710"] == holder.element["ContactID"]
+    assert report.calls == {"GET /api.xro/2.0/Contacts": 1}
+    (current,) = [
+        c for c in xero_state(sandbox, tenant, "Contacts") if c["ContactID"] == named.element["ContactID"]
+    ]
+    assert not current.get("ContactNumber")
+
+
+def test_a_near_match_is_held_for_a_person_and_created_once_approved(
+    sandbox: SandboxProcess, make_xero: Callable[..., XeroClient], staging: Engine, tenant: TenantKey
+) -> None:
+    client = make_xero()
+    (existing,) = client.save("Contacts", [{"Name": "Summit Steel Erectors Inc"}], method="PUT")
+    before = len(xero_state(sandbox, tenant, "Contacts"))
+    vendor = contact(720, "Summit Steel Erector LLC")
+
+    report = load_to_xero(client, staging, tenant, [vendor], run_id="run-1")
+
+    assert (report.counts["Contacts"].held, report.counts["Contacts"].created, report.writes) == (1, 0, 0)
+    assert len(xero_state(sandbox, tenant, "Contacts")) == before
+    (held,) = list_open(staging, tenant)
+    assert (held.problem.reason_code, held.problem.source_id) == ("contact_name_near_match", "720")
+    assert held.details == {
+        "name": "Summit Steel Erector LLC",
+        "xero_contacts": [
+            {"ContactID": existing.element["ContactID"].lower(), "Name": "Summit Steel Erectors Inc"}
+        ],
+    }
+    assert "'Summit Steel Erectors Inc'" in held.message and "procore-vendor-720" in held.message
+    assert load_to_xero(client, staging, tenant, [vendor], run_id="run-2").counts["Contacts"].held == 1
+    assert [e.occurrences for e in list_open(staging, tenant)] == [2]  # the same exception, seen again
+
+    decide(staging, held.id, approve=True, decided_by="controller@example.com")
+    approved = load_to_xero(client, staging, tenant, [vendor], run_id="run-3")
+
+    assert (approved.counts["Contacts"].created, approved.counts["Contacts"].held) == (1, 0)
+    assert len(xero_state(sandbox, tenant, "Contacts")) == before + 1
+    assert list_open(staging, tenant) == []
+
+
+def test_a_rejected_near_match_stays_out_silently(
+    sandbox: SandboxProcess, make_xero: Callable[..., XeroClient], staging: Engine, tenant: TenantKey
+) -> None:
+    client = make_xero()
+    client.save("Contacts", [{"Name": "Harbour Electric"}], method="PUT")
+    vendor = contact(730, "Harbor Electric")
+    load_to_xero(client, staging, tenant, [vendor], run_id="run-1")
+    (held,) = list_open(staging, tenant)
+    decide(staging, held.id, approve=False, decided_by="controller@example.com")
+    report = load_to_xero(client, staging, tenant, [vendor], run_id="run-2")
+    assert (report.counts["Contacts"].held, report.writes, list_open(staging, tenant)) == (1, 0, [])

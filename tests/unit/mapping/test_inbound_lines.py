@@ -11,8 +11,8 @@ import pytest
 from procore_xero.mapping import load_spec, records_frame
 from procore_xero.mapping.inbound.known import KnownInProcore
 from procore_xero.mapping.inbound.lines import LINE_COLUMNS, LineCoder, budget_codes, document_lines, to_base
-from procore_xero.mapping.inbound.vendor_names import name_key
 from procore_xero.mapping.spec import spec_from_document
+from procore_xero.mapping.vendor_names import name_key, near_keys
 
 SPEC = load_spec()
 # The real settings plus one lookup entry that names an item code: account 310 + item 03-300-M -> 01-100 M.
@@ -352,3 +352,17 @@ def test_document_lines_of_no_documents_is_an_empty_frame_with_the_columns() -> 
 def test_to_base(amount: str, rate: Any, base: str) -> None:
     assert to_base(D(amount), rate) == D(base)
     assert str(to_base(D(amount), rate)) == base
+
+
+@pytest.mark.parametrize(
+    ("name", "others", "near"),
+    [
+        ("Summit Steel Erector LLC", ["Summit Steel Erectors Inc"], ["summit steel erectors"]),
+        ("SummitSteel", ["Summit Steel Inc."], ["summit steel"]),  # the same letters without a space
+        ("Summit Steel Erectors Inc.", ["Summit Steel Erectors Inc"], []),  # the same key: no near match
+        ("Acme Concrete", ["Acme Concrete Supply", "Acme Steel"], []),  # other companies
+        ("", ["Acme"], []),
+    ],
+)
+def test_near_keys_are_close_but_not_the_same(name: str, others: list[str], near: list[str]) -> None:
+    assert near_keys(name_key(name), [name_key(other) for other in others]) == near

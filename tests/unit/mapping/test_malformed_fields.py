@@ -10,9 +10,9 @@ import pandas as pd
 from procore_xero.mapping import KnownInXero, records_frame, transform_bills, transform_contacts
 from procore_xero.mapping.frames import control_characters, text_or_none, valid_dates
 from procore_xero.mapping.inbound.direct_costs import procore_line
-from procore_xero.mapping.inbound.vendor_names import name_key
 from procore_xero.mapping.inbound.vendors import transform_vendors
 from procore_xero.mapping.sales_invoices import transform_sales_invoices
+from procore_xero.mapping.vendor_names import name_key
 from tests.unit.mapping.owner_invoices import PRIME_CONTRACTS, PRIME_LINES, g703_line, pay_app
 from tests.unit.mapping.test_inbound_vendors_payments import VENDOR_KNOWN, _contact
 from tests.unit.mapping.test_transforms import (

@@ -15,8 +15,8 @@ import pandas as pd
 
 from procore_xero.mapping.frames import controls_in, finish, id_text, visible_text
 from procore_xero.mapping.inbound.known import KnownInProcore
-from procore_xero.mapping.inbound.vendor_names import name_key
 from procore_xero.mapping.spec import MappingSpec
+from procore_xero.mapping.vendor_names import name_key
 
 COLUMNS = (
     "action",
