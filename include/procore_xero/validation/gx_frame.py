@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from procore_xero.mapping.vendor_names import name_key
 from procore_xero.validation.rules import ObjectRules
 
 CENTS_PER_UNIT = 100
@@ -46,5 +47,6 @@ def to_cents(amounts: pd.Series, *, optional: bool = False) -> pd.Series:
 
 
 def _name_key(names: pd.Series) -> pd.Series:
-    """How Xero compares contact names for uniqueness: trimmed, case-insensitive."""
-    return names.str.strip().str.lower()
+    """The one company-name rule (``mapping.vendor_names``): two vendors whose names differ only in case,
+    spaces, punctuation or legal suffix are one company, so one Xero supplier; no name, no key."""
+    return names.map(lambda name: name_key(name) or None).astype(object)

@@ -249,7 +249,9 @@ OBJECT_RULES: dict[str, ObjectRules] = {
                 "duplicate_vendor_name",
                 "ExpectColumnValuesToBeUnique",
                 {"column": "name_key"},
-                "{label}: another vendor has the name {name} (Xero contact names are unique, ignoring case)",
+                "{label}: another active vendor has the same company name as {name} (case, spaces, "
+                "punctuation and legal suffixes aside); one company is one Xero supplier: merge or rename "
+                "in Procore",
                 shows=("name",),
             ),
             Rule(

@@ -63,11 +63,12 @@ CASES: dict[str, tuple[pd.DataFrame, dict[tuple[str, str], dict[str, Any]], list
             ("3", "missing_vendor_name"): {"name": "   "},
             ("4", "duplicate_vendor_name"): {"name": "Acme Concrete LLC"},
             ("5", "duplicate_vendor_name"): {"name": " ACME concrete llc"},
+            ("6", "duplicate_vendor_name"): {"name": "ACME Concrete, LLC"},
             ("7", "contact_name_too_long"): {"name": "N" * 256},
             ("8", "missing_vendor_name"): {"name": None},
             ("8", "vendor_name_not_text"): {"name_type": "int"},
         },
-        ["1", "6"],  # a near-duplicate with other punctuation is a different Xero name
+        ["1"],  # other punctuation is the same company under the one name rule (mapping.vendor_names)
     ),
     "purchase_orders": (
         frame(
