@@ -7,8 +7,10 @@ from collections import Counter
 from decimal import Decimal
 from typing import Any
 
+from procore_xero.mapping.vendor_names import name_key
 from procore_xero.staging import Crosswalk, TenantKey, all_links, create_staging_engine, list_open
 from sandbox.process import SandboxProcess
+from sandbox.procore.store import project_of_records
 from tests.procore_state import project_currency
 from tools.approvals import controller_answers
 from tools.extract_env import load_dag, sandbox_now
@@ -25,11 +27,6 @@ def xero_tenant(sandbox: SandboxProcess) -> dict[str, Any]:
 def tenant_key(sandbox: SandboxProcess) -> TenantKey:
     company_id = sandbox.admin("procore", "GET", "credentials")["company_id"]
     return TenantKey(company_id, sandbox.admin("xero", "GET", "credentials")["apps"][0]["tenant_ids"][0])
-
-
-def same_name(name: str) -> str:
-    """Xero treats contact names alike regardless of case and surrounding spaces."""
-    return name.strip().casefold()
 
 
 def money(value: Any) -> Decimal:
@@ -90,9 +87,11 @@ def test_demo_seed_lands_in_xero_once_and_every_trap_is_held(
     # Tracking options: one per project at the send stage with a job number; the others are exceptions.
     category = next(c for c in after["TrackingCategories"] if c["Name"] == "Project")
     assert {o["Name"].split(" ", 1)[0] for o in category["Options"]} == synced_jobs(procore)
-    assert held["missing_job_number"] == sum(1 for p in procore["projects"] if not p["project_number"])
-    assert held["wrong_stage"] == sum(
-        1 for p in procore["projects"] if p["project_stage"]["name"] != SEND_STAGE and p["project_number"]
+    # Projects at another stage are out of scope by design: neither sent nor queued, their documents neither.
+    out_of_scope = {p["id"] for p in procore["projects"] if p["project_stage"]["name"] != SEND_STAGE}
+    assert out_of_scope and held["wrong_stage"] == 0
+    assert held["missing_job_number"] == sum(
+        1 for p in procore["projects"] if not p["project_number"] and p["id"] not in out_of_scope
     )
 
     # Items: every code that fits, plus the retainage item, exactly once; each too-long code held.
@@ -101,14 +100,26 @@ def test_demo_seed_lands_in_xero_once_and_every_trap_is_held(
     assert fitting | {"RETAINAGE"} <= set(codes) and max(codes.values()) == 1
     assert held["item_code_too_long"] == len(too_long) > 0
 
-    # Contacts: every active vendor exactly once (ContactNumber = vendor id, or linked by name).
-    names = Counter(same_name(c["Name"]) for c in after["Contacts"])
+    # Contacts under the one company-name rule (mapping.vendor_names): a vendor whose name is another
+    # active vendor's (case, spaces, punctuation, legal suffix aside) or only near existing contacts'
+    # waits for a person; every other one is in Xero once, found again by its ContactNumber (created with
+    # it, or linked by name and given it), and no contact was created beside one of the same company.
     active = [v for v in procore["vendors"] if v["is_active"]]
-    assert [v["name"] for v in active if names[same_name(v["name"])] != 1] == []
-    numbers = {c.get("ContactNumber") for c in after["Contacts"]}
-    linked_by_name = {same_name(c["Name"]) for c in before["Contacts"]}
-    assert all(str(v["id"]) in numbers or same_name(v["name"]) in linked_by_name for v in active)
-    assert any(same_name(v["name"]) in linked_by_name for v in active)  # the seed's existing contacts
+    held_vendors = {
+        e.problem.source_id: e.problem.reason_code for e in queue if e.problem.object_type == "vendors"
+    }
+    assert set(held_vendors.values()) == {"duplicate_vendor_name", "contact_name_near_match"}
+    sent = [v for v in active if str(v["id"]) not in held_vendors]
+    numbers = Counter(c.get("ContactNumber") for c in after["Contacts"])
+    assert [v["name"] for v in sent if numbers[str(v["id"])] != 1] == []
+    assert not set(held_vendors) & set(numbers)
+    before_ids = {c["ContactID"] for c in before["Contacts"]}
+    before_keys = {name_key(c["Name"]) for c in before["Contacts"]}
+    created = [c for c in after["Contacts"] if c["ContactID"] not in before_ids]
+    assert [c["Name"] for c in created if name_key(c["Name"]) in before_keys] == []
+    assert len(created) == sum(1 for v in sent if name_key(v["name"]) not in before_keys)
+    before_names = {c["Name"] for c in before["Contacts"]}
+    assert any(name_key(v["name"]) in before_keys and v["name"] not in before_names for v in sent)
 
     # Nothing lost: every approved document is in Xero or waits in the queue with a reason.
     new_invoices = [
@@ -128,11 +139,22 @@ def test_demo_seed_lands_in_xero_once_and_every_trap_is_held(
         ],
     }
     held_of = Counter(kind for kind, _ in held_ids)
-    assert len(bills) + held_of["requisitions"] == len(approved["requisitions"])
-    assert len(sales) + held_of["payment_applications"] == len(approved["payment_applications"])
-    assert len(new_pos) + held_of["work_order_contracts"] + held_of["purchase_order_contracts"] == len(
-        approved["commitments"]
+    project_of = project_of_records(procore)
+    by_design = Counter(
+        kind
+        for kind, documents in approved.items()
+        for document in documents
+        if (document["project"]["id"] if kind == "commitments" else project_of(kind, document))
+        in out_of_scope
     )
+    assert by_design["requisitions"] > 0 and by_design["commitments"] > 0
+    assert len(bills) + held_of["requisitions"] + by_design["requisitions"] == len(approved["requisitions"])
+    assert len(sales) + held_of["payment_applications"] + by_design["payment_applications"] == len(
+        approved["payment_applications"]
+    )
+    assert len(new_pos) + held_of["work_order_contracts"] + held_of["purchase_order_contracts"] + by_design[
+        "commitments"
+    ] == len(approved["commitments"])
     assert held["negative_invoice"] == sum(
         1 for r in approved["requisitions"] if money(r["summary"]["current_payment_due"]) < 0
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from html import escape
 
+from procore_xero.reports.by_design import describe
 from procore_xero.reports.money import show
 from procore_xero.reports.report import DriftReport
 from procore_xero.reports.rules import WAITING
@@ -124,6 +125,13 @@ def render_html(report: DriftReport, ui_url: str, chart_cid: str | None) -> str:
         f'<h3 style="{FONT}font-size:15px;">Projects (every cost code in {escape(names.budget_csv)})</h3>'
     )
     parts.append(_projects(report))
+    if len(report.not_sent):
+        parts.append(
+            f'<h3 style="{FONT}font-size:15px;">Not sent by design (projects not at the send stage)</h3>'
+        )
+        parts.append(
+            _table([], (([(describe(r), False)], False) for r in report.not_sent.to_dict("records")))
+        )
     parts += [f'<p style="{FONT}font-size:11px;color:#666;">{escape(line)}</p>' for line in notes(report)]
     return f'<html><body style="{FONT}">{"".join(parts)}</body></html>'
 

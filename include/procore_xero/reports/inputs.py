@@ -36,6 +36,7 @@ PROCORE_TYPES = (
     "commitment_line_items",
     "commitment_change_orders",
     "requisitions",
+    "payment_applications",  # counted per project not sent by design (reports.by_design)
 )
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from procore_xero.reports.budget import budget_rows
+from procore_xero.reports.by_design import not_sent_rows
 from procore_xero.reports.checks import failing_rows, gx_frames
 from procore_xero.reports.commitments import commitment_rows, invoice_rows
 from procore_xero.reports.documents import document_rows
@@ -51,7 +52,9 @@ class DriftReport:
     rates: Mapping[str, Decimal]
     figures_at: datetime | None
     previous_date: date | None
-    queue_open: int  # every open exception of the tenant, the synced books' and those waiting by design
+    queue_open: int  # every open exception of the tenant, the synced books' and any left from projects
+    #                  out of scope (``sync.scope`` no longer queues those)
+    not_sent: pd.DataFrame  # one row per project not sent by design (``reports.by_design``)
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -84,6 +87,13 @@ class DriftReport:
     def queue_by_design(self) -> int:
         """Open exceptions the report leaves out: projects not (yet) at the "Send to Xero" stage."""
         return self.queue_open - len(self.waiting)
+
+    @property
+    def documents_not_sent(self) -> int:
+        """Finalised documents of the projects not sent by design."""
+        if not len(self.not_sent):
+            return 0
+        return int(self.not_sent[["commitments", "invoices", "owner_invoices"]].to_numpy().sum())
 
     @property
     def new_findings(self) -> int:
@@ -159,6 +169,7 @@ def compute_report(
         documents = document_rows(inputs, knobs, projects)
         invoice_commitments = dict(zip(invoices["requisition_id"], invoices["commitment_id"], strict=True))
         waiting = waiting_rows(inputs, projects, invoice_commitments)
+        not_sent = not_sent_rows(inputs, knobs)
         rates = latest_rates(inputs)
     frames = {"budget": budget, "commitments": commitments, "documents": documents}
     with _timed(timings, "validate"):
@@ -191,6 +202,7 @@ def compute_report(
         figures_at=inputs.figures_at,
         previous_date=previous[0],
         queue_open=len(inputs.exceptions),
+        not_sent=not_sent,
         timings=timings,
     )
 

@@ -23,6 +23,7 @@ class DriftSettings:
     top_findings: int
     stale_after_hours: int
     source_statuses: Mapping[str, tuple[str, ...]]
+    send_stage: str  # projects at another stage are not sent by design (``reports.by_design``)
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> DriftSettings:
@@ -45,7 +46,9 @@ class DriftSettings:
                 "commitments": tuple(statuses.get("commitments") or ("Approved", "Complete")),
                 "change_orders": tuple(statuses.get("change_orders") or ("approved",)),
                 "requisitions": tuple(statuses.get("requisitions") or ("approved",)),
+                "payment_applications": tuple(statuses.get("payment_applications") or ("approved",)),
             },
+            send_stage=str(settings.get("send_to_xero_stage") or "Send to Xero"),
         )
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from procore_xero.reports.by_design import describe
 from procore_xero.reports.money import show
 from procore_xero.reports.report import DriftReport
 from procore_xero.reports.rules import WAITING
@@ -64,5 +65,8 @@ def render_text(report: DriftReport, ui_url: str) -> str:
             f"drift at stake {show(row['at_stake_base'], report.base_currency)}, "
             f"held {show(row['held_base'], report.base_currency)}"
         )
+    if len(report.not_sent):
+        lines += ["", "Not sent by design (projects not at the send stage)"]
+        lines += [f"  {describe(row)}" for row in report.not_sent.to_dict("records")]
     lines += ["", *notes(report), ""]
     return "\n".join(lines)

@@ -17,6 +17,7 @@ from procore_xero.outgoing import to_outgoing
 from procore_xero.staging import TenantKey, decided, resolve_passed
 from procore_xero.staging.id_map import came_from
 from procore_xero.sync.decisions import Verdict, apply_decisions
+from procore_xero.sync.scope import close_by_design, out_of_scope_projects, split_out_of_scope
 from procore_xero.sync.steps import STEPS
 from procore_xero.validation import OBJECT_RULES, hold_failures, save_results, validate
 
@@ -33,6 +34,7 @@ class StepResult:
     reasons: dict[str, int]
     load: dict[str, Any]
     ids: dict[str, dict[str, str]] = field(default_factory=dict)
+    not_sent_by_design: int = 0  # records of projects not at the send stage (``sync.scope``)
 
     def to_dict(self) -> dict[str, Any]:
         return self.__dict__.copy()
@@ -73,6 +75,12 @@ def sync_step(
     scope = project_id if step.documents else None
     frame = step.transform(staged_inputs(engine, step.staged, tenant.company_id, scope), known, spec)
     frame = without_records_from_xero(engine, tenant, frame)
+    out = out_of_scope_projects(
+        read_staged(engine, "projects", tenant.company_id), spec.settings["send_to_xero_stage"]
+    )
+    frame, by_design = split_out_of_scope(frame, out)
+    if len(by_design) and not dry_run:
+        close_by_design(engine, tenant, by_design, run_id)
     verdict = check(frame, step.name, engine=engine, tenant=tenant, spec=spec, run_id=run_id, dry_run=dry_run)
     report = load_to_xero(
         client,
@@ -83,8 +91,11 @@ def sync_step(
         dry_run=dry_run,
         tracking_category=spec.settings["tracking_category"],
         resend=full_refresh,
+        resend_voided=bool(spec.settings.get("resend_voided_in_xero", False)),
     )
-    return finish_step(step.name, frame, verdict, report, engine=engine, tenant=tenant, run_id=run_id)
+    result = finish_step(step.name, frame, verdict, report, engine=engine, tenant=tenant, run_id=run_id)
+    result.not_sent_by_design = len(by_design)
+    return result
 
 
 def switched_off(step_name: str, dry_run: bool) -> StepResult:

@@ -316,7 +316,12 @@ def test_headline_figures_agree_with_the_tables_they_summarise() -> None:
     assert "Held in the exception queue: USD 500.00" in text
     assert (
         "Waiting in the exception queue: 2 (1 for your approval)  (open exceptions on the synced books, "
-        "of 4 open in all; the other 2 wait by design" in text
+        'of 4 open in all; 1 project(s) not at the "Send to Xero" stage are not sent by design (0 finalised '
+        "documents, listed below), not queued" in text
+    )
+    assert (
+        "Not sent by design (projects not at the send stage)\n  25-103 Gamma ((no stage)): 0 commitment(s)"
+        in text
     )
 
 

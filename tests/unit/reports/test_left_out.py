@@ -1,8 +1,10 @@
-"""A document in another currency than its project's is no job cost there: the figures the job_costs run
-stores (real SQLite staging) and the drift report built on them leave it out, to the cent."""
+"""What the drift report leaves out of the synced books, and says so: a document in another currency than
+its project's is no job cost there (the figures the job_costs run stores in real SQLite staging, and the
+report built on them, to the cent); projects not at the send stage are one line each, not queue entries."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -11,12 +13,13 @@ import pandas as pd
 from procore_xero.mapping.inbound.known import KnownInProcore
 from procore_xero.mapping.inbound.lines import LineCoder, document_lines
 from procore_xero.mapping.staged import records_frame
+from procore_xero.reports.message import render_report
 from procore_xero.reports.report import compute_report
 from procore_xero.reports.summary import notes
 from procore_xero.staging import create_staging_engine, ensure_schema
 from procore_xero.staging.job_costs import read_job_costs, replace_job_costs
 from procore_xero.sync.job_cost_run import compute_job_costs
-from tests.unit.reports.books import BETA, SETTINGS, TENANT, books
+from tests.unit.reports.books import BETA, GAMMA, SETTINGS, TENANT, books
 
 CONCRETE_SUB = {"cost_code_id": "100", "line_item_type_id": "1", "cost_code": "03-300", "cost_type": "S"}
 CODER = LineCoder({(str(BETA), "03-300-S"): CONCRETE_SUB}, {}, {}, "RETAINAGE")
@@ -67,3 +70,49 @@ def test_a_usd_spend_on_a_cad_project_is_neither_a_cad_job_cost_nor_in_the_repor
     )
     assert beta["actual_over_budget"] == D("6000.00")
     assert any("counts in no job cost (it waits as currency_mismatch)" in note for note in notes(report))
+
+
+def test_projects_out_of_scope_are_one_line_each_with_their_documents() -> None:
+    """Gamma is at "Bidding": its approved documents are counted on its line, its drafts are not."""
+    inputs = books()
+    procore = dict(inputs.procore)
+    procore["projects"] = records_frame(
+        [
+            {**p, "project_stage": {"name": "Bidding" if p["id"] == GAMMA else "Send to Xero"}}
+            for p in procore["projects"].to_dict("records")
+        ]
+    )
+    procore["commitments"] = records_frame(
+        [
+            *procore["commitments"].to_dict("records"),
+            {"id": 901, "status": "Approved", "kind": "work_order_contracts", "project": {"id": GAMMA}},
+            {"id": 902, "status": "Draft", "kind": "work_order_contracts", "project": {"id": GAMMA}},
+        ]
+    )
+    procore["requisitions"] = records_frame(
+        [
+            *procore["requisitions"].to_dict("records"),
+            {"id": 911, "project_id": GAMMA, "status": "approved"},
+            {"id": 912, "project_id": GAMMA, "status": "approved"},
+            {"id": 913, "project_id": GAMMA, "status": "draft"},
+        ]
+    )
+    procore["payment_applications"] = records_frame([{"id": 921, "project_id": GAMMA, "status": "approved"}])
+    report = compute_report(replace(inputs, procore=procore), SETTINGS)
+    assert report.not_sent.to_dict("records") == [
+        {
+            "project_id": str(GAMMA),
+            "label": "25-103 Gamma",
+            "stage": "Bidding",
+            "commitments": 1,
+            "invoices": 2,
+            "owner_invoices": 1,
+        }
+    ]
+    assert report.documents_not_sent == 4
+    text = render_report(report, recipients=[], from_email="a@b", ui_url="http://ui").text
+    assert (
+        "  25-103 Gamma (Bidding): 1 commitment(s), 2 subcontractor invoice(s), 1 owner invoice(s) stay in "
+        "Procore" in text
+    )
+    assert str(GAMMA) not in set(report.waiting["project_id"].dropna())
