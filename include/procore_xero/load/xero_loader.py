@@ -13,8 +13,9 @@ it returns, so a failure later in the run loses nothing; Xero's per-element erro
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -28,6 +29,7 @@ from procore_xero.load.contact_matches import (
     near_match_details,
     near_match_message,
 )
+from procore_xero.load.gone_in_xero import MISSING_IN_XERO, STAGED_TYPES, VOIDED_IN_XERO, Gone, gone_in_xero
 from procore_xero.load.natural_keys import candidates, match_existing
 from procore_xero.load.report import LoadReport, TypeCounts, calls_between
 from procore_xero.load.targets import TARGETS, Target, updated_at
@@ -57,13 +59,17 @@ def load_to_xero(
     dry_run: bool = False,
     tracking_category: str = DEFAULT_TRACKING_CATEGORY,
     resend: bool = False,
+    resend_voided: bool = False,
 ) -> LoadReport:
     """Load ``records`` (any mix of target types, sent in dependency order) and report what happened;
     with ``dry_run`` nothing is written to Xero, ``id_map`` or the exception queue. ``resend`` treats
-    unchanged records as changed (a full refresh after a mapping change): still never over a person's edit."""
+    unchanged records as changed (a full refresh after a mapping change): still never over a person's edit.
+    ``resend_voided`` sends a document voided in Xero again as a new one instead of holding it."""
     before = client.calls
     report = LoadReport(dry_run=dry_run)
-    loader = _Loader(client, engine, tenant, run_id, dry_run, tracking_category, resend, report)
+    loader = _Loader(
+        client, engine, tenant, run_id, dry_run, tracking_category, resend, report, resend_voided
+    )
     for (target_type, source_type), group in _groups(records).items():
         loader.load_group(target_type, source_type, group)
     report.calls = calls_between(before, client.calls)
@@ -94,8 +100,10 @@ class _Loader:
     tracking_category: str
     resend: bool
     report: LoadReport
+    resend_voided: bool = False
 
     lease: WriteLease | None = None
+    decisions: dict[Crosswalk, Mapping[tuple[str, str], Any]] = field(default_factory=dict)
 
     def load_group(self, target_type: str, source_type: str, records: list[Outgoing]) -> None:
         """One target type's records, the tenant's other writers of that type held off meanwhile."""
@@ -122,9 +130,16 @@ class _Loader:
             endpoint = f"TrackingCategories/{lookup.category['TrackingCategoryID']}/Options"
             options = lookup.category.get("Options") or []
         fresh, changed = [], []
+        gone = self._gone(target_type, records, known)
+        replacing: dict[str, str] = {}  # source id -> the voided / missing Xero id a re-send replaces
         for record in records:
             mapping = known.get(record.source_id)
-            if mapping is None or (mapping.payload_hash != record.content_hash() and not target.updatable):
+            lost = gone.get(record.source_id)
+            if lost is not None:
+                if self._resend_gone(crosswalk, record, lost, counts):
+                    fresh.append(record)
+                    replacing[record.source_id] = lost.xero_id
+            elif mapping is None or (mapping.payload_hash != record.content_hash() and not target.updatable):
                 fresh.append(record)
             elif mapping.payload_hash == record.content_hash() and not self.resend:
                 counts.unchanged += 1
@@ -133,7 +148,13 @@ class _Loader:
                 changed.append(record)
         updates = self._updatable(target, crosswalk, changed, known, counts)
         creates, numbered = self._not_in_xero(target, crosswalk, fresh, options, counts)
-        self._write(target, crosswalk, endpoint, "PUT", [(r, dict(r.payload)) for r in creates], "created")
+        for group in (
+            [r for r in creates if r.source_id not in replacing],
+            [r for r in creates if r.source_id in replacing],
+        ):
+            resent = ",".join(sorted(replacing[r.source_id] for r in group if r.source_id in replacing))
+            pending = [(r, dict(r.payload)) for r in group]
+            self._write(target, crosswalk, endpoint, "PUT", pending, "created", replacing=resent)
         self._write(target, crosswalk, endpoint, "POST", updates, "updated")
         self._write(target, crosswalk, endpoint, "POST", numbered, "matched_existing")
 
@@ -214,23 +235,57 @@ class _Loader:
         near = near_match_details(records, found)
         if not near:
             return set()
-        decisions = decided(self.engine, self.tenant, crosswalk.source_system, crosswalk.source_type)
         held = set()
         for record in records:
             details = near.get(record.source_id)
             if details is None:
                 continue
-            decision = decisions.get((record.source_id, CONTACT_NEAR_MATCH))
-            same = decision is not None and decision.details == details
-            if same and decision.status == ExceptionStatus.APPROVED:
-                continue
-            held.add(record.source_id)
-            counts.held += 1
-            if not (same and decision.status == ExceptionStatus.REJECTED):
-                self._raise(
-                    crosswalk, record, CONTACT_NEAR_MATCH, near_match_message(record, details), details
-                )
+            message = near_match_message(record, details)
+            if not self._approved(crosswalk, record, CONTACT_NEAR_MATCH, message, details, counts):
+                held.add(record.source_id)
         return held
+
+    def _gone(
+        self, target_type: str, records: list[Outgoing], known: Mapping[str, IdMapping]
+    ) -> dict[str, Gone]:
+        """The linked documents voided, deleted or missing in Xero (``load.gone_in_xero``)."""
+        if target_type not in STAGED_TYPES:
+            return {}
+        links = {r.source_id: known[r.source_id] for r in records if r.source_id in known}
+        return gone_in_xero(self.client, self.engine, self.tenant, target_type, links)
+
+    def _resend_gone(self, crosswalk: Crosswalk, record: Outgoing, lost: Gone, counts: TypeCounts) -> bool:
+        """Send a document Xero voided or lost again as a new one when the settings say so (voided only)
+        or a person approved it; otherwise it waits, and its crosswalk row is not used."""
+        if lost.reason == VOIDED_IN_XERO and self.resend_voided:
+            return True
+        return self._approved(
+            crosswalk, record, lost.reason, lost.message(record.label), lost.details(), counts
+        )
+
+    def _approved(
+        self,
+        crosswalk: Crosswalk,
+        record: Outgoing,
+        reason: str,
+        message: str,
+        details: dict[str, Any],
+        counts: TypeCounts,
+    ) -> bool:
+        """True when a person approved ``reason`` on this record as it stands now (the same details);
+        otherwise the record is held: queued, or silently kept out after a rejection."""
+        if crosswalk not in self.decisions:
+            self.decisions[crosswalk] = decided(
+                self.engine, self.tenant, crosswalk.source_system, crosswalk.source_type
+            )
+        decision = self.decisions[crosswalk].get((record.source_id, reason))
+        same = decision is not None and decision.details == details
+        if same and decision.status == ExceptionStatus.APPROVED:
+            return True
+        counts.held += 1
+        if not (same and decision.status == ExceptionStatus.REJECTED):
+            self._raise(crosswalk, record, reason, message, details)
+        return False
 
     def _write(
         self,
@@ -240,7 +295,11 @@ class _Loader:
         method: str,
         pending: list[tuple[Outgoing, dict[str, Any]]],
         outcome: str,
+        *,
+        replacing: str = "",
     ) -> None:
+        """Send ``pending`` in batches; ``replacing`` (the Xero ids a re-send replaces) makes the
+        idempotency key differ from the first send's, which Xero would otherwise answer from its memory."""
         counts = self.report.count(target.target_type)
         for start in range(0, len(pending), WRITE_BATCH_SIZE):
             batch = pending[start : start + WRITE_BATCH_SIZE]
@@ -252,6 +311,8 @@ class _Loader:
             if self.lease is not None:
                 self.lease.renew()
             key = f"pxsync-{crosswalk.source_type}-{target.target_type}-{method}"
+            if replacing:
+                key += f"-replacing-{hashlib.sha256(replacing.encode()).hexdigest()[:16]}"
             results = self._save(endpoint, target, [payload for _, payload in batch], method, key)
             with transaction(self.engine) as connection:
                 for (record, _), result in zip(batch, results, strict=True):
@@ -312,7 +373,7 @@ class _Loader:
             payload_hash=record.content_hash(),
             target_updated_at=updated_at(element),
         )
-        for reason in (XERO_REJECTED, EDITED_IN_XERO, CONTACT_NEAR_MATCH):
+        for reason in (XERO_REJECTED, EDITED_IN_XERO, CONTACT_NEAR_MATCH, VOIDED_IN_XERO, MISSING_IN_XERO):
             resolve(connection, self._problem(crosswalk, record.source_id, reason), run_id=self.run_id)
 
     def _raise(

@@ -17,9 +17,11 @@ from procore_xero.staging.jsoncodec import dumps, loads
 from procore_xero.validation import Failure, ValidationOutcome
 
 # Reasons where the record is valid for Xero and only a business rule held it back.
-# A contact near an existing one's name is held by the loader (load.contact_matches), which reads the
-# approval itself: the record is created on the next run.
-APPROVABLE_REASONS = frozenset({"po_above_remaining_budget", "contact_name_near_match"})
+# The loader holds a contact near an existing one's name (load.contact_matches) and a document voided or
+# gone in Xero (load.gone_in_xero); it reads the approval itself: the record is sent on the next run.
+APPROVABLE_REASONS = frozenset(
+    {"po_above_remaining_budget", "contact_name_near_match", "voided_in_xero", "missing_in_xero"}
+)
 
 Decisions = Mapping[tuple[str, str], QueuedException]
 
