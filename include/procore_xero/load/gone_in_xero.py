@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -52,8 +53,25 @@ class Gone:
             "updated against it. Approve to send it again as a new document."
         )
 
-    def details(self) -> dict[str, Any]:
-        return {"xero_id": self.xero_id, "xero_status": self.status or "not found"}
+    def details(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        """What the queue and the drift report show: the Xero id and status, and the document's total
+        (``values``, where the report reads the money a queued record holds back)."""
+        return {
+            "xero_id": self.xero_id,
+            "xero_status": self.status or "not found",
+            "values": {"total": str(document_total(payload))},
+        }
+
+
+def document_total(payload: Mapping[str, Any]) -> Decimal:
+    """The total of a bill or PO payload: its lines' amounts (quantity × unit amount where none given)."""
+    total = Decimal(0)
+    for line in payload.get("LineItems") or []:
+        amount = line.get("LineAmount")
+        if amount is None:
+            amount = Decimal(str(line.get("Quantity") or 1)) * Decimal(str(line.get("UnitAmount") or 0))
+        total += Decimal(str(amount))
+    return total.quantize(Decimal("0.01"))
 
 
 def gone_in_xero(

@@ -260,7 +260,7 @@ class _Loader:
         if lost.reason == VOIDED_IN_XERO and self.resend_voided:
             return True
         return self._approved(
-            crosswalk, record, lost.reason, lost.message(record.label), lost.details(), counts
+            crosswalk, record, lost.reason, lost.message(record.label), lost.details(record.payload), counts
         )
 
     def _approved(

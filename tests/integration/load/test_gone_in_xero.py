@@ -44,7 +44,7 @@ def test_a_bill_voided_in_xero_is_held_as_voided_and_resent_once_approved(
     assert report.calls == {}  # seen in staging: no call at all
     (held,) = list_open(staging, tenant)
     assert (held.problem.reason_code, held.problem.source_id) == ("voided_in_xero", "9100")
-    assert held.details == {"xero_id": invoice_id, "xero_status": "VOIDED"}
+    assert held.details == {"xero_id": invoice_id, "xero_status": "VOIDED", "values": {"total": "2500.00"}}
     assert "now VOIDED" in held.message
     assert load_to_xero(client, staging, tenant, [record], run_id="run-3").writes == 0  # still not re-sent
 
@@ -100,6 +100,6 @@ def test_a_crosswalk_row_naming_a_record_xero_lacks_is_reported_and_never_update
     assert report.calls == {"GET /api.xro/2.0/Invoices": 1}  # the live read that confirms it is gone
     (held,) = list_open(staging, tenant)
     assert (held.problem.reason_code, held.problem.source_id) == ("missing_in_xero", "9200")
-    assert held.details == {"xero_id": lost, "xero_status": "not found"}
+    assert held.details == {"xero_id": lost, "xero_status": "not found", "values": {"total": "1200.00"}}
     assert len(xero_state(sandbox, tenant, "Invoices")) == before
     assert lookup_mappings(staging, tenant, BILLS, ["9200"])["9200"].target_id == lost  # kept, as evidence

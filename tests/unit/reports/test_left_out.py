@@ -19,7 +19,7 @@ from procore_xero.reports.summary import notes
 from procore_xero.staging import create_staging_engine, ensure_schema
 from procore_xero.staging.job_costs import read_job_costs, replace_job_costs
 from procore_xero.sync.job_cost_run import compute_job_costs
-from tests.unit.reports.books import BETA, GAMMA, SETTINGS, TENANT, books
+from tests.unit.reports.books import ALPHA, BETA, GAMMA, SETTINGS, TENANT, books, queued
 
 CONCRETE_SUB = {"cost_code_id": "100", "line_item_type_id": "1", "cost_code": "03-300", "cost_type": "S"}
 CODER = LineCoder({(str(BETA), "03-300-S"): CONCRETE_SUB}, {}, {}, "RETAINAGE")
@@ -116,3 +116,32 @@ def test_projects_out_of_scope_are_one_line_each_with_their_documents() -> None:
         "Procore" in text
     )
     assert str(GAMMA) not in set(report.waiting["project_id"].dropna())
+
+
+def test_a_bill_voided_in_xero_is_shown_as_voided_with_its_money() -> None:
+    """The loader held requisition 702's bill as voided_in_xero (load.gone_in_xero's details)."""
+    inputs = books()
+    details = {"xero_id": "b2", "xero_status": "VOIDED", "values": {"total": "950.00"}}
+    voided = replace(
+        queued(5, "procore", "requisitions", "702", "voided_in_xero", {}),
+        message="Invoice 702 on SC-001: the sync created it in Xero, where it is now VOIDED; not re-sent",
+        details=details,
+    )
+    report = compute_report(
+        replace(
+            inputs,
+            exceptions=(*inputs.exceptions, voided),
+            record_projects={**inputs.record_projects, ("procore", "requisitions", "702"): str(ALPHA)},
+        ),
+        SETTINGS,
+    )
+    row = report.waiting[report.waiting["exception_id"] == 5].iloc[0]
+    assert (row["reason_code"], row["amount"], row["approvable"]) == ("voided_in_xero", D("950.00"), True)
+    finding = report.findings[
+        report.findings["key"] == "waiting_in_queue:procore:requisitions:702:voided_in_xero"
+    ]
+    (description,) = finding["description"]
+    assert description.startswith(
+        "[voided_in_xero] Invoice 702 on SC-001: the sync created it in Xero, where it is now VOIDED"
+    )
+    assert report.money_held == D("500.00") + D("950.00")
