@@ -47,6 +47,11 @@ XERO_REJECTED = "xero_rejected"
 EDITED_IN_XERO = "edited_in_xero"
 DEFAULT_TRACKING_CATEGORY = "Project"
 DRY_RUN_ID = "(dry run)"  # stands for the id Xero would give a record a dry run did not create
+# What else the loader holds per target type, closed once the record is in Xero.
+_HELD_BY_TYPE = {
+    "Contacts": (CONTACT_NEAR_MATCH,),
+    **{target_type: (VOIDED_IN_XERO, MISSING_IN_XERO) for target_type in STAGED_TYPES},
+}
 
 
 def load_to_xero(
@@ -373,7 +378,7 @@ class _Loader:
             payload_hash=record.content_hash(),
             target_updated_at=updated_at(element),
         )
-        for reason in (XERO_REJECTED, EDITED_IN_XERO, CONTACT_NEAR_MATCH, VOIDED_IN_XERO, MISSING_IN_XERO):
+        for reason in (XERO_REJECTED, EDITED_IN_XERO, *_HELD_BY_TYPE.get(target.target_type, ())):
             resolve(connection, self._problem(crosswalk, record.source_id, reason), run_id=self.run_id)
 
     def _raise(
