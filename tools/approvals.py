@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -72,11 +73,12 @@ def controller_answers(
     params_input: dict[str, Any] | Callable[[int], dict[str, Any]],
     dag_id: str = "procore_to_xero",
     task_id: str = APPROVAL_TASK_ID,
+    send: Callable[[str, str, str, int, dict[str, Any]], dict[str, Any]] = respond,
 ) -> Iterator[list[dict[str, Any]]]:
     """While the block runs the DAG, answer each tenant's approval task once with ``params_input`` (e.g.
     ``{"approve": [3], "reject": []}``: exception ids, ticked as the options naming them; or a function of
     the map index giving it when the task asks: the ids exist only then); the answers sent are collected in
-    the yielded list."""
+    the yielded list. ``send``: how the answer goes in (the security tests forge one)."""
     sent: list[dict[str, Any]] = []
     answered: set[tuple[str, int]] = set()
     done = threading.Event()
@@ -86,8 +88,12 @@ def controller_answers(
             for run_id, map_index in awaiting_input(dag_id, task_id):
                 if (run_id, map_index) not in answered:
                     answered.add((run_id, map_index))
-                    answer_now = params_input(map_index) if callable(params_input) else params_input
-                    sent.append(respond(dag_id, run_id, task_id, map_index, answer_now))
+                    try:
+                        answer_now = params_input(map_index) if callable(params_input) else params_input
+                        sent.append(send(dag_id, run_id, task_id, map_index, answer_now))
+                    except Exception:  # the run would wait for the answer until its timeout: say why
+                        traceback.print_exc()
+                        raise
             time.sleep(0.5)
 
     worker = threading.Thread(target=answer, daemon=True)

@@ -14,6 +14,7 @@ start ``procore_to_xero`` runs of their own, racing the runs this test triggers.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -36,6 +37,7 @@ from tests.browser.airflow_ui import (
     open_trigger_form,
     submit_backfill_form,
     submit_trigger_form,
+    tick_and_respond,
 )
 from tests.browser.browser import CHROMIUM, Steps, chromium_page
 from tools.airflow_standalone import ADMIN, DEMO_CONTROLLER, Standalone, StandaloneConfig, running_standalone
@@ -52,6 +54,8 @@ COMMITMENT_KINDS = ("work_order_contracts", "purchase_order_contracts")
 APPROVAL_SUBJECT = "Procore → Xero: records wait for your approval"
 DRIFT_SUBJECT = "Procore ↔ Xero "  # the drift report's, drifting or all reconciled
 BACKFILL_HOURS = 3
+CONTROLLER, CLERK = "controller", "clerk"  # both Airflow's "user" role; only the controller approves
+HOSTILE_VENDOR = "[Pay here](https://evil.example/{n}) ![t](https://tracker.example/{n}.png) # Heading {n}"
 
 
 @pytest.fixture
@@ -67,6 +71,8 @@ def airflow(tmp_path: Path) -> Iterator[Standalone]:
         xero_port=None,
         log_ports=(free_port(), free_port()),
         durable_metadata=False,
+        users=((CONTROLLER, "user"), (CLERK, "user")),
+        approvers=CONTROLLER,
     )
     with running_standalone(config) as running:
         yield running
@@ -77,6 +83,33 @@ def stage_procore(airflow: Standalone) -> None:
     names = ("STAGING_DB_URL", "PXSYNC_DATA_DIR", "PXSYNC_TOKEN_KEY")
     with patched_environ({name: airflow.env[name] for name in names}):
         procore_run(airflow.env, sandbox_now(airflow.sandbox), None)
+
+
+def hostile_vendor_names(airflow: Standalone) -> None:
+    """Every staged commitment's vendor renamed to Markdown that would be a link, an image and a heading
+    (as if Procore returned it): the approval page must show it as text."""
+    from sqlalchemy import update
+
+    from procore_xero.staging import create_staging_engine
+    from procore_xero.staging.schema import staging_table
+
+    engine = create_staging_engine(airflow.env["STAGING_DB_URL"])
+    with engine.begin() as connection:
+        for kind in COMMITMENT_KINDS:
+            table = staging_table("procore", kind)
+            for row in connection.execute(table.select()).all():
+                vendor = {**row.raw["vendor"], "company": HOSTILE_VENDOR.format(n=row.id)}
+                connection.execute(
+                    update(table)
+                    .where(table.c.company_id == row.company_id, table.c.id == row.id)
+                    .values(raw={**row.raw, "vendor": vendor})
+                )
+
+
+def switch_user(page: Any, base_url: str, user: str, password: str) -> None:
+    """Sign out (the session is a cookie) and sign in as ``user``."""
+    page.context.clear_cookies()
+    log_in(page, base_url, user, password)
 
 
 def cents(amount: Any) -> Decimal:
@@ -118,6 +151,7 @@ def test_controller_approves_one_held_po_in_the_ui(airflow: Standalone, tmp_path
     sandbox, base_url = airflow.sandbox, airflow.config.base_url
     raise_limits(sandbox)  # throttling is the client tests' subject; here it would only add minutes
     stage_procore(airflow)
+    hostile_vendor_names(airflow)
     api = AirflowApi(base_url, airflow.token(), DAG)
 
     with chromium_page(tmp_path / "chromium-profile") as page:
@@ -154,9 +188,28 @@ def test_controller_approves_one_held_po_in_the_ui(airflow: Standalone, tmp_path
         steps.shot("required-action")
         assert len(held) >= 2, f"want one PO to approve and one to stay out; held: {held}\n{explain(run)}"
         chosen, others = held[0], held[1:]
-
-        # Approve exactly one; the run ends and posts it.
         before_approval = purchase_orders(sandbox)
+
+        # Hostile vendor names are text: no link, no image, no heading on the page.
+        assert chosen.vendor.startswith("[Pay here](https://evil.example/") and "# Heading" in chosen.vendor
+        assert page.locator("a[href*='evil.example'], img[src*='tracker.example']").count() == 0
+        assert page.get_by_role("heading", name=re.compile("Heading")).count() == 0
+
+        # A "user"-role member who is not an approver cannot answer: not by the API, not on the page.
+        (waiting,) = [t for t in api.task_states(run) if t["state"] == "awaiting_input"]
+        clerk_api = AirflowApi(base_url, airflow.token(CLERK), DAG)
+        refused = clerk_api.answer(run, waiting, {"approve": [chosen.exception_id]})
+        assert refused.status_code == 403 and "not a respondent" in refused.text, refused.text
+        switch_user(page, base_url, CLERK, airflow.password_of(CLERK))
+        open_required_action(page, run)
+        tick_and_respond(page, [chosen.exception_id])
+        page.get_by_text("Response failed").first.wait_for()
+        steps.shot("clerk-refused")
+        assert api.awaiting_input(run, 10) == "awaiting_input"
+
+        # The controller ticks exactly one; the run ends and posts it.
+        switch_user(page, base_url, CONTROLLER, airflow.password_of(CONTROLLER))
+        open_required_action(page, run)
         approve(page, [chosen.exception_id])
         steps.shot("approved")
         assert api.finished(run, RUN_TIMEOUT) == "success", explain(run)
@@ -175,6 +228,7 @@ def test_controller_approves_one_held_po_in_the_ui(airflow: Standalone, tmp_path
         assert chosen.po_number in approval_mail.get_body(("html",)).get_content()
 
         # The drift report, triggered from the form, is mailed to the controller.
+        switch_user(page, base_url, ADMIN, airflow.password)
         open_dag(page, "drift_report")
         open_trigger_form(page, {})
         report_run = submit_trigger_form(page)

@@ -2,8 +2,8 @@
 
 It lists the tenant's held records (``held_for_approval``'s output) and offers, per approvable record, an
 *Approve* and a *Reject* option to tick (``multiple``). Only the tenant's approvers may answer: Airflow
-enforces ``assigned_users`` on the page and its REST API, and on resume this task reads the answer from
-Airflow's own Human-in-the-loop record (not from XCom or the resume event), checks the responder again, and
+enforces ``assigned_users`` on the page and its REST API, and on resume this task takes the answer Airflow
+built from its own Human-in-the-loop record (never XCom), checks the responder again, and
 records the decisions in the exception queue under the responder's id and this run. ``apply_approvals``
 posts only what this task recorded; a task marked successful by hand, or an XCom written by hand, records
 nothing and so posts nothing.
@@ -72,38 +72,41 @@ class ControllerApproval(HITLOperator):
 
         try:
             super().execute_complete(context, event)
-            return record_answer(context, self.records())
+            return record_answer(context, event, self.records())
         except (ApprovalAnswerError, ExceptionDecisionError) as error:
             raise ApprovalRefused(f"{self.task_id}: {error}; nothing is decided or posted") from None
 
 
-def record_answer(context: Any, records: list[HeldRecord]) -> dict[str, Any]:
-    """Airflow's recorded answer, its responder checked, stored as decisions; what was decided."""
-    from airflow.sdk.execution_time.hitl import get_hitl_detail_content_detail
+def record_answer(context: Any, event: dict[str, Any], records: list[HeldRecord]) -> dict[str, Any]:
+    """Airflow's recorded answer, its responder checked, stored as decisions; what was decided.
 
+    ``event`` is the resume payload Airflow's API built from its Human-in-the-loop record when the answer
+    was saved (``HITLDetail.as_resume_event_payload``), kept in the task instance's resume arguments, which
+    no REST call can write. (Airflow 3.3.2's task supervisor does not serve the SDK's
+    ``get_hitl_detail_content_detail``; reading the record again is not possible from inside the task.)
+    """
     from procore_xero.airflow.approvers import tenant_approvers
     from procore_xero.airflow.sync_tasks import record_decisions
     from procore_xero.airflow.tenancy import pair_of
 
     ti = context["ti"]
-    answer = get_hitl_detail_content_detail(ti.id)
-    if not answer.response_received:
-        raise ApprovalRefused(f"{ti.task_id}[{ti.map_index}]: Airflow holds no answer; nothing is decided")
-    chosen = list(answer.chosen_options or [])
-    responder = answer.responded_by_user.id if answer.responded_by_user else None
+    where = f"{ti.task_id}[{ti.map_index}]"
+    chosen = list(event.get("chosen_options") or [])
+    user = event.get("responded_by_user")
+    responder = (user.get("id") if isinstance(user, dict) else getattr(user, "id", None)) if user else None
     if responder is None:
-        if chosen != [LEAVE_PENDING]:
-            raise ApprovalRefused(f"{ti.task_id}[{ti.map_index}]: an answer {chosen} without a responder")
+        if chosen != [LEAVE_PENDING] or not event.get("timedout"):
+            raise ApprovalRefused(f"{where}: Airflow recorded no responder for the answer {chosen}")
         return {"approve": [], "reject": [], "decided_by": None}
     pair = pair_of(context)
     allowed = tenant_approvers(pair.tenant)
-    if responder not in allowed:
+    if str(responder) not in allowed:
         raise ApprovalRefused(
-            f"{ti.task_id}[{ti.map_index}]: {responder!r} answered, but only {allowed} may approve for "
-            f"tenant {pair.name!r}; nothing is decided or posted"
+            f"{where}: {responder!r} answered, but only {allowed} may approve for tenant {pair.name!r}; "
+            "nothing is decided or posted"
         )
     approve, reject = decisions(chosen, records)
-    return record_decisions(approve, reject, responder, pair, run_id=context["run_id"])
+    return record_decisions(approve, reject, str(responder), pair, run_id=context["run_id"])
 
 
 def controller_approval(subject: str, listing: Any) -> ControllerApproval:
