@@ -1,8 +1,10 @@
 """``make airflow``'s setup driven in headless Chromium, as the controller would use it.
 
 Log in, trigger ``procore_to_xero`` with ``dry_run`` from the trigger form (Xero gets no write), trigger a
-real run, open its Required Action, approve exactly one PO held above the remaining budget, and check in the
-Xero sandbox's state that this PO alone was posted, to the cent. The approval mail and a drift report
+real run, open its Required Action: the commitments' vendor names are hostile Markdown (a link, an image, a
+heading) and show as text. A "user"-role clerk who is not an approver is refused by the REST API (403) and
+on the page; the controller (also a "user", the tenant's approver) ticks *Approve* for exactly one PO held
+above the remaining budget, and the Xero sandbox's state shows that this PO alone was posted, to the cent. The approval mail and a drift report
 triggered from the form arrive in the mail catcher's folder, addressed to the demo controller. Last, a
 backfill of ``xero_extract`` over three hours, set in the trigger dialog's Backfill tab: its three runs
 succeed. Screenshots of every step: out/browser/.

@@ -21,9 +21,10 @@ from procore_xero.airflow.approval_page import (
     decisions,
     page_body,
 )
-from procore_xero.airflow.approvers import approver_ids
+from procore_xero.airflow.approvers import approver_ids, tenant_approvers
 from procore_xero.airflow.markdown_text import markdown_text
-from procore_xero.tenants import APPROVERS_ENV, TenantsFileError, load_tenants
+from procore_xero.clients.errors import ConfigurationError
+from procore_xero.tenants import APPROVERS_ENV, Tenant, TenantsFileError, load_tenants
 
 HOSTILE = {
     "link": ("[Pay here](https://evil.example/x)", r"\[Pay here\]\(https\:\/\/evil\.example\/x\)"),
@@ -134,3 +135,16 @@ def test_tenant_approvers_come_from_the_file_else_the_setting(
     path.write_text(yaml.safe_dump({"tenants": [{**own, "approvers": []}]}))
     with pytest.raises(TenantsFileError, match="tenant 'a': 'approvers' must be a non-empty list"):
         load_tenants(path)
+
+
+def test_each_tenant_has_its_own_approvers_and_naming_nobody_is_an_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A controller of one tenant is not among another tenant's assigned users; an approvers entry that
+    names no user fails the task instead of letting anyone answer."""
+    monkeypatch.setenv("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS", "admin:admin,ann:user,bob:user,cy:op")
+    summit = Tenant("summit", "p1", "x1", approvers=("ann", "role:op"))
+    harbor = Tenant("harbor", "p2", "x2", approvers=("bob",))
+    assert (tenant_approvers(summit), tenant_approvers(harbor)) == (["ann", "cy"], ["bob"])
+    with pytest.raises(ConfigurationError, match=r"tenant 'ridge': approvers \['role:viewer'\] name no"):
+        tenant_approvers(Tenant("ridge", "p3", "x3", approvers=("role:viewer",)))
