@@ -4,10 +4,10 @@ Log in, trigger ``procore_to_xero`` with ``dry_run`` from the trigger form (Xero
 real run, open its Required Action: the commitments' vendor names are hostile Markdown (a link, an image, a
 heading) and show as text. A "user"-role clerk who is not an approver is refused by the REST API (403) and
 on the page; the controller (also a "user", the tenant's approver) ticks *Approve* for exactly one PO held
-above the remaining budget, and the Xero sandbox's state shows that this PO alone was posted, to the cent. The approval mail and a drift report
-triggered from the form arrive in the mail catcher's folder, addressed to the demo controller. Last, a
-backfill of ``xero_extract`` over three hours, set in the trigger dialog's Backfill tab: its three runs
-succeed. Screenshots of every step: out/browser/.
+above the remaining budget, and the Xero sandbox's state shows that this PO alone was posted, to the cent.
+The approval mail and a drift report triggered from the form arrive in the mail catcher's folder, addressed
+to the demo controller. Last, a backfill of ``xero_extract`` over three hours, set in the trigger dialog's
+Backfill tab: its three runs succeed. Screenshots of every step: out/browser/.
 
 Staging is filled by the real Procore extract functions before the runs, not by the ``procore_extract``
 DAG: that DAG fans out into hundreds of task instances (minutes on two cores) and its Asset events would

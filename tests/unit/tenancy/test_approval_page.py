@@ -27,12 +27,13 @@ from procore_xero.clients.errors import ConfigurationError
 from procore_xero.tenants import APPROVERS_ENV, Tenant, TenantsFileError, load_tenants
 
 HOSTILE = {
-    "link": ("[Pay here](https://evil.example/x)", r"\[Pay here\]\(https\:\/\/evil\.example\/x\)"),
-    "image": ("![t](https://tracker.example/p.png)", r"\!\[t\]\(https\:\/\/tracker\.example\/p\.png\)"),
-    "table": ("A | B |\n|---|", r"A \| B \|\\n\|\-\-\-\|"),
-    "heading": ("# Summit Steel", r"\# Summit Steel"),
-    "autolink": ("www.evil.example ap@evil.example", r"www\.evil\.example ap\@evil\.example"),
-    "html": ("<img src=x onerror=alert(1)>&amp;", r"\<img src\=x onerror\=alert\(1\)\>\&amp\;"),
+    "link": ("[Pay here](https://evil.example/x)", "`[Pay here](https://evil.example/x)`"),
+    "image": ("![t](https://tracker.example/p.png)", "`![t](https://tracker.example/p.png)`"),
+    "table": ("A | B |\n|---|", r"`A \| B \|\n\|---\|`"),
+    "heading": ("# Summit Steel", "`# Summit Steel`"),
+    "autolink": ("www.evil.example ap@evil.example", "`www.evil.example ap@evil.example`"),
+    "html": ("<img src=x onerror=alert(1)>&amp;", "`<img src=x onerror=alert(1)>&amp;`"),
+    "backticks": ("`x` ``y``", "``` `x` ``y`` ```"),
 }
 
 
@@ -64,18 +65,18 @@ def test_the_rendered_page_shows_hostile_names_as_text(kind: str) -> None:
     assert "<a " not in html and "<img" not in html and "<h1" not in html
     assert html.count("<tr>") == 2  # the header and the one record: no row injected
     shown = name.replace("\n", "\\n").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    assert f"<td>{shown}</td>" in html  # the vendor cell, character for character
+    assert f"<td><code>{shown}</code></td>" in html  # the vendor cell, character for character
 
 
 def test_the_page_lists_amount_budget_and_why_and_says_why_a_record_cannot_be_approved() -> None:
     body = page_body([over_budget(11, "Acme"), over_budget(20, "Bolt", "unmapped_vendor")])
     rows = body.splitlines()[-2:]
     assert rows[0] == (
-        r"| 11 | PO 7 \(Acme\) | Acme | 144\,922\.82 | 100\,000\.00 | PO 7 \(Acme\)\: total 144922\.82 is "
-        r"above 100000\.00 | approve or reject |"
+        "| 11 | `PO 7 (Acme)` | `Acme` | `144,922.82` | `100,000.00` | `PO 7 (Acme): total 144922.82 is "
+        "above 100000.00` | approve or reject |"
     )
     assert rows[1].endswith(
-        r"| cannot be approved: also held for unmapped\_vendor, which no one may overrule; fix it in "
+        "| cannot be approved: also held for `unmapped_vendor`, which no one may overrule; fix it in "
         "Procore first |"
     )
     assert body.startswith("2 record(s) are held; 1 may be approved.")
