@@ -117,6 +117,5 @@ def controller_approval(subject: str, listing: Any) -> ControllerApproval:
         subject=subject,
         listing=listing,
         response_timeout=ANSWER_WITHIN,
-        retries=0,  # a retry would ask the controller again, and a refused answer stays refused
         notifiers=[ControllerNotifier()],
     )

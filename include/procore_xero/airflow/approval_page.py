@@ -15,7 +15,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from procore_xero.airflow.markdown_text import markdown_text
-from procore_xero.validation.hold import readable
 
 APPROVE, REJECT = "Approve", "Reject"
 LEAVE_PENDING = "Decide later (leave every record pending)"  # the default: what a timeout answers
@@ -62,6 +61,8 @@ class HeldRecord:
 
     def options(self) -> list[str]:
         """The two choices for an approvable record (none otherwise), naming it as plain text."""
+        from procore_xero.validation.hold import readable  # at run time: DAG files import this module
+
         if not self.approvable:
             return []
         name = readable(self.document, OPTION_TEXT)

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import re
 
-from procore_xero.validation.hold import readable
-
 _BACKTICKS = re.compile(r"`+")
 
 
 def markdown_text(value: object) -> str:
     """``value`` as a table cell's Markdown that renders as exactly its text (empty for empty text)."""
+    from procore_xero.validation.hold import readable  # at run time: DAG files import this module
+
     text = readable(str(value)).replace("|", "\\|")
     if not text:
         return ""
