@@ -131,7 +131,7 @@ def held_over_budget(page: Page) -> list[HeldRecord]:
 
 def tick_and_respond(page: Page, exception_ids: list[int], verb: str = "Approve") -> None:
     """Tick the ``verb`` option of each record in the options field (a multi-select) and press Respond."""
-    field = page.get_by_role("combobox").first
+    field = page.locator("#element_chosen_options").get_by_role("combobox")
     for exception_id in exception_ids:
         field.click()
         field.press_sequentially(f"{verb} #{exception_id}:")

@@ -114,6 +114,20 @@ def switch_user(page: Any, base_url: str, user: str, password: str) -> None:
     log_in(page, base_url, user, password)
 
 
+def hitl_path(task: dict[str, Any]) -> str:
+    return f"{task['dag_run_id']}/taskInstances/{task['task_id']}/{task['map_index']}/hitlDetails"
+
+
+def write_timing(api: AirflowApi, run: str, approval: dict[str, Any]) -> None:
+    """out/browser/approval-timing.txt: from Airflow's recorded answer to ``apply_approvals`` done (the PO
+    is in Xero then), as Airflow's own timestamps say."""
+    responded = datetime.fromisoformat(api.get(hitl_path(approval))["responded_at"])
+    (applied,) = [t for t in api.task_states(run) if t["task_id"].endswith("apply_approvals")]
+    seconds = (datetime.fromisoformat(applied["end_date"]) - responded).total_seconds()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOTS / "approval-timing.txt").write_text(f"HITL response -> PO posted: {seconds:.1f} s\n")
+
+
 def cents(amount: Any) -> Decimal:
     return Decimal(str(amount)).quantize(Decimal("0.01"))
 
@@ -205,9 +219,11 @@ def test_controller_approves_one_held_po_in_the_ui(airflow: Standalone, tmp_path
         switch_user(page, base_url, CLERK, airflow.password_of(CLERK))
         open_required_action(page, run)
         tick_and_respond(page, [chosen.exception_id])
-        page.get_by_text("Response failed").first.wait_for()
+        page.wait_for_timeout(3000)  # the page shows nothing on a 403: the answer must simply not land
         steps.shot("clerk-refused")
+        assert page.get_by_text("response successful").count() == 0
         assert api.awaiting_input(run, 10) == "awaiting_input"
+        assert api.get(hitl_path(waiting))["response_received"] is False
 
         # The controller ticks exactly one; the run ends and posts it.
         switch_user(page, base_url, CONTROLLER, airflow.password_of(CONTROLLER))
@@ -218,6 +234,7 @@ def test_controller_approves_one_held_po_in_the_ui(airflow: Standalone, tmp_path
         page.get_by_role("link", name=run).first.click()
         steps.shot("run-succeeded")
 
+        write_timing(api, run, waiting)
         after = purchase_orders(sandbox)
         posted = [po for po_id, po in after.items() if po_id not in before_approval]
         assert [po["PurchaseOrderNumber"] for po in posted] == [chosen.po_number], explain(run)
