@@ -54,7 +54,7 @@ def sync(step_name: str, earlier: list[dict[str, Any]], currencies: list[str], t
 
 
 @task(map_index_template=TENANT_LABEL)
-def held_for_approval(tenant: str) -> str:
+def held_for_approval(tenant: str) -> list[dict[str, Any]]:
     from procore_xero.airflow.sync_tasks import held_for_approval as listing
 
     return listing(tenant)
@@ -75,7 +75,7 @@ def per_tenant(tenant: str) -> None:
         results.append(sync.override(task_id=name)(name, list(results), enabled, tenant=tenant))
     listing = held_for_approval(tenant=tenant)
     results[-1] >> listing
-    approval = controller_approval("Procore → Xero: records waiting for the controller", "Xero", listing)
+    approval = controller_approval("Procore → Xero: records waiting for the controller", listing)
     apply_approvals(approval.output, tenant=tenant)
 
 

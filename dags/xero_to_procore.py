@@ -55,7 +55,7 @@ def sync(step_name: str, earlier: list[dict[str, Any]], tenant: str) -> dict[str
 
 
 @task(map_index_template=TENANT_LABEL)
-def held_for_approval(tenant: str) -> str:
+def held_for_approval(tenant: str) -> list[dict[str, Any]]:
     from procore_xero.airflow.sync_tasks import held_for_approval as listing
 
     return listing(tenant, "xero")
@@ -75,9 +75,7 @@ def per_tenant(tenant: str) -> None:
         results.append(sync.override(task_id=name)(name, list(results), tenant=tenant))
     listing = held_for_approval(tenant=tenant)
     results[-1] >> listing
-    approval = controller_approval(
-        "Xero → Procore: purchase orders waiting for the controller", "Procore", listing
-    )
+    approval = controller_approval("Xero → Procore: purchase orders waiting for the controller", listing)
     apply_approvals(approval.output, tenant=tenant)
 
 

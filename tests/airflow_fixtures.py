@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from procore_xero.tenants import APPROVERS_ENV
 from sandbox.process import SandboxProcess
 from tests.staging_fixtures import copy_staged_demo
+from tools.approvals import TEST_RESPONDER
 from tools.extract_env import extract_env, init_airflow_db, patched_environ, raise_limits
 
 
@@ -37,6 +39,11 @@ def synced_env(sandbox: SandboxProcess, staged_demo: Path, tmp_path: Path, airfl
 @contextmanager
 def dag_environment(sandbox: SandboxProcess, staging_url: str, tmp_path: Path) -> Iterator[str]:
     """Connections to the sandbox, the staging database, a private data dir; sandbox limits raised."""
-    with patched_environ({**extract_env(sandbox, staging_url), "PXSYNC_DATA_DIR": str(tmp_path / "data")}):
+    environ = {
+        **extract_env(sandbox, staging_url),
+        "PXSYNC_DATA_DIR": str(tmp_path / "data"),
+        APPROVERS_ENV: TEST_RESPONDER,  # who answers approvals under the tests' all-admins setting
+    }
+    with patched_environ(environ):
         raise_limits(sandbox)
         yield staging_url

@@ -29,6 +29,7 @@ import requests
 import yaml
 
 from procore_xero.mapping.spec import SETTINGS_ENV, settings_path
+from procore_xero.tenants import APPROVERS_ENV
 from sandbox.process import REPO_ROOT, SandboxProcess, start_sandbox
 from tools.airflow_components import Components, run_airflow, tail
 from tools.mail_folder import mail_catcher, smtp_connection
@@ -63,6 +64,8 @@ class StandaloneConfig:
     durable_metadata: bool = True  # False: a throwaway cluster in a temp dir (tests)
     controller_email: str = DEMO_CONTROLLER
     sandbox_scale: float = 1.0  # the demo seed's size (the scheduler test runs a tenth of it)
+    users: tuple[tuple[str, str], ...] = ()  # more logins beside admin: (name, simple auth manager role)
+    approvers: str | None = None  # PXSYNC_APPROVERS of the DAGs (None: the default, admin)
 
     @property
     def base_url(self) -> str:
@@ -98,15 +101,19 @@ class Standalone:
     password: str
     components: Components
 
-    def token(self) -> str:
-        """A REST API bearer token for the admin (``POST /auth/token``)."""
+    def token(self, user: str = ADMIN) -> str:
+        """A REST API bearer token for ``user`` (``POST /auth/token``)."""
         response = requests.post(
             f"{self.config.base_url}/auth/token",
-            json={"username": ADMIN, "password": self.password},
+            json={"username": user, "password": self.password_of(user)},
             timeout=30,
         )
         response.raise_for_status()
         return str(response.json()["access_token"])
+
+    def password_of(self, user: str) -> str:
+        """A login's password from the passwords file (the admin's is ``password``)."""
+        return str(json.loads((self.config.home / PASSWORDS_FILE).read_text())[user])
 
     def set_pools(self, pools: dict[str, int]) -> None:
         """Pools through the REST API, created or overwritten in one bulk call."""
@@ -145,13 +152,15 @@ class ComponentDied(RuntimeError):
         super().__init__("\n".join(parts))
 
 
-def admin_password(home: Path) -> str:
-    """The admin's password from the simple auth manager's passwords file, written first if missing
-    (Airflow only prints a password it generates once, so a re-run could not tell it again)."""
+def admin_password(home: Path, users: tuple[str, ...] = ()) -> str:
+    """The admin's password from the simple auth manager's passwords file, written first if missing, with
+    one for each of ``users`` (Airflow only prints a password it generates once, so a re-run could not tell
+    it again)."""
     path = home / PASSWORDS_FILE
     passwords = json.loads(path.read_text()) if path.exists() and path.read_text().strip() else {}
-    if ADMIN not in passwords:
-        passwords[ADMIN] = secrets.token_urlsafe(12)
+    missing = [user for user in (ADMIN, *users) if user not in passwords]
+    if missing:
+        passwords.update({user: secrets.token_urlsafe(12) for user in missing})
         home.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(passwords) + "\n")
         path.chmod(0o600)
@@ -189,7 +198,9 @@ def airflow_env(
         "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
         "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO_ROOT / "plugins"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{ADMIN}:admin",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": ",".join(
+            f"{name}:{role}" for name, role in ((ADMIN, "admin"), *config.users)
+        ),
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "False",
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(home / PASSWORDS_FILE),
         "AIRFLOW__API__HOST": "127.0.0.1",
@@ -201,6 +212,7 @@ def airflow_env(
         "PXSYNC_DATA_DIR": str(config.data_dir),
         SETTINGS_ENV: str(config.settings),
         "STAGING_DB_URL": config.staging,
+        **({APPROVERS_ENV: config.approvers} if config.approvers is not None else {}),
     }
 
 
@@ -276,7 +288,7 @@ def running_standalone(
             sandbox,
             postgres,
             env,
-            admin_password(config.home),
+            admin_password(config.home, tuple(name for name, _ in config.users)),
             Components(AIRFLOW, env, config.component_logs),
         )
         run_airflow(

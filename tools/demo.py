@@ -26,9 +26,10 @@ from procore_xero.extract.specs import PROCORE_SPECS, XERO_SPECS
 from procore_xero.staging import create_staging_engine
 from procore_xero.staging.schema import sync_runs
 from procore_xero.sync.order import HOURLY_INBOUND_ORDER, NIGHTLY_INBOUND_ORDER, STEP_ORDER
+from procore_xero.tenants import APPROVERS_ENV
 from sandbox.process import REPO_ROOT, SandboxProcess, start_sandbox
 from sandbox.scenario import run_month_end
-from tools.approvals import controller_answers
+from tools.approvals import TEST_RESPONDER, controller_answers
 from tools.dag_results import step_results
 from tools.extract_env import (
     airflow_home_env,
@@ -57,6 +58,7 @@ SYNC_STEPS = {
 # out/demo/data; task logs only from warnings up (the summary is the output; it also saves time).
 DAG_ENV = {
     "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
+    APPROVERS_ENV: TEST_RESPONDER,
     "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
     "PXSYNC_DATA_DIR": str(OUT_DIR / "data"),
 }

@@ -11,6 +11,8 @@ tenants:
     xero_conn_id: xero_summit
     pool: xero_summit                  # optional; default xero_<name>. 5 slots = Xero's calls in flight
     controller_emails: [controller@summit.example]   # optional; else the settings' controller_emails
+    approvers: [cfo, "role:controller"]  # optional; else PXSYNC_APPROVERS (default: admin). Who may answer
+                                       # the approval: Airflow user ids, or role:NAME (simple auth manager)
     overrides:                         # optional; merged over the settings file, like its `tenants:` entries
       settings: {drift: {amount: 2500.00}}
 ```
@@ -35,7 +37,11 @@ XERO_POOL_SLOTS = 5  # Xero's calls in flight per organisation
 DEFAULT_TENANT = "default"
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,60}$")
 TENANT_LABEL = "{{ task.op_kwargs['tenant'] }}"  # map_index_template: the UI names mapped tasks by tenant
-KNOWN_KEYS = frozenset({"name", "procore_conn_id", "xero_conn_id", "pool", "controller_emails", "overrides"})
+APPROVERS_ENV = "PXSYNC_APPROVERS"  # comma-separated: the approvers of tenants that name none
+DEFAULT_APPROVERS = ("admin",)  # ``make airflow``'s one user: a single firm's controller until configured
+KNOWN_KEYS = frozenset(
+    {"name", "procore_conn_id", "xero_conn_id", "pool", "controller_emails", "approvers", "overrides"}
+)
 
 
 class TenantsFileError(ValueError):
@@ -51,6 +57,7 @@ class Tenant:
     xero_conn_id: str = "xero_default"
     pool: str = ""
     controller_emails: tuple[str, ...] | None = None
+    approvers: tuple[str, ...] | None = None
     overrides: Mapping[str, Any] = field(default_factory=dict)
 
     def settings_overrides(self) -> dict[str, Any]:
@@ -59,6 +66,15 @@ class Tenant:
         if self.controller_emails is not None:
             overrides.setdefault("settings", {})["controller_emails"] = list(self.controller_emails)
         return overrides
+
+    def approver_entries(self) -> tuple[str, ...]:
+        """Who may answer this tenant's approval (user ids and ``role:NAME``): its own, else the default."""
+        if self.approvers is not None:
+            return self.approvers
+        configured = os.environ.get(APPROVERS_ENV)
+        if configured is None:
+            return DEFAULT_APPROVERS
+        return tuple(entry.strip() for entry in configured.split(",") if entry.strip())
 
 
 def shared_xero_pool() -> str:
@@ -130,6 +146,10 @@ def _tenant(path: Path, number: int, entry: Any) -> Tenant:
     emails = entry.get("controller_emails")
     if emails is not None and (not isinstance(emails, list) or not all(isinstance(e, str) for e in emails)):
         raise TenantsFileError(f"{where}: 'controller_emails' must be a list of addresses")
+    approvers = entry.get("approvers")
+    named = isinstance(approvers, list) and approvers and all(a and isinstance(a, str) for a in approvers)
+    if approvers is not None and not named:
+        raise TenantsFileError(f"{where}: 'approvers' must be a non-empty list of user ids or role:NAME")
     overrides = entry.get("overrides") or {}
     if not isinstance(overrides, Mapping) or set(overrides) - {"settings", "objects"}:
         raise TenantsFileError(f"{where}: 'overrides' may hold only 'settings' and 'objects'")
@@ -139,6 +159,7 @@ def _tenant(path: Path, number: int, entry: Any) -> Tenant:
         xero_conn_id=entry["xero_conn_id"],
         pool=str(entry.get("pool") or f"xero_{name}"),
         controller_emails=tuple(emails) if emails is not None else None,
+        approvers=tuple(approvers) if approvers is not None else None,
         overrides=dict(overrides),
     )
 

@@ -17,9 +17,10 @@ from urllib.parse import unquote
 import requests
 from playwright.sync_api import Page
 
+from tools.approvals import chosen_options
+
 FINISHED = ("success", "failed")
 HELD_ROW = re.compile(r"^PO (?P<number>\S+) \((?P<vendor>.*)\)$")
-HELD_TOTAL = re.compile(r"total (?P<total>\d+\.\d{2}) is above the remaining budget")
 
 
 def log_in(page: Page, base_url: str, user: str, password: str) -> None:
@@ -102,7 +103,7 @@ def open_required_action(page: Page, run_id: str) -> None:
     row = page.get_by_role("row").filter(has_text=run_id).first
     row.get_by_role("link", name=re.compile("→")).first.click()
     page.wait_for_url("**/required_actions")
-    page.get_by_role("button", name="Submit").wait_for()
+    page.get_by_role("button", name="Respond").wait_for()
 
 
 @dataclass(frozen=True)
@@ -116,22 +117,31 @@ class HeldRecord:
 
 
 def held_over_budget(page: Page) -> list[HeldRecord]:
-    """The rows of the Required Action's table that hold a PO above the remaining budget."""
+    """The approvable rows of the Required Action's table (# | document | vendor | amount | budget left |
+    why held | your call)."""
     held = []
     for text in page.get_by_role("row").all_inner_texts():
         cells = [cell.strip() for cell in text.split("\t")]
-        if len(cells) != 3 or not cells[0].isdigit():
+        if len(cells) != 7 or not cells[0].isdigit() or cells[6] != "approve or reject":
             continue
-        record, total = HELD_ROW.match(cells[1]), HELD_TOTAL.search(cells[2])
-        if record and total:
-            held.append(HeldRecord(int(cells[0]), record["number"], record["vendor"], total["total"]))
+        if record := HELD_ROW.match(cells[1]):
+            held.append(HeldRecord(int(cells[0]), record["number"], cells[2], cells[3].replace(",", "")))
     return held
 
 
+def tick_and_respond(page: Page, exception_ids: list[int], verb: str = "Approve") -> None:
+    """Tick the ``verb`` option of each record in the options field (a multi-select) and press Respond."""
+    field = page.locator("#element_chosen_options").get_by_role("combobox")
+    for exception_id in exception_ids:
+        field.click()
+        field.press_sequentially(f"{verb} #{exception_id}:")
+        page.get_by_role("option", name=re.compile(rf"^{verb} #{exception_id}: ")).click()
+    page.get_by_role("button", name="Respond").click()
+
+
 def approve(page: Page, exception_ids: list[int]) -> None:
-    """Enter the ids under *approve* (one per line), leave *reject* empty, submit."""
-    page.locator("textarea[name=element_approve]").fill("\n".join(str(i) for i in exception_ids))
-    page.get_by_role("button", name="Submit").click()
+    """Tick *Approve* for each record, respond, and wait for Airflow to take the answer."""
+    tick_and_respond(page, exception_ids)
     page.get_by_text("response successful").wait_for()
 
 
@@ -158,11 +168,14 @@ class AirflowApi:
         response.raise_for_status()
         return list(response.json()["dag_runs"])
 
-    def answer(self, run_id: str, task: dict[str, Any], params_input: dict[str, Any]) -> None:
-        """Submit a Required Action as its form does."""
+    def answer(self, run_id: str, task: dict[str, Any], decisions: dict[str, Any]) -> requests.Response:
+        """Submit a Required Action as its form does: the options naming ``decisions``' exception ids
+        (``{"approve": [...], "reject": [...]}``); Airflow's answer, refused or not."""
         path = f"{self.url}/{run_id}/taskInstances/{task['task_id']}/{task['map_index']}/hitlDetails"
-        answer = {"chosen_options": ["Submit"], "params_input": params_input}
-        self.http.patch(path, json=answer, timeout=30).raise_for_status()
+        offered = self.http.get(path, timeout=30)
+        offered.raise_for_status()
+        answer = {"chosen_options": chosen_options(offered.json()["options"], decisions), "params_input": {}}
+        return self.http.patch(path, json=answer, timeout=30)
 
     def get(self, path: str) -> Any:
         response = self.http.get(f"{self.url}/{path}", timeout=30)

@@ -1,11 +1,13 @@
 """``make airflow``'s setup driven in headless Chromium, as the controller would use it.
 
 Log in, trigger ``procore_to_xero`` with ``dry_run`` from the trigger form (Xero gets no write), trigger a
-real run, open its Required Action, approve exactly one PO held above the remaining budget, and check in the
-Xero sandbox's state that this PO alone was posted, to the cent. The approval mail and a drift report
-triggered from the form arrive in the mail catcher's folder, addressed to the demo controller. Last, a
-backfill of ``xero_extract`` over three hours, set in the trigger dialog's Backfill tab: its three runs
-succeed. Screenshots of every step: out/browser/.
+real run, open its Required Action: the commitments' vendor names are hostile Markdown (a link, an image, a
+heading) and show as text. A "user"-role clerk who is not an approver is refused by the REST API (403) and
+on the page; the controller (also a "user", the tenant's approver) ticks *Approve* for exactly one PO held
+above the remaining budget, and the Xero sandbox's state shows that this PO alone was posted, to the cent.
+The approval mail and a drift report triggered from the form arrive in the mail catcher's folder, addressed
+to the demo controller. Last, a backfill of ``xero_extract`` over three hours, set in the trigger dialog's
+Backfill tab: its three runs succeed. Screenshots of every step: out/browser/.
 
 Staging is filled by the real Procore extract functions before the runs, not by the ``procore_extract``
 DAG: that DAG fans out into hundreds of task instances (minutes on two cores) and its Asset events would
@@ -14,6 +16,7 @@ start ``procore_to_xero`` runs of their own, racing the runs this test triggers.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -36,6 +39,7 @@ from tests.browser.airflow_ui import (
     open_trigger_form,
     submit_backfill_form,
     submit_trigger_form,
+    tick_and_respond,
 )
 from tests.browser.browser import CHROMIUM, Steps, chromium_page
 from tools.airflow_standalone import ADMIN, DEMO_CONTROLLER, Standalone, StandaloneConfig, running_standalone
@@ -52,6 +56,8 @@ COMMITMENT_KINDS = ("work_order_contracts", "purchase_order_contracts")
 APPROVAL_SUBJECT = "Procore → Xero: records wait for your approval"
 DRIFT_SUBJECT = "Procore ↔ Xero "  # the drift report's, drifting or all reconciled
 BACKFILL_HOURS = 3
+CONTROLLER, CLERK = "controller", "clerk"  # both Airflow's "user" role; only the controller approves
+HOSTILE_VENDOR = "[Pay here](https://evil.example/{n}) ![t](https://tracker.example/{n}.png) # Heading {n}"
 
 
 @pytest.fixture
@@ -67,6 +73,8 @@ def airflow(tmp_path: Path) -> Iterator[Standalone]:
         xero_port=None,
         log_ports=(free_port(), free_port()),
         durable_metadata=False,
+        users=((CONTROLLER, "user"), (CLERK, "user")),
+        approvers=CONTROLLER,
     )
     with running_standalone(config) as running:
         yield running
@@ -77,6 +85,47 @@ def stage_procore(airflow: Standalone) -> None:
     names = ("STAGING_DB_URL", "PXSYNC_DATA_DIR", "PXSYNC_TOKEN_KEY")
     with patched_environ({name: airflow.env[name] for name in names}):
         procore_run(airflow.env, sandbox_now(airflow.sandbox), None)
+
+
+def hostile_vendor_names(airflow: Standalone) -> None:
+    """Every staged commitment's vendor renamed to Markdown that would be a link, an image and a heading
+    (as if Procore returned it): the approval page must show it as text."""
+    from sqlalchemy import update
+
+    from procore_xero.staging import create_staging_engine
+    from procore_xero.staging.schema import staging_table
+
+    engine = create_staging_engine(airflow.env["STAGING_DB_URL"])
+    with engine.begin() as connection:
+        for kind in COMMITMENT_KINDS:
+            table = staging_table("procore", kind)
+            for row in connection.execute(table.select()).all():
+                vendor = {**row.raw["vendor"], "company": HOSTILE_VENDOR.format(n=row.id)}
+                connection.execute(
+                    update(table)
+                    .where(table.c.company_id == row.company_id, table.c.id == row.id)
+                    .values(raw={**row.raw, "vendor": vendor})
+                )
+
+
+def switch_user(page: Any, base_url: str, user: str, password: str) -> None:
+    """Sign out (the session is a cookie) and sign in as ``user``."""
+    page.context.clear_cookies()
+    log_in(page, base_url, user, password)
+
+
+def hitl_path(task: dict[str, Any]) -> str:
+    return f"{task['dag_run_id']}/taskInstances/{task['task_id']}/{task['map_index']}/hitlDetails"
+
+
+def write_timing(api: AirflowApi, run: str, approval: dict[str, Any]) -> None:
+    """out/browser/approval-timing.txt: from Airflow's recorded answer to ``apply_approvals`` done (the PO
+    is in Xero then), as Airflow's own timestamps say."""
+    responded = datetime.fromisoformat(api.get(hitl_path(approval))["responded_at"])
+    (applied,) = [t for t in api.task_states(run) if t["task_id"].endswith("apply_approvals")]
+    seconds = (datetime.fromisoformat(applied["end_date"]) - responded).total_seconds()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOTS / "approval-timing.txt").write_text(f"HITL response -> PO posted: {seconds:.1f} s\n")
 
 
 def cents(amount: Any) -> Decimal:
@@ -118,6 +167,7 @@ def test_controller_approves_one_held_po_in_the_ui(airflow: Standalone, tmp_path
     sandbox, base_url = airflow.sandbox, airflow.config.base_url
     raise_limits(sandbox)  # throttling is the client tests' subject; here it would only add minutes
     stage_procore(airflow)
+    hostile_vendor_names(airflow)
     api = AirflowApi(base_url, airflow.token(), DAG)
 
     with chromium_page(tmp_path / "chromium-profile") as page:
@@ -154,15 +204,37 @@ def test_controller_approves_one_held_po_in_the_ui(airflow: Standalone, tmp_path
         steps.shot("required-action")
         assert len(held) >= 2, f"want one PO to approve and one to stay out; held: {held}\n{explain(run)}"
         chosen, others = held[0], held[1:]
-
-        # Approve exactly one; the run ends and posts it.
         before_approval = purchase_orders(sandbox)
+
+        # Hostile vendor names are text: no link, no image, no heading on the page.
+        assert chosen.vendor.startswith("[Pay here](https://evil.example/") and "# Heading" in chosen.vendor
+        assert page.locator("a[href*='evil.example'], img[src*='tracker.example']").count() == 0
+        assert page.get_by_role("heading", name=re.compile("Heading")).count() == 0
+
+        # A "user"-role member who is not an approver cannot answer: not by the API, not on the page.
+        (waiting,) = [t for t in api.task_states(run) if t["state"] == "awaiting_input"]
+        clerk_api = AirflowApi(base_url, airflow.token(CLERK), DAG)
+        refused = clerk_api.answer(run, waiting, {"approve": [chosen.exception_id]})
+        assert refused.status_code == 403 and "not a respondent" in refused.text, refused.text
+        switch_user(page, base_url, CLERK, airflow.password_of(CLERK))
+        open_required_action(page, run)
+        tick_and_respond(page, [chosen.exception_id])
+        page.wait_for_timeout(3000)  # the page shows nothing on a 403: the answer must simply not land
+        steps.shot("clerk-refused")
+        assert page.get_by_text("response successful").count() == 0
+        assert api.awaiting_input(run, 10) == "awaiting_input"
+        assert api.get(hitl_path(waiting))["response_received"] is False
+
+        # The controller ticks exactly one; the run ends and posts it.
+        switch_user(page, base_url, CONTROLLER, airflow.password_of(CONTROLLER))
+        open_required_action(page, run)
         approve(page, [chosen.exception_id])
         steps.shot("approved")
         assert api.finished(run, RUN_TIMEOUT) == "success", explain(run)
         page.get_by_role("link", name=run).first.click()
         steps.shot("run-succeeded")
 
+        write_timing(api, run, waiting)
         after = purchase_orders(sandbox)
         posted = [po for po_id, po in after.items() if po_id not in before_approval]
         assert [po["PurchaseOrderNumber"] for po in posted] == [chosen.po_number], explain(run)
@@ -175,6 +247,7 @@ def test_controller_approves_one_held_po_in_the_ui(airflow: Standalone, tmp_path
         assert chosen.po_number in approval_mail.get_body(("html",)).get_content()
 
         # The drift report, triggered from the form, is mailed to the controller.
+        switch_user(page, base_url, ADMIN, airflow.password)
         open_dag(page, "drift_report")
         open_trigger_form(page, {})
         report_run = submit_trigger_form(page)

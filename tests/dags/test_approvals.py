@@ -21,6 +21,7 @@ from sqlalchemy import Engine, select
 from procore_xero.staging import Crosswalk, TenantKey, all_links, create_staging_engine, list_open
 from procore_xero.staging.schema import exceptions
 from procore_xero.sync.order import STEP_ORDER
+from procore_xero.tenants import APPROVERS_ENV
 from sandbox.process import REPO_ROOT, SandboxProcess, free_port
 from tests.procore_state import project_currency
 from tools.approvals import controller_answers
@@ -140,6 +141,7 @@ def test_approved_po_is_posted_rejected_stays_out_and_the_controller_is_told(
         assert load_dag("procore_to_xero").test(logical_date=sandbox_now(sandbox)).state == "success"
     still_open = {(e.problem.source_id, e.problem.reason_code) for e in list_open(engine)}
     assert (rejected.problem.source_id, OVER_BUDGET) not in still_open
+    assert (approved.problem.source_id, OVER_BUDGET) not in still_open  # posted: not held again
     assert rejected.problem.source_id not in po_links(engine, tenant)
     assert (
         len(sandbox.admin("xero", "GET", "state")["tenants"][tenant.tenant_id]["PurchaseOrders"])
@@ -179,3 +181,85 @@ def test_project_number_sends_one_projects_documents(sandbox: SandboxProcess, sy
     own = [r for r in approved if r["project_id"] == project["id"]]
     assert 0 < results["bills"]["rows"] == len(own) < len(approved)
     assert results["contacts"]["rows"] == sum(1 for v in procore["vendors"] if v["is_active"])
+
+
+def first_over_budget(engine: Engine, held: dict[str, Any]) -> Any:
+    """An answer approving the first over-budget PO (recorded in ``held``), for ``controller_answers``."""
+
+    def decisions(map_index: int) -> dict[str, list[int]]:
+        waiting = sorted(
+            (e for e in list_open(engine) if e.problem.reason_code == OVER_BUDGET), key=lambda e: e.id
+        )
+        held["exception"] = waiting[0]
+        return {"approve": [waiting[0].id], "reject": []}
+
+    return decisions
+
+
+def task_states(run_id: str) -> dict[str, str]:
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        rows = session.execute(
+            select(TaskInstance.task_id, TaskInstance.state).where(
+                TaskInstance.dag_id == "procore_to_xero", TaskInstance.run_id == run_id
+            )
+        ).all()
+    return {row.task_id: str(row.state) for row in rows}
+
+
+def assert_nothing_posted(sandbox: SandboxProcess, engine: Engine, tenant: TenantKey, held: Any) -> None:
+    """The held PO is not in Xero (no link, no PO of its number) and its exception is still open."""
+    assert held.problem.source_id not in po_links(engine, tenant)
+    numbers = {
+        po["PurchaseOrderNumber"]
+        for po in sandbox.admin("xero", "GET", "state")["tenants"][tenant.tenant_id]["PurchaseOrders"]
+    }
+    assert held.source_label.split(" ")[1] not in numbers
+    assert status_of(engine, held.id) == "open"
+
+
+def test_a_forged_answer_posts_nothing(sandbox: SandboxProcess, synced_env: str) -> None:
+    """Someone with XCom and task-state rights writes the approval's result (approve + a made-up
+    approver) and marks the waiting task successful: ``apply_approvals`` fails and nothing is posted."""
+    from airflow.api_fastapi.app import create_app
+    from fastapi.testclient import TestClient
+
+    engine, tenant = create_staging_engine(synced_env), tenant_of(sandbox)
+    held: dict[str, Any] = {}
+
+    def forge(dag_id: str, run_id: str, task_id: str, map_index: int, decided: dict[str, Any]) -> Any:
+        forged = {**decided, "decided_by": "cfo@summit.example"}
+        base = f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}"
+        with TestClient(create_app("core")) as api:
+            written = api.post(
+                f"{base}/xcomEntries", json={"key": "return_value", "value": forged, "map_index": map_index}
+            )
+            assert written.status_code == 201, written.text
+            marked = api.patch(f"{base}/{map_index}", json={"new_state": "success"})
+            assert marked.status_code == 200, marked.text
+        return forged
+
+    with controller_answers(first_over_budget(engine, held), send=forge) as sent:
+        run = load_dag("procore_to_xero").test(logical_date=sandbox_now(sandbox))
+    assert len(sent) == 1 and run.state == "failed"
+    states = task_states(run.run_id)
+    assert (states["tenant.controller_approval"], states["tenant.apply_approvals"]) == ("success", "failed")
+    assert_nothing_posted(sandbox, engine, tenant, held["exception"])
+
+
+def test_an_answer_from_a_non_approver_posts_nothing(sandbox: SandboxProcess, synced_env: str) -> None:
+    """The tests answer as Airflow's all-admins user ("Anonymous"), whom Airflow lets through; the tenant's
+    approvers name only the CFO, so the approval task refuses the answer Airflow recorded."""
+    engine, tenant = create_staging_engine(synced_env), tenant_of(sandbox)
+    held: dict[str, Any] = {}
+    with patched_environ({APPROVERS_ENV: "cfo"}), controller_answers(first_over_budget(engine, held)) as sent:
+        run = load_dag("procore_to_xero").test(logical_date=sandbox_now(sandbox))
+    assert sent[0]["responded_by"]["id"] == "Anonymous" and run.state == "failed"
+    states = task_states(run.run_id)
+    assert (states["tenant.controller_approval"], states["tenant.apply_approvals"]) == (
+        "failed",
+        "upstream_failed",
+    )
+    assert_nothing_posted(sandbox, engine, tenant, held["exception"])

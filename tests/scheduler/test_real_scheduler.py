@@ -65,7 +65,7 @@ def settle(airflow: Standalone, dag_id: str, conf: dict[str, Any] | None = None)
         for run in open_runs:
             for task in api.task_states(run["dag_run_id"]):
                 if task["state"] == "awaiting_input":
-                    api.answer(run["dag_run_id"], task, NO_DECISION)
+                    api.answer(run["dag_run_id"], task, NO_DECISION).raise_for_status()
         if not open_runs and any(run["dag_run_id"] == manual for run in runs):
             break
         time.sleep(3)

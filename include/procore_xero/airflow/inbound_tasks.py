@@ -11,7 +11,7 @@ from typing import Any
 
 from airflow.sdk import get_current_context
 
-from procore_xero.airflow.sync_tasks import record_decisions
+from procore_xero.airflow.sync_tasks import approvals_to_post
 from procore_xero.airflow.tasks import spent_limit_fails_for_good
 from procore_xero.airflow.tenancy import pair_named
 
@@ -50,13 +50,13 @@ def inbound_step_task(step_name: str, tenant: str, earlier: Sequence[dict[str, A
 
 
 def apply_inbound_approvals(response: dict[str, Any], tenant: str) -> dict[str, Any]:
-    """Record the controller's decisions, then post what was approved (the Xero PO step re-runs; records
-    already in Procore are unchanged and cost nothing)."""
-    decisions = record_decisions(response, pair_named(tenant))
+    """Post the POs the controller approved in this run (the Xero PO step re-runs; records already in
+    Procore are unchanged and cost nothing)."""
+    approved = approvals_to_post(response, pair_named(tenant), get_current_context()["run_id"])
     posted = {}
-    if decisions["approved"]:
+    if approved:
         posted["xero_purchase_orders"] = inbound_step_task("xero_purchase_orders", tenant)["load"]["counts"]
-    return {**decisions, "posted": posted}
+    return {**response, "posted": posted}
 
 
 def base_currency(tenant: str) -> str:

@@ -78,60 +78,76 @@ def sync_step_task(
     return {**result.to_dict(), "ids": {k: v for k, v in result.ids.items() if k in REFERENCED_LATER}}
 
 
-def held_for_approval(tenant: str, source_system: str = "procore") -> str:
-    """A Markdown list of the open exceptions on ``source_system`` records the controller may approve
-    (each direction's DAG asks about its own); empty when there are none."""
-    from procore_xero.staging import list_open, open_staging
-    from procore_xero.sync.decisions import APPROVABLE_REASONS
+def held_for_approval(tenant: str, source_system: str = "procore") -> list[dict[str, Any]]:
+    """The tenant's held ``source_system`` records the controller may be asked about (each direction's DAG
+    asks about its own), as the approval task lists them; empty when there are none."""
+    from procore_xero.airflow.held_records import held_records
+    from procore_xero.staging import open_staging
 
-    waiting = [
-        e
-        for e in list_open(open_staging(), pair_named(tenant).key())
-        if e.problem.reason_code in APPROVABLE_REASONS and e.problem.source_system == source_system
-    ]
-    if not waiting:
-        return ""
-    rows = "\n".join(f"| {e.id} | {e.source_label} | {e.message} |" for e in waiting)
-    return (
-        f"{len(waiting)} record(s) wait for your approval. Enter exception ids under *approve* or *reject*; "
-        "records you do not decide on stay pending for the next run.\n\n"
-        f"| id | record | why it was held |\n|---|---|---|\n{rows}\n"
-    )
+    records = held_records(open_staging(), pair_named(tenant).key(), source_system)
+    return [record.to_dict() for record in records]
 
 
-def record_decisions(response: dict[str, Any], pair: TenantPair) -> dict[str, Any]:
-    """The controller's answer to the Human-in-the-loop task, stored on the exceptions it names (only the
-    tenant's own: an id from another tenant's queue is refused)."""
+def record_decisions(
+    approve: Sequence[int], reject: Sequence[int], responder: str, pair: TenantPair, *, run_id: str
+) -> dict[str, Any]:
+    """The controller's checked answer stored on the exceptions it names (only the tenant's own open ones:
+    anything else is refused before any is stored)."""
     from procore_xero.staging import ExceptionDecisionError, decide, list_open, open_staging
 
     engine = open_staging()
-    chosen = response.get("params_input") or {}
-    user = (response.get("responded_by_user") or {}).get("name") or "controller"
-    approved = [int(i) for i in chosen.get("approve") or []]
-    rejected = [int(i) for i in chosen.get("reject") or []]
     own = {e.id for e in list_open(engine, pair.key())}
-    foreign = sorted(set(approved + rejected) - own)
+    foreign = sorted((set(approve) | set(reject)) - own)
     if foreign:
         raise ExceptionDecisionError(f"exception id(s) {foreign} are not open in tenant {pair.name}'s queue")
-    for exception_id in approved:
-        decide(engine, exception_id, approve=True, decided_by=user)
-    for exception_id in rejected:
-        decide(engine, exception_id, approve=False, decided_by=user)
-    return {"approved": approved, "rejected": rejected, "decided_by": user}
+    for exception_id in approve:
+        decide(engine, exception_id, approve=True, decided_by=responder, run_id=run_id)
+    for exception_id in reject:
+        decide(engine, exception_id, approve=False, decided_by=responder, run_id=run_id)
+    return {"approve": list(approve), "reject": list(reject), "decided_by": responder}
+
+
+def approvals_to_post(response: dict[str, Any], pair: TenantPair, run_id: str) -> list[int]:
+    """The approvals this run's approval task recorded, checked again before anything is posted: the
+    approval task's result (XCom) must name exactly those decisions, and each must come from one of the
+    tenant's approvers. A result written by hand, or a task marked successful without an answer, fails here
+    loudly and posts nothing."""
+    from procore_xero.airflow.approval import ApprovalRefused
+    from procore_xero.airflow.approvers import tenant_approvers
+    from procore_xero.staging import ExceptionStatus, decided_in_run, open_staging
+
+    recorded = decided_in_run(open_staging(), pair.key(), run_id)
+    approved = sorted(e.id for e in recorded if e.status is ExceptionStatus.APPROVED)
+    rejected = sorted(e.id for e in recorded if e.status is ExceptionStatus.REJECTED)
+    claimed = (sorted(response.get("approve") or []), sorted(response.get("reject") or []))
+    if claimed != (approved, rejected):
+        raise ApprovalRefused(
+            f"tenant {pair.name!r}: the approval task's result names approve {claimed[0]} / reject "
+            f"{claimed[1]}, but Airflow's Human-in-the-loop answer recorded approve {approved} / reject "
+            f"{rejected}; the result was not written by the approval task. Nothing is posted"
+        )
+    allowed = tenant_approvers(pair.tenant)
+    strangers = sorted({str(e.decided_by) for e in recorded} - set(allowed))
+    if strangers:
+        raise ApprovalRefused(
+            f"tenant {pair.name!r}: decisions by {strangers}, who may not approve (only {allowed}); "
+            "nothing is posted"
+        )
+    return approved
 
 
 def apply_approvals(response: dict[str, Any], tenant: str) -> dict[str, Any]:
-    """Record the controller's decisions, then post what was approved (the steps re-run, skipping every
-    record already in Xero, so only the released ones are written)."""
+    """Post what the controller approved in this run (the steps re-run, skipping every record already in
+    Xero, so only the released ones are written)."""
     from procore_xero.sync.decisions import APPROVABLE_REASONS
     from procore_xero.sync.order import STEP_ORDER
     from procore_xero.validation import OBJECT_RULES
 
-    decisions = record_decisions(response, pair_named(tenant))
+    approved = approvals_to_post(response, pair_named(tenant), get_current_context()["run_id"])
     posted: dict[str, Any] = {}
-    if decisions["approved"]:
+    if approved:
         steps = [s for s in STEP_ORDER if {r.reason for r in OBJECT_RULES[s].rules} & APPROVABLE_REASONS]
         currencies = enabled_currencies(tenant)
         for step_name in steps:
             posted[step_name] = sync_step_task(step_name, [], currencies, tenant)["load"]["counts"]
-    return {**decisions, "posted": posted}
+    return {**response, "posted": posted}

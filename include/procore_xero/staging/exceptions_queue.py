@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -119,16 +119,23 @@ def list_open(bind: Engine | Connection, tenant: TenantKey | None = None) -> lis
 
 
 def decide(
-    bind: Engine | Connection, exception_id: int, *, approve: bool, decided_by: str
+    bind: Engine | Connection,
+    exception_id: int,
+    *,
+    approve: bool,
+    decided_by: str,
+    run_id: str | None = None,
 ) -> ExceptionStatus:
-    """The controller's call on an open exception: approved (let it through) or rejected (keep it out)."""
+    """The controller's call on an open exception: approved (let it through) or rejected (keep it out);
+    ``run_id``: the run whose approval task took the answer (what its ``apply_approvals`` then posts)."""
     status = ExceptionStatus.APPROVED if approve else ExceptionStatus.REJECTED
     now = utc_now()
+    stamp = {"run_id": run_id} if run_id is not None else {}
     with transaction(bind) as connection:
         changed = connection.execute(
             update(exceptions)
             .where(exceptions.c.id == exception_id, exceptions.c.status == ExceptionStatus.OPEN.value)
-            .values(status=status.value, decided_by=decided_by, decided_at=now, updated_at=now)
+            .values(status=status.value, decided_by=decided_by, decided_at=now, updated_at=now, **stamp)
         ).rowcount
     if changed != 1:
         raise ExceptionDecisionError(f"exception {exception_id} does not exist or is not open")
@@ -182,7 +189,9 @@ def resolve_passed(
 def decided(
     bind: Engine | Connection, tenant: TenantKey, source_system: str, object_type: str
 ) -> dict[tuple[str, str], QueuedException]:
-    """The controller's latest approval or rejection per (source id, reason) of one object type."""
+    """The controller's latest approval or rejection per (source id, reason) of one object type. An
+    approval stays one once its record was posted (status ``resolved``, still ``decided_by``): the record,
+    unchanged, is not held again on the next run."""
     query = (
         select(exceptions)
         .where(
@@ -190,7 +199,8 @@ def decided(
             exceptions.c.tenant_id == tenant.tenant_id,
             exceptions.c.source_system == source_system,
             exceptions.c.object_type == object_type,
-            exceptions.c.status.in_([ExceptionStatus.APPROVED.value, ExceptionStatus.REJECTED.value]),
+            exceptions.c.decided_at.is_not(None),
+            exceptions.c.status.in_([s.value for s in ExceptionStatus if s is not ExceptionStatus.OPEN]),
         )
         .order_by(exceptions.c.decided_at)
     )
@@ -198,8 +208,27 @@ def decided(
         latest: dict[tuple[str, str], QueuedException] = {}
         for row in connection.execute(query):
             queued = _queued(row)
+            if queued.status is ExceptionStatus.RESOLVED:
+                queued = replace(queued, status=ExceptionStatus.APPROVED)
             latest[(queued.problem.source_id, queued.problem.reason_code)] = queued
         return latest
+
+
+def decided_in_run(bind: Engine | Connection, tenant: TenantKey, run_id: str) -> list[QueuedException]:
+    """The approvals and rejections that run's approval task recorded and nothing has acted on yet."""
+    query = (
+        select(exceptions)
+        .where(
+            exceptions.c.company_id == tenant.company_id,
+            exceptions.c.tenant_id == tenant.tenant_id,
+            exceptions.c.run_id == run_id,
+            exceptions.c.decided_at.is_not(None),
+            exceptions.c.status.in_([ExceptionStatus.APPROVED.value, ExceptionStatus.REJECTED.value]),
+        )
+        .order_by(exceptions.c.id)
+    )
+    with transaction(bind) as connection:
+        return [_queued(row) for row in connection.execute(query)]
 
 
 def _queued(row: Any) -> QueuedException:

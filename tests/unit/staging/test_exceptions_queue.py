@@ -9,6 +9,8 @@ from procore_xero.staging import (
     Problem,
     TenantKey,
     decide,
+    decided,
+    decided_in_run,
     list_open,
     raise_exception,
     resolve,
@@ -80,3 +82,23 @@ def test_resolve_closes_open_and_approved_ones(staging_engine: Engine) -> None:
     assert resolve(staging_engine, NEGATIVE) == 0
     assert list_open(staging_engine) == []
     assert list_open(staging_engine, TenantKey(1, "x")) == []
+
+
+def test_an_approval_stays_one_after_its_record_is_posted(staging_engine: Engine) -> None:
+    """Posting closes the approved exception (resolved); the next run must still see the approval, or the
+    unchanged PO would be held again as a new open exception."""
+    over = Problem(TENANT, "procore", "purchase_order_contracts", 5, "po_above_remaining_budget")
+    approved = _raise(staging_engine, over, amount="144922.82")
+    decide(staging_engine, approved, approve=True, decided_by="cfo", run_id="run-2")
+    (recorded,) = decided_in_run(staging_engine, TENANT, "run-2")
+    assert (recorded.id, recorded.status, recorded.decided_by) == (approved, ExceptionStatus.APPROVED, "cfo")
+    assert decided_in_run(staging_engine, TENANT, "run-1") == []
+    assert resolve(staging_engine, over, run_id="run-2") == 1
+    assert decided_in_run(staging_engine, TENANT, "run-2") == []  # acted on: nothing left to post
+    (latest,) = decided(staging_engine, TENANT, "procore", "purchase_order_contracts").values()
+    assert (latest.id, latest.status, latest.details) == (
+        approved,
+        ExceptionStatus.APPROVED,
+        {"current_payment_due": Decimal("144922.82")},
+    )
+    assert decided(staging_engine, TENANT, "procore", "requisitions") == {}
