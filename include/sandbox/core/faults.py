@@ -8,7 +8,17 @@ from dataclasses import asdict, dataclass, field
 from typing import Literal, get_args
 
 FaultKind = Literal[
-    "429", "500", "503", "timeout", "drop", "drop_after_write", "non_json", "truncated", "huge_page"
+    "429",
+    "500",
+    "503",
+    "timeout",
+    "drop",
+    "drop_after_write",
+    "non_json",
+    "truncated",
+    "huge_page",
+    "repeat",
+    "reorder",
 ]
 FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
 
@@ -24,7 +34,9 @@ class FaultRule:
     page in front of the API does (nothing processed); ``truncated`` processes the call and answers its
     status and headers with only the first half of the body (a consistent ``content-length``, so the HTTP
     exchange itself is sound); ``huge_page`` answers a list call with every record from the requested page
-    on, in one page, as a server that ignores the page size does.
+    on, in one page, as a server that ignores the page size does. Outgoing webhook deliveries (path
+    ``/webhooks/deliver/<resource>``): ``drop`` loses one, ``repeat`` sends it twice, ``reorder`` sends it
+    after the events queued behind it.
     """
 
     kind: FaultKind
