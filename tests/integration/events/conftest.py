@@ -42,8 +42,14 @@ class Intake:
 
 
 @pytest.fixture
-def intake(tmp_path: Path) -> Iterator[Intake]:
-    engine = create_staging_engine(f"sqlite:///{tmp_path / 'staging.db'}")
+def intake_db(tmp_path: Path) -> str:
+    """The staging database the intake stores into: a fresh file (a module may override this fixture)."""
+    return f"sqlite:///{tmp_path / 'staging.db'}"
+
+
+@pytest.fixture
+def intake(intake_db: str) -> Iterator[Intake]:
+    engine = create_staging_engine(intake_db)
     ensure_schema(engine)
     app = create_intake_app(engine, procore_token=PROCORE_TOKEN, xero_key=XERO_KEY)
     port = free_port()
