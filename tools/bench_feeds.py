@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     figures: dict[int, int] = {}
     for scale in parser.parse_args(argv).scales:
         label = "demo seed" if scale == 1 else f"--scale {scale:g}"
-        sandbox = start_sandbox(LOG_DIR / f"feeds-scale{scale:g}.log", "--scale", f"{scale:g}")
+        sandbox = start_sandbox(LOG_DIR / f"feeds-scale{scale:g}.log", "--scale", f"{scale:g}", timeout=600)
         try:
             raise_limits(sandbox, RAISED_LIMITS)
             stage_full(sandbox, label)

@@ -116,7 +116,13 @@ def mark_consumed(engine: Engine, ids: Iterable[int]) -> int:
         return done.rowcount
 
 
-def newest_delivery_id(engine: Engine) -> int:
-    """The highest row id so far (0 for none): what the Airflow trigger compares against."""
-    with engine.connect() as connection:
-        return connection.execute(select(func.max(feed_deliveries.c.id))).scalar() or 0
+def announce_new(engine: Engine, source: str) -> int:
+    """Mark the source's deliveries no trigger has announced yet as announced; how many there were.
+    One transaction, so two triggerers never announce the same delivery twice."""
+    t = feed_deliveries
+    with transaction(engine) as connection:
+        fresh = t.c.announced_at.is_(None) & (t.c.source == source)
+        count = connection.execute(select(func.count()).select_from(t).where(fresh)).scalar_one()
+        if count:
+            connection.execute(update(t).where(fresh).values(announced_at=utc_now()))
+        return count

@@ -240,8 +240,8 @@ job_costs = Table(
 )
 
 # Webhook deliveries the intake accepted (``procore_xero.events``), one row per event, de-duplicated on
-# (source, delivery_key): Procore's ``ulid``, a digest of a Xero event. ``consumed_at`` is set once an
-# extract has read the record the event names.
+# (source, delivery_key): Procore's ``ulid``, a digest of a Xero event. ``announced_at``: when Airflow's
+# trigger turned it into an Asset event; ``consumed_at``: when an extract read the record it names.
 feed_deliveries = Table(
     "feed_deliveries",
     metadata,
@@ -256,6 +256,7 @@ feed_deliveries = Table(
     Column("occurred_at", UTCDateTime, nullable=True),
     Column("received_at", UTCDateTime, nullable=False),
     Column("payload", ExactJSON, nullable=False),
+    Column("announced_at", UTCDateTime, nullable=True),
     Column("consumed_at", UTCDateTime, nullable=True),
     UniqueConstraint("source", "delivery_key"),
     Index(None, "source", "account", "consumed_at"),
