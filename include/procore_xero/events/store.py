@@ -39,6 +39,7 @@ class Pending:
     resource_name: str
     resource_id: str
     event_type: str
+    occurred_at: datetime | None
 
 
 def procore_delivery(event: dict[str, Any]) -> Delivery:
@@ -98,7 +99,7 @@ def pending_deliveries(engine: Engine, source: str, account: str) -> list[Pendin
     """The account's events no extract has consumed yet, oldest first."""
     t = feed_deliveries
     query = (
-        select(t.c.id, t.c.project_id, t.c.resource_name, t.c.resource_id, t.c.event_type)
+        select(t.c.id, t.c.project_id, t.c.resource_name, t.c.resource_id, t.c.event_type, t.c.occurred_at)
         .where(t.c.source == source, t.c.account == account, t.c.consumed_at.is_(None))
         .order_by(t.c.id)
     )

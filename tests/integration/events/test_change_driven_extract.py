@@ -77,3 +77,31 @@ def test_changes_are_read_and_a_lost_delivery_is_swept(
     assert swept["api_calls"] <= budget + 2 and swept["read"] >= 1, swept
     assert swept["planned"] == budget
     assert staged_name(intake, "vendors", vendor["id"]) == "Lost In Transit Ltd"
+
+
+def test_a_deleted_direct_cost_is_staged_deleted(
+    sandbox: SandboxProcess, intake: Intake, make_procore: Any
+) -> None:
+    """Direct cost lists publish no filters[include_deleted]: only the delete event can tell staging."""
+    feeds = FeedSettings.from_settings(load_spec().settings)
+    client = make_procore()
+    ensure_procore_hook(client, f"{intake.url}/procore", PROCORE_TOKEN, feeds.triggers())
+    api = ProcoreApi(sandbox)
+    cost = next(
+        c for c in api.state()["direct_costs"] if c.get("origin_id") is None and not c.get("deleted_at")
+    )
+    project_id = cost["project_id"]
+    answer = api.call("DELETE", f"{V10}/projects/{project_id}/direct_costs/{cost['id']}")
+    assert answer.status_code == 204, answer.text
+    sandbox.admin("procore", "POST", "webhooks/deliver")
+    rows = intake.wait_for_rows(1)
+    assert [(r["resource_name"], r["event_type"], r["project_id"]) for r in rows] == [
+        ("Direct Costs", "delete", project_id)
+    ]
+    changed = read_changes(client, intake.engine, feeds, task_try=RUN, window_end=sandbox_now(sandbox))
+    assert (changed["reads"], changed["api_calls"]) == (1, 1)
+    table = staging_table("procore", "direct_costs")
+    with intake.engine.connect() as connection:
+        row = connection.execute(select(table.c.deleted, table.c.raw).where(table.c.id == cost["id"])).one()
+    assert row.deleted is True
+    assert row.raw["deleted_at"] == rows[0]["occurred_at"].strftime("%Y-%m-%dT%H:%M:%SZ")
