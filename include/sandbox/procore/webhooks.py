@@ -72,6 +72,7 @@ class Queued:
     first_tried: float | None = None
     attempts: int = 0
     due: float = 0.0
+    held: bool = False  # a ``reorder`` fault: waits for the next event of its hook
 
 
 @dataclass
@@ -129,14 +130,15 @@ class Webhooks:
                 self.queue.append(Queued(hook["id"], event, due=now))
 
     def deliver_due(self) -> int:
-        """POST every due event (faults applied); returns how many were answered 2xx."""
+        """POST every due event (faults applied); returns how many were answered 2xx. A ``reorder``ed event
+        waits in the queue until an event queued after it for the same hook was delivered."""
         with self._lock:
             sent = 0
             paused: set[int] = set()
-            held: list[Queued] = []
+            released: list[Queued] = []
             now = self.clock.time()
             for item in list(self.queue):
-                if item.hook_id in paused or item.due > now or item not in self.queue:
+                if item.hook_id in paused or item.due > now or item.held or item not in self.queue:
                     continue
                 rule = self.faults.take("POST", f"/webhooks/deliver/{item.event['resource_name']}")
                 if rule is not None and rule.kind == "drop":
@@ -144,8 +146,7 @@ class Webhooks:
                     self._log(item, "discarded", None, "lost in transit (sandbox fault)")
                     continue
                 if rule is not None and rule.kind == "reorder":
-                    self.queue.remove(item)
-                    held.append(item)
+                    item.held = True
                     continue
                 ok = self._attempt(item)
                 if ok and rule is not None and rule.kind == "repeat":
@@ -153,9 +154,11 @@ class Webhooks:
                 sent += ok
                 if not ok:
                     paused.add(item.hook_id)
-            for item in held:  # sent after the events queued behind them
-                sent += self._attempt(item)
-            return sent
+                    continue
+                for waiting in [q for q in self.queue if q.held and q.hook_id == item.hook_id]:
+                    waiting.held = False
+                    released.append(waiting)
+            return sent + sum(self._attempt(item) for item in released)
 
     def _attempt(self, item: Queued) -> bool:
         hook = self.hooks.get(item.hook_id)

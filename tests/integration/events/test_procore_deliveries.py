@@ -82,3 +82,21 @@ def test_a_delivery_with_the_wrong_authorization_is_refused(
     assert [(d["outcome"], d["response_status"]) for d in log] == [("retried", 401)]
     assert "Authorization" in log[0]["response_body"]
     assert intake.rows() == []
+
+
+def test_a_reordered_delivery_arrives_after_the_next_one(
+    sandbox: SandboxProcess, intake: Intake, make_procore: Any
+) -> None:
+    hook = ensure_procore_hook(make_procore(), f"{intake.url}/procore", PROCORE_TOKEN, VENDOR_TRIGGERS)
+    sandbox.admin(
+        "procore", "POST", "faults", {"kind": "reorder", "path": "/webhooks/deliver/Company Vendors"}
+    )
+    api = ProcoreApi(sandbox)
+    first, second = api.state()["vendors"][:2]
+    for vendor, name in ((first, "First Renamed"), (second, "Second Renamed")):
+        body = {"company_id": api.company_id, "vendor": {"name": name}}
+        assert api.call("PATCH", f"{V10}/vendors/{vendor['id']}", json=body).status_code == 200
+    log = deliveries(sandbox, api, hook.hook_id)
+    assert [d["event"]["resource_id"] for d in log] == [second["id"], first["id"]]
+    rows = intake.wait_for_rows(2)
+    assert [r["resource_id"] for r in rows] == [str(second["id"]), str(first["id"])]
