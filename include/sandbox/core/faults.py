@@ -21,6 +21,8 @@ FaultKind = Literal[
     "reorder",
 ]
 FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
+DELIVERY_PATH = "/webhooks/deliver/"  # the pseudo path of an emulator's outgoing webhook deliveries
+DELIVERY_ONLY = ("repeat", "reorder")  # kinds that mean nothing for an API call
 
 
 @dataclass
@@ -56,6 +58,8 @@ class FaultRule:
         re.compile(self.path)
 
     def matches(self, method: str, path: str) -> bool:
+        if self.kind in DELIVERY_ONLY and not path.startswith(DELIVERY_PATH):
+            return False
         return (self.method is None or self.method.upper() == method) and re.search(
             self.path, path
         ) is not None

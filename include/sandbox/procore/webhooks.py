@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 
 from sandbox.core.clock import SandboxClock
-from sandbox.core.faults import FaultInjector
+from sandbox.core.faults import DELIVERY_PATH, FaultInjector
 from sandbox.procore.store import Store, iso
 
 # Collection -> the webhook resource name its changes trigger. Requisitions (subcontractor invoices),
@@ -140,7 +140,7 @@ class Webhooks:
             for item in list(self.queue):
                 if item.hook_id in paused or item.due > now or item.held or item not in self.queue:
                     continue
-                rule = self.faults.take("POST", f"/webhooks/deliver/{item.event['resource_name']}")
+                rule = self.faults.take("POST", f"{DELIVERY_PATH}{item.event['resource_name']}")
                 if rule is not None and rule.kind == "drop":
                     self.queue.remove(item)
                     self._log(item, "discarded", None, "lost in transit (sandbox fault)")

@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 
 from sandbox.core.clock import SandboxClock
-from sandbox.core.faults import FaultInjector
+from sandbox.core.faults import DELIVERY_PATH, FaultInjector
 
 CATEGORIES = {"Contacts": ("CONTACT", "ContactID"), "Invoices": ("INVOICE", "InvoiceID")}
 ANSWER_SECONDS = 5.0
@@ -89,7 +89,7 @@ class XeroWebhooks:
                 return 0
             batch, held, lost = [], [], 0
             for event in self.queue:
-                rule = self.faults.take("POST", f"/webhooks/deliver/{event['eventCategory']}")
+                rule = self.faults.take("POST", f"{DELIVERY_PATH}{event['eventCategory']}")
                 kind = rule.kind if rule else None
                 if kind == "drop":
                     lost += 1
