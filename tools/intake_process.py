@@ -41,7 +41,7 @@ def running_intake(env: dict[str, str], port: int, log: Path, timeout: float = 6
             if process.poll() is not None:
                 raise RuntimeError(f"the webhook intake exited with {process.returncode}; see {log}")
             try:
-                requests.post(f"http://127.0.0.1:{port}/procore", timeout=2)
+                requests.get(f"http://127.0.0.1:{port}/procore", timeout=2)  # 405: up, nothing logged
                 break
             except requests.ConnectionError:
                 if time.monotonic() > deadline:
