@@ -30,8 +30,9 @@ import yaml
 
 from procore_xero.mapping.spec import SETTINGS_ENV, settings_path
 from procore_xero.tenants import APPROVERS_ENV
-from sandbox.process import REPO_ROOT, SandboxProcess, start_sandbox
+from sandbox.process import REPO_ROOT, SandboxProcess, free_port, start_sandbox
 from tools.airflow_components import Components, run_airflow, tail
+from tools.intake_process import intake_env, running_intake
 from tools.mail_folder import mail_catcher, smtp_connection
 from tools.postgres_server import INSTALL_HINT, PostgresServer, find_postgres_bin, start_postgres
 from tools.sandbox_connections import connection_env, local_token_key, xero_pools
@@ -282,7 +283,12 @@ def running_standalone(
         postgres = start_metadata(config)
         stack.callback(postgres.stop)
         smtp_port = stack.enter_context(mail_catcher(config.mail_dir, config.smtp_port, on_mail))
-        env = airflow_env(config, sandbox, postgres.url(METADATA_DATABASE), smtp_port)
+        intake_port = free_port()
+        env = {
+            **airflow_env(config, sandbox, postgres.url(METADATA_DATABASE), smtp_port),
+            **intake_env(intake_port),
+        }
+        stack.enter_context(running_intake(env, intake_port, config.component_logs / "intake.log"))
         running = Standalone(
             config,
             sandbox,

@@ -29,6 +29,7 @@ import requests
 from sandbox.process import REPO_ROOT, SandboxProcess, start_sandbox
 from tools.bench_baseline import bench_baseline
 from tools.bench_extract import bench_extract
+from tools.bench_feeds import SIMULATED_PROJECTS, quiet_hour, simulated_quiet_hour
 from tools.bench_http import procore_api, sync_tenant_id, xero_api
 from tools.bench_parse import bench_parse
 from tools.bench_sync import bench_sync
@@ -103,6 +104,7 @@ class Report:
     inbound_calls: list[dict[str, Any]] = field(default_factory=list)
     dag_parse: list[dict[str, Any]] = field(default_factory=list)
     baseline: dict[str, Any] = field(default_factory=dict)
+    scale: dict[str, dict[str, Any]] = field(default_factory=dict)  # issue 17's figures by size
 
     def add(self, rows: list[tuple[str, str, float, str, str]]) -> None:
         self.rows += [Row(*row) for row in rows]
@@ -137,6 +139,12 @@ def bench_sandbox(report: Report, scales: list[float]) -> None:
             summary, table = bench_extract(sandbox, label)
             report.add([(f"extract/{system}", *rest) for system, *rest in summary])
             report.extract_calls += table
+            quiet = quiet_hour(sandbox, label)
+            calls = quiet["changes_calls"] + quiet["sweep_calls"]
+            report.scale.setdefault("procore_quiet_hour_calls", {})[quiet["projects"]] = calls
+            report.rows.append(
+                Row("feeds", f"Procore calls of a quiet hour, {quiet['projects']} projects", calls, "calls")
+            )
             summary, table, back, run = bench_sync(sandbox, label)
             report.add(summary)
             report.sync_calls += table
@@ -240,6 +248,17 @@ def main(argv: list[str] | None = None) -> int:
     rows, report.dag_parse = bench_parse()
     report.add(rows)
     bench_sandbox(report, scales)
+    simulated = simulated_quiet_hour(SIMULATED_PROJECTS)
+    report.scale.setdefault("procore_quiet_hour_calls", {})[SIMULATED_PROJECTS] = simulated
+    report.rows.append(
+        Row(
+            "feeds",
+            f"Procore calls of a quiet hour, {SIMULATED_PROJECTS:,} projects",
+            simulated,
+            "calls",
+            "simulated",
+        )
+    )
     table = report.rows + detail_rows(report)
     table.append(Row("bench", "make bench wall time", time.perf_counter() - started, "s"))
     print_table(table)
@@ -252,6 +271,7 @@ def main(argv: list[str] | None = None) -> int:
         "inbound_calls": report.inbound_calls,
         "dag_parse": report.dag_parse,
         "baseline": report.baseline,
+        "scale": report.scale,
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(document, indent=1, default=str), encoding="utf-8")

@@ -7,7 +7,7 @@ is checked."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from sandbox.scenario import run_month_end
 from tests.contract.published import Contract
 from tests.contract.ratchet import ratchet
 from tests.contract.validate import Deviation, check_request
-from tools.bench_extract import procore_run, xero_run
+from tools.bench_extract import procore_client, procore_run, xero_run
 from tools.bench_inbound import inbound_pass
 from tools.bench_sync import BILL_STEPS, sync_context, sync_one
 from tools.extract_env import extract_env, patched_environ, sandbox_now, settings_file
@@ -37,6 +37,7 @@ def sync_requests(sandbox: SandboxProcess, tmp_path: Path) -> list[dict[str, Any
         now = sandbox_now(sandbox)
         procore_run(env, now, None)
         procore_run(env, now + timedelta(hours=1), now)
+        feed_cycle(env, now + timedelta(hours=2))
         context, run_ids = sync_context(env), {}
         for step in BILL_STEPS:  # what the payments coming back are paid against
             for source_type, links in sync_one(context, step, run_ids, "contract")["ids"].items():
@@ -48,6 +49,25 @@ def sync_requests(sandbox: SandboxProcess, tmp_path: Path) -> list[dict[str, Any
     log = sandbox.admin("procore", "GET", "requests")
     assert log["dropped"] == 0, log["dropped"]
     return [r for r in log["requests"] if r["path"].startswith("/rest/")]
+
+
+def feed_cycle(env: dict[str, str], until: datetime) -> None:
+    """Hook registration (twice: the second only lists), the change read and the sweep a week on."""
+    from procore_xero.events.registration import ensure_procore_hook
+    from procore_xero.extract.changes import read_changes
+    from procore_xero.extract.feeds import FeedSettings
+    from procore_xero.extract.sweep import run_sweep
+    from procore_xero.mapping.spec import load_spec
+    from procore_xero.staging import TaskTry, open_staging
+    from procore_xero.staging.timestamps import utc_now
+
+    client, engine = procore_client(env), open_staging()
+    feeds = FeedSettings.from_settings(load_spec().settings)
+    for _ in range(2):
+        ensure_procore_hook(client, "http://127.0.0.1:9/procore", "contract-test-token", feeds.triggers())
+    run = TaskTry("contract", "feeds", "feeds")
+    read_changes(client, engine, feeds, task_try=run, window_end=until)
+    run_sweep(client, engine, feeds, task_try=run, window_end=until, now=utc_now() + timedelta(days=8))
 
 
 def test_sync_requests_are_published(unlimited: SandboxProcess, published: Contract, tmp_path: Path) -> None:

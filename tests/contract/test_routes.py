@@ -23,7 +23,25 @@ def new_walk(sandbox: SandboxProcess, published: Contract) -> Walk:
     return Walk(sandbox, published, api.headers(), api.company_id, state)
 
 
+def add_webhook_records(sandbox: SandboxProcess) -> None:
+    """A hook with a trigger and one delivery attempt (to a closed port), so the webhook lists have rows."""
+    api = ProcoreApi(sandbox)
+    hook = {"api_version": "v2", "destination_url": "http://127.0.0.1:9/closed"}
+    made = api.call("POST", "/rest/v1.0/webhooks/hooks", json={"company_id": api.company_id, "hook": hook})
+    trigger = {"resource_name": "Company Vendors", "event_type": "update"}
+    api.call(
+        "POST",
+        f"/rest/v1.0/webhooks/hooks/{made.json()['id']}/triggers",
+        json={"company_id": api.company_id, "api_version": "v2", "trigger": trigger},
+    ).raise_for_status()
+    vendor = api.state()["vendors"][0]
+    body = {"company_id": api.company_id, "vendor": {"name": vendor["name"]}}
+    api.call("PATCH", f"/rest/v1.0/vendors/{vendor['id']}", json=body).raise_for_status()
+    sandbox.admin("procore", "POST", "webhooks/deliver")
+
+
 def test_every_answer_validates(unlimited: SandboxProcess, published: Contract) -> None:
+    add_webhook_records(unlimited)
     walk = new_walk(unlimited, published)
     walk_gets(walk, emulator_routes())
     records = sum(len(v) for v in walk.seen.values())

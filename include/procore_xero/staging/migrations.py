@@ -19,6 +19,7 @@ from procore_xero.staging.engine import transaction
 from procore_xero.staging.schema import (
     api_calls,
     api_limits,
+    feed_deliveries,
     job_costs,
     metadata,
     oauth_tokens,
@@ -69,6 +70,11 @@ def add_api_calls(connection: Connection) -> None:
     api_limits.create(connection, checkfirst=True)
 
 
+def add_feed_deliveries(connection: Connection) -> None:
+    """The webhook deliveries the intake accepted, waiting for the change-driven extract."""
+    feed_deliveries.create(connection, checkfirst=True)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     create_baseline,
     add_oauth_tokens,
@@ -76,6 +82,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     add_job_costs,
     add_write_leases,
     add_api_calls,
+    add_feed_deliveries,
 )
 
 

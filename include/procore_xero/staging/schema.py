@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     text,
 )
 
@@ -236,6 +237,29 @@ job_costs = Table(
     ),
     Column("computed_at", UTCDateTime, nullable=False),
     Column("run_id", AIRFLOW_ID, nullable=True),
+)
+
+# Webhook deliveries the intake accepted (``procore_xero.events``), one row per event, de-duplicated on
+# (source, delivery_key): Procore's ``ulid``, a digest of a Xero event. ``announced_at``: when Airflow's
+# trigger turned it into an Asset event; ``consumed_at``: when an extract read the record it names.
+feed_deliveries = Table(
+    "feed_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", SYSTEM, nullable=False),
+    Column("delivery_key", String(100), nullable=False),
+    Column("account", RECORD_ID, nullable=False),
+    Column("project_id", BigInteger, nullable=True),
+    Column("resource_name", String(100), nullable=False),
+    Column("resource_id", RECORD_ID, nullable=False),
+    Column("event_type", String(16), nullable=False),
+    Column("occurred_at", UTCDateTime, nullable=True),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("payload", ExactJSON, nullable=False),
+    Column("announced_at", UTCDateTime, nullable=True),
+    Column("consumed_at", UTCDateTime, nullable=True),
+    UniqueConstraint("source", "delivery_key"),
+    Index(None, "source", "account", "consumed_at"),
 )
 
 

@@ -8,9 +8,21 @@ from dataclasses import asdict, dataclass, field
 from typing import Literal, get_args
 
 FaultKind = Literal[
-    "429", "500", "503", "timeout", "drop", "drop_after_write", "non_json", "truncated", "huge_page"
+    "429",
+    "500",
+    "503",
+    "timeout",
+    "drop",
+    "drop_after_write",
+    "non_json",
+    "truncated",
+    "huge_page",
+    "repeat",
+    "reorder",
 ]
 FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
+DELIVERY_PATH = "/webhooks/deliver/"  # the pseudo path of an emulator's outgoing webhook deliveries
+DELIVERY_ONLY = ("repeat", "reorder")  # kinds that mean nothing for an API call
 
 
 @dataclass
@@ -24,7 +36,9 @@ class FaultRule:
     page in front of the API does (nothing processed); ``truncated`` processes the call and answers its
     status and headers with only the first half of the body (a consistent ``content-length``, so the HTTP
     exchange itself is sound); ``huge_page`` answers a list call with every record from the requested page
-    on, in one page, as a server that ignores the page size does.
+    on, in one page, as a server that ignores the page size does. Outgoing webhook deliveries (path
+    ``/webhooks/deliver/<resource>``): ``drop`` loses one, ``repeat`` sends it twice, ``reorder`` sends it
+    after the events queued behind it.
     """
 
     kind: FaultKind
@@ -44,6 +58,8 @@ class FaultRule:
         re.compile(self.path)
 
     def matches(self, method: str, path: str) -> bool:
+        if self.kind in DELIVERY_ONLY and not path.startswith(DELIVERY_PATH):
+            return False
         return (self.method is None or self.method.upper() == method) and re.search(
             self.path, path
         ) is not None

@@ -9,7 +9,7 @@ from fastapi.exception_handlers import http_exception_handler
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from sandbox.core.admin import admin_router
+from sandbox.core.admin import admin_router, require_loopback
 from sandbox.procore.auth import OAuthError
 from sandbox.procore.context import CallContext
 from sandbox.procore.cost_lines import add_cost_line_routes
@@ -20,6 +20,7 @@ from sandbox.procore.owner_invoices import add_owner_invoice_routes
 from sandbox.procore.requisition_routes import add_requisition_routes
 from sandbox.procore.routes import add_resource_routes
 from sandbox.procore.service import ProcoreService
+from sandbox.procore.webhook_routes import add_webhook_routes
 
 API_PREFIX = "/rest/"
 COMPANY_HEADER = "Procore-Company-Id"
@@ -84,6 +85,13 @@ def create_app(service: ProcoreService) -> FastAPI:
     add_cost_line_routes(app, service)
     add_owner_invoice_routes(app, service)
     add_resource_routes(app, service)
+    add_webhook_routes(app, service)
+
+    @app.post("/_sandbox/webhooks/deliver", include_in_schema=False)
+    def deliver_now(request: Request) -> dict[str, int]:
+        """Deliver every due webhook event now (tests; the dispatcher thread does it every 0.2 s)."""
+        require_loopback(request)
+        return {"delivered": service.webhooks.deliver_due(), "queued": len(service.webhooks.queue)}
 
     def _company(request: Request, allowed: frozenset[int]) -> int:
         raw = request.headers.get(COMPANY_HEADER)

@@ -104,6 +104,7 @@ def add_cost_line_routes(app: FastAPI, service: ProcoreService) -> None:
             cost["line_items"] = [*cost["line_items"], line]
         cost["grand_total"] = sum((li["amount"] for li in cost["line_items"]), ZERO)
         cost["updated_at"] = w.now
+        w.store.touch("direct_costs", cost, "update")
         return {**line, "holder": {"id": cost["id"], "holder_type": "DirectCost"}}
 
     def held_all(w: WriteContext) -> list[dict[str, Any]]:
@@ -201,6 +202,7 @@ def add_cost_line_routes(app: FastAPI, service: ProcoreService) -> None:
         cost["line_items"] = [li for li in cost["line_items"] if li["id"] != record_id]
         cost["grand_total"] = sum((li["amount"] for li in cost["line_items"]), ZERO)
         cost["updated_at"] = w.now
+        w.store.touch("direct_costs", cost, "update")
         return Response(status_code=204)
 
     one = f"{BASE}/{{parent_id:int}}/line_items"

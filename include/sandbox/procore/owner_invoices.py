@@ -184,6 +184,7 @@ def add_owner_invoice_routes(app: FastAPI, service: ProcoreService) -> None:
         if record is None:
             raise not_found("payment application", record_id)
         _apply(record, wrapped(body, "payment_application"), w, contract)
+        service.store.touch("payment_applications", record, "update")
         return respond(payment_application_show_view(record))
 
     app.add_api_route(

@@ -8,6 +8,7 @@ from typing import Any
 from starlette.responses import Response
 
 from sandbox.core.clock import SandboxClock
+from sandbox.core.dispatch import Dispatcher
 from sandbox.core.faults import FaultRule
 from sandbox.core.ratelimit import WindowState
 from sandbox.core.service import SandboxService
@@ -16,6 +17,7 @@ from sandbox.procore.http import respond
 from sandbox.procore.money import plain
 from sandbox.procore.ratelimit import Limits, RateLimiter, rate_headers
 from sandbox.procore.store import Store
+from sandbox.procore.webhooks import Webhooks
 
 
 class ProcoreService(SandboxService):
@@ -24,9 +26,11 @@ class ProcoreService(SandboxService):
     def __init__(self, seed_section: dict[str, Any], clock: SandboxClock, *, latency_ms: float = 0.0) -> None:
         self._default_limits = Limits()
         super().__init__(seed_section, clock, latency_ms=latency_ms)
+        self.dispatcher = Dispatcher(lambda: self.webhooks.deliver_due(), "procore-webhooks")
 
     def reset(self) -> None:
         self.store = Store(self.seed)
+        self.webhooks = Webhooks(self.store, self.clock, self.faults)
         self.tokens = TokenRegistry(self.seed.get("clients", []), self.clock)
         self.rate = RateLimiter(Limits(**asdict(self._default_limits)), self.clock)
 

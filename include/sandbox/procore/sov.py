@@ -60,6 +60,7 @@ def add_sov_routes(app: FastAPI, service: ProcoreService, collection: str) -> No
             (line["amount"] for line in sov_lines(service.store, contract["id"])), ZERO
         )
         contract["updated_at"] = w.now
+        service.store.touch(collection, contract, "update")
 
     def save_line(
         w: WriteContext, contract: dict[str, Any], attrs: dict[str, Any], existing: dict[str, Any] | None
@@ -118,6 +119,7 @@ def add_sov_routes(app: FastAPI, service: ProcoreService, collection: str) -> No
         editable(contract)
         line = line_of(contract, record_id)
         line["deleted_at"] = line["updated_at"] = w.now
+        service.store.touch(LINES, line, "delete")
         touched(w, contract)
         return Response(status_code=204)
 

@@ -68,6 +68,8 @@ class Store:
 
     def __init__(self, seed: dict[str, Any]) -> None:
         self.records: dict[str, dict[int, dict[str, Any]]] = {name: {} for name in COLLECTIONS}
+        # Told of every create, update and delete after the seed: (collection, record, event type).
+        self.listeners: list[Callable[[str, dict[str, Any], str], None]] = []
         for name in COLLECTIONS:
             for record in seed.get(name, []):
                 self.records[name][record["id"]] = decimalize(copy.deepcopy(record))
@@ -148,11 +150,18 @@ class Store:
     def put(
         self, collection: str, record: dict[str, Any], company_id: int, project_id: int | None = None
     ) -> dict[str, Any]:
+        created = record["id"] not in self.records[collection]
         self.records[collection][record["id"]] = record
         self.company[(collection, record["id"])] = company_id
         if project_id is not None:
             self.project[(collection, record["id"])] = project_id
+        self.touch(collection, record, "create" if created else "update")
         return record
+
+    def touch(self, collection: str, record: dict[str, Any], event_type: str) -> None:
+        """Tell the listeners (webhooks) that a stored record changed in place or was deleted."""
+        for listener in self.listeners:
+            listener(collection, record, event_type)
 
     def in_project(self, collection: str, project_id: int) -> Iterator[dict[str, Any]]:
         """The live (not deleted) records of one project."""

@@ -84,6 +84,7 @@ def delete(w: WriteContext, res: Resource, existing: dict[str, Any]) -> dict[str
         raise RecordInvalid.field("status", f"a commitment that is {existing['status']} cannot be deleted")
     existing["deleted_at"] = w.now
     existing["updated_at"] = w.now
+    w.store.touch(res.collection, existing, "delete")
     return existing
 
 

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -319,10 +319,36 @@ def controller_router(service: XeroService) -> APIRouter:
     return router
 
 
+def webhook_admin_router(service: XeroService) -> APIRouter:
+    """The developer portal's webhook page: subscribe a URL (intent-to-receive runs at once), deliver now."""
+    router = APIRouter(prefix="/_sandbox/webhooks", dependencies=[Depends(require_loopback)])
+
+    @router.post("")
+    def subscribe(body: dict[str, Any]) -> dict[str, Any]:
+        url, key = body.get("url"), body.get("key")
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            raise HTTPException(400, f"url must be an http(s) URL, got {url!r}")
+        status = service.webhooks.subscribe(url, key if isinstance(key, str) and key else None)
+        service.dispatcher.start()
+        return {"url": url, "key": service.webhooks.key, "status": status}
+
+    @router.get("")
+    def subscription() -> dict[str, Any]:
+        hooks = service.webhooks
+        return {"url": hooks.url, "status": hooks.status, "queued": len(hooks.queue), "sent": hooks.sent}
+
+    @router.post("/deliver")
+    def deliver() -> dict[str, Any]:
+        return {"delivered": service.webhooks.deliver_due(), "queued": len(service.webhooks.queue)}
+
+    return router
+
+
 def create_app(service: XeroService) -> FastAPI:
     app = FastAPI(title="Xero sandbox", docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(admin_router(service))
     app.include_router(controller_router(service))
+    app.include_router(webhook_admin_router(service))
     identity_routes(app, service)
     guard = accounting_call(service)
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from starlette.responses import Response
 
 from sandbox.core.clock import SandboxClock
+from sandbox.core.dispatch import Dispatcher
 from sandbox.core.faults import FaultRule
 from sandbox.core.service import SandboxService
 from sandbox.xero import errors
@@ -18,6 +20,7 @@ from sandbox.xero.ratelimit import XeroLimiter
 from sandbox.xero.schema import BodySchemas
 from sandbox.xero.seedload import load_tenant
 from sandbox.xero.tenant import Tenant
+from sandbox.xero.webhooks import XeroWebhooks
 
 
 class XeroService(SandboxService):
@@ -35,6 +38,7 @@ class XeroService(SandboxService):
     ) -> None:
         self.schemas = BodySchemas(spec_path)
         super().__init__(seed_section, clock, latency_ms=latency_ms)
+        self.dispatcher = Dispatcher(lambda: self.webhooks.deliver_due(), "xero-webhooks")
 
     def reset(self) -> None:
         now = self.clock.now()
@@ -42,6 +46,12 @@ class XeroService(SandboxService):
         self.identity = IdentityService.from_seed(self.seed["apps"], self.seed["tenants"], self.clock.time())
         self.limiter = XeroLimiter(self.clock, {t.tenant_id: t.tier for t in self.tenants.values()})
         self.idempotency = IdempotencyCache()
+        self.webhooks = XeroWebhooks(self.clock, self.faults)
+        for tenant in self.tenants.values():
+            tenant.listeners.append(partial(self._changed, tenant.tenant_id))
+
+    def _changed(self, tenant_id: str, collection: str, record: dict[str, Any], created: bool) -> None:
+        self.webhooks.changed(tenant_id, collection, record, created)
 
     def state(self) -> dict[str, Any]:
         return {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -72,6 +73,8 @@ class Tenant:
         default_factory=lambda: {c: {} for c in COLLECTIONS}
     )
     next_number: dict[str, int] = field(default_factory=dict)
+    # Told of every write after the seed loaded: (collection, record, created?) — the webhooks.
+    listeners: list[Callable[[str, dict[str, Any], bool], None]] = field(default_factory=list)
 
     @property
     def base_currency(self) -> str:
@@ -85,7 +88,10 @@ class Tenant:
         return to_decimal(rate["EffectiveRate"]) if rate else Decimal(0)
 
     def put(self, collection: str, id_field: str, record: dict[str, Any]) -> None:
+        created = record[id_field] not in self.records[collection]
         self.records[collection][record[id_field]] = record
+        for listener in self.listeners:
+            listener(collection, record, created)
 
     def find(self, collection: str, field_name: str, value: str) -> dict[str, Any] | None:
         """First record whose ``field_name`` equals ``value`` (ids compare case-insensitively)."""

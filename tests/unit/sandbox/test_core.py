@@ -72,6 +72,15 @@ def test_fault_rule_rejects_nonsense(kwargs: dict[str, object], message: str) ->
         FaultRule(**kwargs)  # type: ignore[arg-type]
 
 
+def test_delivery_faults_never_hit_an_api_call() -> None:
+    """``repeat`` / ``reorder`` armed on any path wait for an outgoing webhook delivery."""
+    faults = FaultInjector()
+    faults.add(FaultRule(kind="reorder"))
+    assert faults.take("GET", "/rest/v1.0/vendors") is None
+    taken = faults.take("POST", "/webhooks/deliver/Company Vendors")
+    assert taken is not None and (taken.kind, taken.fired) == ("reorder", 1)
+
+
 def test_fault_injector_reset_forgets_what_fired_but_clear_keeps_it() -> None:
     faults = FaultInjector()
     faults.add(FaultRule(kind="500", count=3))

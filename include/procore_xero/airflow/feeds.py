@@ -1,0 +1,48 @@
+"""The body of the ``procore_feeds`` task: one tenant's event-driven Procore cycle, summarised for XCom.
+
+Registers the hook (idempotent; only when the intake's public URL and token are configured), reads what
+the deliveries named, then spends the sweep's budget. The window ends now: deliveries are about the present.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import UTC, datetime
+from typing import Any
+
+from airflow.sdk import get_current_context
+
+from procore_xero.airflow.tasks import spent_limit_fails_for_good
+from procore_xero.airflow.tenancy import pair_named
+from procore_xero.staging import TaskTry, open_staging
+
+log = logging.getLogger(__name__)
+INTAKE_URL_ENV = "PXSYNC_INTAKE_URL"  # where Procore reaches the intake, e.g. https://sync.example/procore
+TOKEN_ENV = "PXSYNC_PROCORE_WEBHOOK_TOKEN"  # the Authorization the hook sends and the intake expects
+
+
+def procore_feed_cycle(tenant: str) -> dict[str, Any]:
+    from procore_xero.events.registration import ensure_procore_hook
+    from procore_xero.extract.changes import read_changes
+    from procore_xero.extract.feeds import FeedSettings
+    from procore_xero.extract.sweep import run_sweep
+
+    context = get_current_context()
+    pair = pair_named(tenant)
+    client, engine = pair.procore(), open_staging()
+    feeds = FeedSettings.from_settings(pair.spec().settings)
+    task_try = TaskTry.from_task_instance(context["ti"])
+    url, token = os.environ.get(INTAKE_URL_ENV), os.environ.get(TOKEN_ENV)
+    hook: dict[str, Any] | None = None
+    if url and token:
+        hook = ensure_procore_hook(client, url, token, feeds.triggers()).summary()
+    else:
+        log.warning(
+            "%s or %s unset: no webhook registered, the sweep alone reads Procore", INTAKE_URL_ENV, TOKEN_ENV
+        )
+    now = datetime.now(UTC)
+    with spent_limit_fails_for_good():
+        changes = read_changes(client, engine, feeds, task_try=task_try, window_end=now)
+        sweep = run_sweep(client, engine, feeds, task_try=task_try, window_end=now, now=now)
+    return {"tenant": tenant, "hook": hook, "changes": changes, "sweep": sweep}
