@@ -39,12 +39,12 @@ from typing import Any
 from airflow.sdk import Asset, Param, dag, task, task_group
 
 from procore_xero.airflow.approval import controller_approval
-from procore_xero.extract.specs import asset_uri
+from procore_xero.extract.specs import extracted_uri
 from procore_xero.sync.order import HOURLY_INBOUND_ORDER
 from procore_xero.tenants import TENANT_LABEL, tenant_names
 
 DEFAULT_ARGS = {"owner": "data-team", "retries": 2, "retry_delay": timedelta(minutes=2)}
-TRIGGERING_ASSETS = [Asset(asset_uri("xero", name)) for name in ("payments", "invoices", "bank_transactions")]
+TRIGGERING_ASSET = Asset(extracted_uri("xero"))  # once per tenant per complete extract
 
 
 @task(map_index_template=TENANT_LABEL)
@@ -82,7 +82,7 @@ def per_tenant(tenant: str) -> None:
 
 
 @dag(
-    schedule=TRIGGERING_ASSETS,
+    schedule=TRIGGERING_ASSET,
     start_date=datetime(2026, 1, 1),
     catchup=False,
     default_args=DEFAULT_ARGS,
