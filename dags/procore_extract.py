@@ -8,6 +8,8 @@ tenant**, whatever the number of projects.
 * **Window**: each read takes the records whose `updated_at` lies in the run's data interval (from the last
   watermark if that is earlier), so a backfill over a date range re-extracts exactly that range. The first
   run, and a run with the `full_refresh` Param, reads everything, deletions included.
+* **Replay**: a manual run with the `from` / `to` Params (UTC) re-reads that whole range in one run —
+  three days in about the time of one hourly run — and its event re-syncs what it staged.
 * **Inside the task** (`procore_xero/extract/account.py`): the company's objects, then every staged
   project's (only the `project_id` Param's, if set), `PXSYNC_EXTRACT_CONCURRENCY` projects at a time
   (default 4), every call within the company's shared rate budget. A read that fails is logged and the
@@ -26,6 +28,7 @@ from typing import Any
 
 from airflow.sdk import Asset, Param, dag, task
 
+from procore_xero.airflow.replay import replay_params
 from procore_xero.extract.specs import extracted_uri
 from procore_xero.tenants import TENANT_LABEL, tenant_names
 
@@ -57,6 +60,7 @@ def outcome(summaries: list[dict[str, Any]]) -> dict[str, Any]:
     params={
         "full_refresh": Param(False, type="boolean", description="Re-read everything, deletions included."),
         "project_id": Param(None, type=["null", "integer"], description="Only this Procore project."),
+        **replay_params(),
     },
 )
 def procore_extract() -> None:

@@ -8,6 +8,8 @@ reads the object types in turn, so one tenant's failure or spent limit stops onl
 * **Incremental**: `If-Modified-Since` = the latest `UpdatedDateUTC` staged (or the data interval's start
   if earlier, so a backfill re-reads its window). The first run, and a run with the `full_refresh` Param,
   reads everything.
+* **Replay**: a manual run with the `from` / `to` Params (UTC) re-reads everything modified since `from`
+  (Xero's `If-Modified-Since` has no upper bound) in one run; its event re-syncs what it staged.
 * **Limits**: each tenant's task runs in its own pool (`xero_<name>`; the cluster policy in
   `procore_xero/airflow/policy.py` routes it from the shared `PXSYNC_XERO_POOL`), and every call takes its
   slot in the tenant's shared rate budget. A spent daily limit stops the tenant's remaining reads with the
@@ -25,6 +27,7 @@ from typing import Any
 
 from airflow.sdk import Asset, Param, dag, task
 
+from procore_xero.airflow.replay import replay_params
 from procore_xero.extract.specs import extracted_uri
 from procore_xero.tenants import TENANT_LABEL, shared_xero_pool, tenant_names
 
@@ -53,7 +56,10 @@ def outcome(summaries: list[dict[str, Any]]) -> dict[str, Any]:
     tags=["xero", "extract", "staging"],
     doc_md=__doc__,
     max_active_runs=1,
-    params={"full_refresh": Param(False, type="boolean", description="Re-read everything.")},
+    params={
+        "full_refresh": Param(False, type="boolean", description="Re-read everything."),
+        **replay_params(),
+    },
 )
 def xero_extract() -> None:
     outcome(extract.expand(tenant=tenant_names()))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -80,3 +81,46 @@ def test_both_extract_dags_stage_the_seed(sandbox: SandboxProcess, airflow_env: 
     # Every task builds its own client, but a run asks each service for one token: the tasks share it.
     assert sandbox.admin("procore", "GET", "stats")["calls"]["POST /oauth/token"] == 1
     assert sandbox.admin("xero", "GET", "stats")["calls"]["POST /connect/token"] == 1
+
+
+def test_a_replay_rereads_its_range_in_one_run(sandbox: SandboxProcess, airflow_env: str) -> None:
+    """``from`` / ``to`` on a manual run: one run reads exactly the records changed in the range (here the
+    later half of a project's subcontractor invoices), and says so in its one event."""
+    procore_state = sandbox.admin("procore", "GET", "state")
+    project_id = procore_state["projects"][3]["id"]
+    when = sandbox_now(sandbox)
+    assert (
+        load_dag("procore_extract").test(logical_date=when, run_conf={"project_id": project_id}).state
+        == "success"
+    )
+
+    project_of = project_of_records(procore_state)
+    changed = sorted(
+        r["updated_at"] for r in procore_state["requisitions"] if project_of("requisitions", r) == project_id
+    )
+    start, end = changed[len(changed) // 2], when.isoformat()
+    replay = load_dag("procore_extract").test(
+        logical_date=when + timedelta(minutes=1),
+        run_conf={"project_id": project_id, "from": start, "to": end},
+    )
+    assert replay.state == "success"
+    engine = create_staging_engine(airflow_env)
+    with engine.connect() as connection:
+        reread = connection.execute(
+            select(sync_runs.c.records_read).where(
+                sync_runs.c.run_id == replay.run_id,
+                sync_runs.c.task_id == f"extract.requisitions@{project_id}",
+            )
+        ).scalar_one()
+    assert reread == len([moment for moment in changed if moment >= start]) < len(changed)
+    ((uri, event),) = asset_events(replay.run_id)
+    assert (uri, event["status"], event["projects"]) == ("pxsync://extracted/procore", "success", 1)
+
+
+def test_a_half_given_replay_range_is_refused(sandbox: SandboxProcess, airflow_env: str) -> None:
+    run = load_dag("xero_extract").test(
+        logical_date=sandbox_now(sandbox), run_conf={"from": "2026-01-01T00:00:00Z"}
+    )
+    assert run.state == "failed"
+    assert asset_events(run.run_id) == []
+    assert staged_counts(airflow_env, "xero", list(XERO_SPECS)) == dict.fromkeys(XERO_SPECS, 0)

@@ -14,6 +14,7 @@ from typing import Any
 from airflow.sdk import Asset, get_current_context
 from airflow.sdk.exceptions import AirflowFailException
 
+from procore_xero.airflow.replay import replay_range
 from procore_xero.airflow.tenancy import pair_named
 from procore_xero.clients import RateLimitExhausted
 from procore_xero.extract.runner import ExtractStopped
@@ -28,6 +29,10 @@ DEFAULT_CONCURRENCY, MAX_CONCURRENCY = 4, 16
 
 
 def _window(context: Any) -> tuple[datetime | None, datetime]:
+    """The ``from`` / ``to`` Params (a replay: one run re-reads that range), else the data interval."""
+    chosen = replay_range(context["params"])
+    if chosen is not None:
+        return chosen
     end = context.get("data_interval_end") or context.get("logical_date") or datetime.now(UTC)
     return context.get("data_interval_start"), end
 
