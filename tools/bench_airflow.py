@@ -10,6 +10,8 @@ both runs have finished) and its task instances. Then the same no-change cycle t
 
 from __future__ import annotations
 
+import argparse
+import json
 import multiprocessing
 import os
 import tempfile
@@ -19,11 +21,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sandbox.process import free_port
+from sandbox.process import REPO_ROOT, free_port
 from tests.browser.airflow_ui import FINISHED, AirflowApi
 from tools.airflow_standalone import Standalone, StandaloneConfig, running_standalone
 from tools.extract_env import raise_limits
 
+OUT = REPO_ROOT / "out" / "bench.json"
 HOURLY = ("procore_extract", "xero_extract")
 RUN_TIMEOUT = 1800.0
 
@@ -139,3 +142,23 @@ def bench_airflow(scales: list[float]) -> tuple[list[tuple[str, str, float, str,
         "airflow_over_library_by_projects": {n: round(r, 2) for n, r in ratios.items()},
         "task_instances_per_run": instances,
     }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """This section alone (``python -m tools.bench_airflow``), its keys merged into ``out/bench.json``."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--scales", type=float, nargs="+", default=[1, 10], help="seed scales (default: 1 10)"
+    )
+    rows, keys = bench_airflow(parser.parse_args(argv).scales)
+    for section, case, value, unit, detail in rows:
+        print(f"{section:8} {case:60} {value:10.2f} {unit:2} {detail}")
+    document = json.loads(OUT.read_text(encoding="utf-8")) if OUT.exists() else {}
+    document["scale"] = {**document.get("scale", {}), **keys}
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps(document, indent=1, default=str), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

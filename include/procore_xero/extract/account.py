@@ -32,7 +32,7 @@ from procore_xero.staging import TaskTry
 
 log = logging.getLogger(__name__)
 
-COUNTED = ("records_read", "inserted", "updated", "unchanged", "deleted", "api_calls")
+COUNTED = ("records_read", "inserted", "updated", "unchanged", "deleted")
 # Errors no other read of the account would escape (a spent limit, refused credentials): stop, don't repeat
 ACCOUNT_WIDE = (ExtractStopped, AuthError, ConfigurationError)
 FAILURES_KEPT = 10  # the summary is an XCom and an Asset event's extra: the rest are in the task log
@@ -48,6 +48,7 @@ class Tally:
     """The totals of an account's reads, shared by the worker threads."""
 
     reads: int = 0
+    api_calls: int = 0  # failed reads' calls too: what the account's budget paid
     totals: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTED, 0))
     failures: list[str] = field(default_factory=list)
     stopped_by: str | None = None
@@ -58,6 +59,10 @@ class Tally:
             self.reads += 1
             for name in COUNTED:
                 self.totals[name] += int(result[name])
+
+    def spent(self, calls: int) -> None:
+        with self.lock:
+            self.api_calls += calls
 
     def fail(self, where: str, error: BaseException) -> None:
         with self.lock:
@@ -75,6 +80,7 @@ class Tally:
             "failed_reads": len(self.failures),
             "projects": projects,
             **self.totals,
+            "api_calls": self.api_calls,
             "seconds": round(seconds, 3),
             "stopped_by": self.stopped_by,
             "failures": self.failures[:FAILURES_KEPT],
@@ -86,11 +92,13 @@ def read_try(task_try: TaskTry, object_type: str, scope: str) -> TaskTry:
     return replace(task_try, task_id=f"{task_try.task_id}.{object_type}" + (f"@{scope}" if scope else ""))
 
 
-def _attempt(tally: Tally, where: str, read: Callable[[], dict[str, Any]]) -> bool:
-    """Run one read into the tally; False (logged, counted) when it failed or a limit stopped the account."""
+def _attempt(tally: Tally, where: str, client: Any, read: Callable[[], dict[str, Any]]) -> bool:
+    """Run one read with ``client`` into the tally; False (logged, counted) when it failed or a limit
+    stopped the account. Its calls are counted either way (each worker has its own client)."""
     if tally.stopped_by is not None:
         tally.fail(where, RuntimeError(f"not read: {tally.stopped_by}"))
         return False
+    before = client.api.calls.total
     try:
         tally.add(read())
         return True
@@ -98,6 +106,8 @@ def _attempt(tally: Tally, where: str, read: Callable[[], dict[str, Any]]) -> bo
         log.exception("%s failed", where)
         tally.fail(where, error)
         return False
+    finally:
+        tally.spent(client.api.calls.total - before)
 
 
 @contextmanager
@@ -135,6 +145,7 @@ def extract_procore_account(
         return _attempt(
             tally,
             f"procore {name}" + (f" (project {project})" if project else ""),
+            client,
             lambda: extract_procore(
                 client, engine, name, task_try=read_try(task_try, name, scope), project_id=project, **window
             ),
@@ -183,6 +194,7 @@ def extract_xero_account(
         _attempt(
             tally,
             f"xero {name}",
+            client,
             lambda name=name: extract_xero(
                 client,
                 engine,
