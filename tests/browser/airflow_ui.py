@@ -18,6 +18,7 @@ import requests
 from playwright.sync_api import Locator, Page
 
 FINISHED = ("success", "failed")
+UI_WAIT_MS = 120_000  # a new run's page, which a loaded machine may take more than 30 s to open
 HELD_ROW = re.compile(r"^PO (?P<number>\S+) \((?P<vendor>.*)\)$")
 HELD_TOTAL = re.compile(r"total (?P<total>\d+\.\d{2}) is above the remaining budget")
 
@@ -63,7 +64,7 @@ def open_trigger_form(page: Page, switches: dict[str, bool]) -> None:
 def submit_trigger_form(page: Page) -> str:
     """Press Trigger; the UI opens the new run's page, whose URL holds the run id."""
     page.get_by_role("dialog").get_by_role("button", name="Trigger").click()
-    page.wait_for_url(re.compile(r"/runs/[^/]+$"))
+    page.wait_for_url(re.compile(r"/runs/[^/]+$"), timeout=UI_WAIT_MS)
     return unquote(page.url.rsplit("/runs/", 1)[1])
 
 
@@ -81,11 +82,16 @@ def open_replay_form(page: Page, start: datetime, end: datetime) -> None:
     page.get_by_role("button", name="Trigger").first.click()
     dialog = page.get_by_role("dialog")
     dialog.get_by_role("button", name="Trigger").wait_for()
-    # The form's date-time fields are the Params `from` and `to`, in that order (the logical date and the
-    # run id wait under the closed Advanced Options).
-    for place, moment in enumerate((start, end)):
-        fill_datetime(page, dialog.get_by_test_id("datetime-input").nth(place).locator("xpath=.."), moment)
-        dialog.get_by_text("Trigger Dag").first.click()  # closes the picker, keeps the dialog
+    for name, moment in (("from", start), ("to", end)):
+        # the innermost block holding both the Param's label and a date-time field: the Param's row
+        row = (
+            dialog.locator("div")
+            .filter(has=page.get_by_text(name, exact=True))
+            .filter(has=page.get_by_test_id("datetime-input"))
+            .last
+        )
+        fill_datetime(page, row, moment)
+        dialog.get_by_text("Run Parameters").first.click()  # closes the picker, keeps the dialog
 
 
 def open_backfill_form(page: Page, start: datetime, end: datetime) -> str:
