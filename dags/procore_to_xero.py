@@ -1,5 +1,5 @@
 """
-### Procore → Xero (on every Procore extract)
+### Procore → Xero (once per complete Procore extract)
 
 What project managers enter in Procore appears in Xero once, and whatever looks wrong waits for the
 controller. One task per object, in dependency order: tracking options (one per project at the
@@ -13,8 +13,10 @@ fails in the staging table `exceptions`, and writes the rest to Xero in batches 
 * **Approvals**: records held for a reason the controller may overrule (a PO above the remaining budget)
   are listed in a Human-in-the-loop task (Airflow's *Required Actions* page). Approved ones are posted
   at once; rejected ones stay out until their source changes; no answer within 50 minutes leaves them
-  pending for the next run. Nothing else waits for the answer. The settings' `controller_emails` get an
-  e-mail (connection `smtp_default`) with the list and the link to the page.
+  pending for the next run. Nothing else waits for the answer: the next run starts and posts beside a run
+  that waits (one run per tenant may wait, `max_active_runs` = tenants + 1), and while a tenant's request
+  is open later runs ask that controller nothing. The settings' `controller_emails` get an e-mail
+  (connection `smtp_default`) with the list and the link to the page.
 * **Params**: `dry_run` (write nothing, report what would be created / updated / held), `project_number`
   (send one project's documents), `full_refresh` (re-send unchanged records, e.g. after a mapping change).
 * **XCom**: each task returns its counts and this run's ID map (source id → Xero id) for the next tasks.
@@ -31,12 +33,12 @@ from typing import Any
 from airflow.sdk import Asset, Param, dag, task, task_group
 
 from procore_xero.airflow.approval import controller_approval
-from procore_xero.extract.specs import asset_uri
+from procore_xero.extract.specs import extracted_uri
 from procore_xero.sync.order import STEP_ORDER
-from procore_xero.tenants import TENANT_LABEL, shared_xero_pool, tenant_names
+from procore_xero.tenants import TENANT_LABEL, shared_xero_pool, sync_runs_at_once, tenant_names
 
 DEFAULT_ARGS = {"owner": "data-team", "retries": 2, "retry_delay": timedelta(minutes=2)}
-TRIGGERING_ASSETS = [Asset(asset_uri("procore", name)) for name in ("projects", "vendors", "requisitions")]
+TRIGGERING_ASSET = Asset(extracted_uri("procore"))  # once per tenant per complete extract
 
 
 @task(pool=shared_xero_pool(), map_index_template=TENANT_LABEL)
@@ -80,13 +82,13 @@ def per_tenant(tenant: str) -> None:
 
 
 @dag(
-    schedule=TRIGGERING_ASSETS,
+    schedule=TRIGGERING_ASSET,
     start_date=datetime(2026, 1, 1),
     catchup=False,
     default_args=DEFAULT_ARGS,
     tags=["procore", "xero", "sync"],
     doc_md=__doc__,
-    max_active_runs=1,
+    max_active_runs=sync_runs_at_once(),
     params={
         "dry_run": Param(False, type="boolean", description="Write nothing; report what would happen."),
         "project_number": Param(

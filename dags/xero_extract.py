@@ -1,49 +1,51 @@
 """
 ### Xero → staging (hourly)
 
-Reads every Xero object the sync needs into the staging database (`STAGING_DB_URL`), one task per object
-type, for every tenant in the tenants file (`PXSYNC_TENANTS`; without one, the `xero_default` connection):
-the tasks are a task group mapped over the tenants, so one tenant's failure or spent limit stops only its own.
+Reads every Xero object the sync needs into the staging database (`STAGING_DB_URL`) for every tenant in
+the tenants file (`PXSYNC_TENANTS`; without one, the `xero_default` connection): one task per tenant, which
+reads the object types in turn, so one tenant's failure or spent limit stops only its own task.
 
 * **Incremental**: `If-Modified-Since` = the latest `UpdatedDateUTC` staged (or the data interval's start
   if earlier, so a backfill re-reads its window). The first run, and a run with the `full_refresh` Param,
   reads everything.
-* **Limits**: each tenant's tasks run in its own pool (`xero_<name>`, 5 slots = Xero's calls in flight per
-  organisation; the cluster policy in `procore_xero/airflow/policy.py` routes them from the shared
-  `PXSYNC_XERO_POOL`). A spent daily limit fails that tenant's task at once with the limit and its reset
-  time (UTC); the next run resumes at the page it stopped on.
-* **Assets**: each task emits `pxsync://staging/xero/<type>`. Tax rates are not extracted: the sandbox
-  serves no `TaxRates` endpoint.
+* **Replay**: a manual run with the `from` / `to` Params (UTC) re-reads everything modified since `from`
+  (Xero's `If-Modified-Since` has no upper bound) in one run; its event re-syncs what it staged.
+* **Limits**: each tenant's task runs in its own pool (`xero_<name>`; the cluster policy in
+  `procore_xero/airflow/policy.py` routes it from the shared `PXSYNC_XERO_POOL`), and every call takes its
+  slot in the tenant's shared rate budget. A spent daily limit stops the tenant's remaining reads with the
+  limit and its reset time (UTC); the next run resumes at the page each stopped on.
+* **Asset**: each tenant's task emits one event on `pxsync://extracted/xero` when it has finished, its
+  extra the tenant's summary (`status` `success` or `partial`, counts). Tax rates are not extracted: the
+  sandbox serves no `TaxRates` endpoint.
+* **outcome** fails the run (no retry) when a tenant's extract was partial or failed.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from airflow.sdk import Asset, Param, dag, task, task_group
+from airflow.sdk import Asset, Param, dag, task
 
-from procore_xero.extract.specs import XERO_SPECS, asset_uri
+from procore_xero.airflow.replay import replay_params
+from procore_xero.extract.specs import extracted_uri
 from procore_xero.tenants import TENANT_LABEL, shared_xero_pool, tenant_names
 
-DEFAULT_ARGS = {
-    "owner": "data-team",
-    "retries": 2,
-    "retry_delay": timedelta(minutes=2),
-    "pool": shared_xero_pool(),
-}
+DEFAULT_ARGS = {"owner": "data-team", "retries": 2, "retry_delay": timedelta(minutes=2)}
 
 
-@task(map_index_template=TENANT_LABEL)
-def extract(object_type: str, tenant: str) -> dict:
-    from procore_xero.airflow.tasks import extract_xero_task
+@task(pool=shared_xero_pool(), outlets=[Asset(extracted_uri("xero"))], map_index_template=TENANT_LABEL)
+def extract(tenant: str) -> dict[str, Any]:
+    from procore_xero.airflow.tasks import extract_xero_tenant
 
-    return extract_xero_task(object_type, tenant)
+    return extract_xero_tenant(tenant)
 
 
-@task_group(group_id="tenant")
-def per_tenant(tenant: str) -> None:
-    for name in XERO_SPECS:
-        extract.override(task_id=name, outlets=[Asset(asset_uri("xero", name))])(name, tenant=tenant)
+@task(trigger_rule="all_done", retries=0)
+def outcome(summaries: list[dict[str, Any]]) -> dict[str, Any]:
+    from procore_xero.airflow.tasks import extract_outcome
+
+    return extract_outcome("xero", summaries)
 
 
 @dag(
@@ -54,10 +56,13 @@ def per_tenant(tenant: str) -> None:
     tags=["xero", "extract", "staging"],
     doc_md=__doc__,
     max_active_runs=1,
-    params={"full_refresh": Param(False, type="boolean", description="Re-read everything.")},
+    params={
+        "full_refresh": Param(False, type="boolean", description="Re-read everything."),
+        **replay_params(),
+    },
 )
 def xero_extract() -> None:
-    per_tenant.expand(tenant=tenant_names())
+    outcome(extract.expand(tenant=tenant_names()))
 
 
 xero_extract()

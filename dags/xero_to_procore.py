@@ -1,5 +1,5 @@
 """
-### Xero → Procore (on every Xero extract)
+### Xero → Procore (once per complete Xero extract)
 
 Money the controller moves in Xero shows up in Procore within the hour, so project managers see real
 spend against budget without waiting for accounting.
@@ -16,7 +16,8 @@ spend against budget without waiting for accounting.
   raised in Xero, its lines tracked to one synced project, becomes a Procore purchase order contract with
   one schedule-of-values line per Xero line (budget code from the item, or `cost_code_lookup` by account);
   unmapped lines are exceptions; a PO above the remaining budget on its codes waits for the controller
-  (*Required Actions*, e-mail to `controller_emails`) and is posted only when approved. POs the sync
+  (*Required Actions*, e-mail to `controller_emails`) and is posted only when approved; the wait never
+  holds the next run (as in `procore_to_xero`). POs the sync
   created from Procore commitments are never taken back.
 
 Every write goes through Procore's sync actions (≤ 1,000 records per call) with `origin_id` = the Xero id,
@@ -39,12 +40,12 @@ from typing import Any
 from airflow.sdk import Asset, Param, dag, task, task_group
 
 from procore_xero.airflow.approval import controller_approval
-from procore_xero.extract.specs import asset_uri
+from procore_xero.extract.specs import extracted_uri
 from procore_xero.sync.order import HOURLY_INBOUND_ORDER
-from procore_xero.tenants import TENANT_LABEL, tenant_names
+from procore_xero.tenants import TENANT_LABEL, sync_runs_at_once, tenant_names
 
 DEFAULT_ARGS = {"owner": "data-team", "retries": 2, "retry_delay": timedelta(minutes=2)}
-TRIGGERING_ASSETS = [Asset(asset_uri("xero", name)) for name in ("payments", "invoices", "bank_transactions")]
+TRIGGERING_ASSET = Asset(extracted_uri("xero"))  # once per tenant per complete extract
 
 
 @task(map_index_template=TENANT_LABEL)
@@ -80,13 +81,13 @@ def per_tenant(tenant: str) -> None:
 
 
 @dag(
-    schedule=TRIGGERING_ASSETS,
+    schedule=TRIGGERING_ASSET,
     start_date=datetime(2026, 1, 1),
     catchup=False,
     default_args=DEFAULT_ARGS,
     tags=["xero", "procore", "sync"],
     doc_md=__doc__,
-    max_active_runs=1,
+    max_active_runs=sync_runs_at_once(),
     params={
         "dry_run": Param(False, type="boolean", description="Write nothing; report what would happen."),
         "full_refresh": Param(False, type="boolean", description="Re-send records even when unchanged."),

@@ -47,6 +47,7 @@ SETTINGS_DIR = REPO_ROOT / "tools" / "standalone_settings"  # airflow_local_sett
 METADATA_DATABASE = "airflow"
 DEMO_CONTROLLER = "controller@pxsync.example"
 MIGRATE_TIMEOUT = 600.0
+SANDBOX_START_SECONDS = 60.0  # per demo seed's worth of records
 
 
 @dataclass(frozen=True)
@@ -278,6 +279,7 @@ def running_standalone(
             str(config.sandbox_scale),
             procore_port=config.procore_port,
             xero_port=config.xero_port,
+            timeout=SANDBOX_START_SECONDS * max(1.0, config.sandbox_scale),  # a bigger seed takes longer
         )
         stack.callback(sandbox.stop)
         postgres = start_metadata(config)

@@ -6,7 +6,9 @@ demo seed and ``--scale 10`` (``tools/bench_extract.py``); and the Procore -> Xe
 empty Xero crosswalk, then unchanged (``tools/bench_sync.py``), followed by money coming back from Xero
 (``tools/bench_inbound.py``) and the nightly drift report's time; on the demo seed, the same bills and
 payments sent by a deliberately simple per-record integration (``tools/bench_baseline.py``) on the reset
-sandbox; DAG parse time per file (``tools/bench_parse.py``); peak RSS of every stage and of the emulators.
+sandbox; DAG parse time per file (``tools/bench_parse.py``); the no-change hourly extract through
+Airflow's real scheduler vs. the library, and task instances per run (``tools/bench_airflow.py``, key
+``scale``); peak RSS of every stage and of the emulators.
 The sandboxes' rate limits are raised for all of it (``POST /_sandbox/limits``): the figures are the code's,
 not the throttles'. Everything goes into one table (the per-object call counts as its ``calls/…`` rows).
 """
@@ -27,6 +29,7 @@ from typing import Any
 import requests
 
 from sandbox.process import REPO_ROOT, SandboxProcess, start_sandbox
+from tools.bench_airflow import bench_airflow
 from tools.bench_baseline import bench_baseline
 from tools.bench_extract import bench_extract
 from tools.bench_feeds import SIMULATED_PROJECTS, quiet_hour, simulated_quiet_hour
@@ -259,6 +262,9 @@ def main(argv: list[str] | None = None) -> int:
             "simulated",
         )
     )
+    airflow_rows, airflow_scale = bench_airflow(scales)
+    report.add(airflow_rows)
+    report.scale.update(airflow_scale)
     table = report.rows + detail_rows(report)
     table.append(Row("bench", "make bench wall time", time.perf_counter() - started, "s"))
     print_table(table)

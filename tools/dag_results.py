@@ -14,3 +14,19 @@ def step_results(dag_id: str, run_id: str, tenant_index: int = 0) -> dict[str, A
     query = XComModel.get_many(run_id=run_id, dag_ids=dag_id, map_indexes=tenant_index, key="return_value")
     with create_session() as session:
         return {x.task_id.rsplit(".", 1)[-1]: XComModel.deserialize_value(x) for x in session.scalars(query)}
+
+
+def asset_events(run_id: str) -> list[tuple[str, dict[str, Any]]]:
+    """The Asset events a DAG run emitted, in order: (asset URI, the event's extra)."""
+    from airflow.models.asset import AssetEvent, AssetModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        rows = session.execute(
+            select(AssetModel.uri, AssetEvent.extra)
+            .join(AssetModel, AssetModel.id == AssetEvent.asset_id)
+            .where(AssetEvent.source_run_id == run_id)
+            .order_by(AssetEvent.id)
+        ).all()
+    return [(uri, dict(extra or {})) for uri, extra in rows]

@@ -82,6 +82,12 @@ def shared_xero_pool() -> str:
     return os.environ.get(SHARED_XERO_POOL_ENV) or "xero_default"
 
 
+def sync_runs_at_once() -> int:
+    """A sync DAG's ``max_active_runs``: each tenant may have one run waiting for its controller's answer
+    (one request per tenant at a time), and one more run posts: no run waits behind an approval."""
+    return len(load_tenants()) + 1
+
+
 def xero_pool_names(tenants: Sequence[Tenant], shared: str) -> list[str]:
     """The pools to create, each with ``XERO_POOL_SLOTS``: the shared one, then each tenant's."""
     return list(dict.fromkeys([shared, *(t.pool for t in tenants)]))

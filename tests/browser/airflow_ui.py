@@ -15,11 +15,12 @@ from typing import Any
 from urllib.parse import unquote
 
 import requests
-from playwright.sync_api import Page
+from playwright.sync_api import Locator, Page
 
 from tools.approvals import chosen_options
 
 FINISHED = ("success", "failed")
+UI_WAIT_MS = 120_000  # a new run's page, which a loaded machine may take more than 30 s to open
 HELD_ROW = re.compile(r"^PO (?P<number>\S+) \((?P<vendor>.*)\)$")
 
 
@@ -64,8 +65,34 @@ def open_trigger_form(page: Page, switches: dict[str, bool]) -> None:
 def submit_trigger_form(page: Page) -> str:
     """Press Trigger; the UI opens the new run's page, whose URL holds the run id."""
     page.get_by_role("dialog").get_by_role("button", name="Trigger").click()
-    page.wait_for_url(re.compile(r"/runs/[^/]+$"))
+    page.wait_for_url(re.compile(r"/runs/[^/]+$"), timeout=UI_WAIT_MS)
     return unquote(page.url.rsplit("/runs/", 1)[1])
+
+
+def fill_datetime(page: Page, field: Locator, moment: datetime) -> None:
+    """A date-and-time field of a dialog (Backfill range, a date-time Param) through its picker (UTC)."""
+    field.get_by_test_id("datetime-input").click(force=True)  # re-rendered while queries land
+    page.get_by_placeholder("YYYY/MM/DD").last.fill(moment.strftime("%Y/%m/%d"))
+    page.get_by_placeholder("HH:mm").last.fill(moment.strftime("%H:%M"))
+    page.get_by_placeholder("HH:mm").last.press("Enter")
+
+
+def open_replay_form(page: Page, start: datetime, end: datetime) -> None:
+    """The DAG page's Trigger dialog with the ``from`` / ``to`` Params set (a replay of that range)."""
+    page.wait_for_load_state("networkidle")
+    page.get_by_role("button", name="Trigger").first.click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_role("button", name="Trigger").wait_for()
+    for name, moment in (("from", start), ("to", end)):
+        # the innermost block holding both the Param's label and a date-time field: the Param's row
+        row = (
+            dialog.locator("div")
+            .filter(has=page.get_by_text(name, exact=True))
+            .filter(has=page.get_by_test_id("datetime-input"))
+            .last
+        )
+        fill_datetime(page, row, moment)
+        dialog.get_by_text("Run Parameters").first.click()  # closes the picker, keeps the dialog
 
 
 def open_backfill_form(page: Page, start: datetime, end: datetime) -> str:
@@ -78,11 +105,9 @@ def open_backfill_form(page: Page, start: datetime, end: datetime) -> str:
     dialog.get_by_text("Backfill", exact=True).click()
     dialog.get_by_role("button", name="Run Backfill").wait_for()  # the form is rendered anew
     for label, moment in (("From", start), ("To", end)):
-        field = dialog.get_by_role("group").filter(has=page.get_by_text(label, exact=True))
-        field.get_by_test_id("datetime-input").click(force=True)  # re-rendered while queries land
-        page.get_by_placeholder("YYYY/MM/DD").last.fill(moment.strftime("%Y/%m/%d"))
-        page.get_by_placeholder("HH:mm").last.fill(moment.strftime("%H:%M"))
-        page.get_by_placeholder("HH:mm").last.press("Enter")
+        fill_datetime(
+            page, dialog.get_by_role("group").filter(has=page.get_by_text(label, exact=True)), moment
+        )
         dialog.get_by_text("Date Range").click()  # closes the picker, keeps the dialog
     count = dialog.get_by_text(re.compile(r"runs? will be triggered"))
     count.wait_for()
@@ -197,6 +222,16 @@ class AirflowApi:
                 if time.monotonic() > deadline:
                     raise
             time.sleep(2)
+
+    def asset_events(self, run_id: str) -> list[dict[str, Any]]:
+        """The extras of the Asset events the run emitted."""
+        response = self.http.get(
+            self.dag_url.rsplit("/dags/", 1)[0] + "/assets/events",
+            params={"source_dag_id": self.dag_url.rsplit("/", 1)[1], "source_run_id": run_id},
+            timeout=30,
+        )
+        response.raise_for_status()
+        return [dict(event["extra"] or {}) for event in response.json()["asset_events"]]
 
     def backfill_runs(self, count: int, timeout: float) -> list[dict[str, Any]]:
         """Until ``count`` backfill runs exist and all have finished (or the timeout): those runs."""

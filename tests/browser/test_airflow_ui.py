@@ -6,12 +6,12 @@ heading) and show as text. A "user"-role clerk who is not an approver is refused
 on the page; the controller (also a "user", the tenant's approver) ticks *Approve* for exactly one PO held
 above the remaining budget, and the Xero sandbox's state shows that this PO alone was posted, to the cent.
 The approval mail and a drift report triggered from the form arrive in the mail catcher's folder, addressed
-to the demo controller. Last, a backfill of ``xero_extract`` over three hours, set in the trigger dialog's
-Backfill tab: its three runs succeed. Screenshots of every step: out/browser/.
+to the demo controller. Last, ``xero_extract`` replays three days in one run (the trigger form's ``from`` /
+``to``), then a backfill over three hours, set in the trigger dialog's Backfill tab: its three runs
+succeed. Screenshots of every step: out/browser/.
 
 Staging is filled by the real Procore extract functions before the runs, not by the ``procore_extract``
-DAG: that DAG fans out into hundreds of task instances (minutes on two cores) and its Asset events would
-start ``procore_to_xero`` runs of their own, racing the runs this test triggers.
+DAG: its Asset event would start a ``procore_to_xero`` run of its own, racing the runs this test triggers.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from tests.browser.airflow_ui import (
     log_in,
     open_backfill_form,
     open_dag,
+    open_replay_form,
     open_required_action,
     open_trigger_form,
     submit_backfill_form,
@@ -55,7 +56,8 @@ RUN_TIMEOUT = 300.0  # one run is about 80 s here; a loaded CI machine may take 
 COMMITMENT_KINDS = ("work_order_contracts", "purchase_order_contracts")
 APPROVAL_SUBJECT = "Procore → Xero: records wait for your approval"
 DRIFT_SUBJECT = "Procore ↔ Xero "  # the drift report's, drifting or all reconciled
-BACKFILL_HOURS = 3
+BACKFILL_HOURS = 3  # the 3-day range is the replay above; a backfill runs one run after another
+BACKFILL_TIMEOUT = 600.0  # the UI caps a backfill at the DAG's max_active_runs
 CONTROLLER, CLERK = "controller", "clerk"  # both Airflow's "user" role; only the controller approves
 HOSTILE_VENDOR = "[Pay here](https://evil.example/{n}) ![t](https://tracker.example/{n}.png) # Heading {n}"
 
@@ -259,16 +261,28 @@ def test_controller_approves_one_held_po_in_the_ui(airflow: Standalone, tmp_path
         reports = mail_with(airflow, DRIFT_SUBJECT)
         assert reports and {m["X-Envelope-To"] for m in reports} == {DEMO_CONTROLLER}
 
-        # A backfill of the Xero extract over three hours of yesterday, from the trigger dialog.
+        # A replay of the Xero extract over three days, from the trigger form's `from` / `to`: one run,
+        # and its one extract-finished event (which would start xero_to_procore) says it is complete.
+        xero_api = AirflowApi(base_url, airflow.token(), "xero_extract")
         back_to_dag(page, base_url, "xero_extract")
-        start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=1)
+        start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=4)
+        open_replay_form(page, start, start + timedelta(days=3))
+        steps.shot("replay-form")
+        replay = submit_trigger_form(page)
+        assert xero_api.finished(replay, RUN_TIMEOUT) == "success", xero_api.report(
+            replay, airflow.config.home / "logs", steps.last
+        )
+        (event,) = xero_api.asset_events(replay)
+        assert (event["tenant"], event["status"], event["failed_reads"]) == ("default", "success", 0)
+        steps.shot("replay-succeeded")
+
+        # A backfill of the Xero extract over three hours of that range, from the trigger dialog.
+        back_to_dag(page, base_url, "xero_extract")
         end = start + timedelta(hours=BACKFILL_HOURS - 1)
         assert open_backfill_form(page, start, end) == f"{BACKFILL_HOURS} runs will be triggered."
         steps.shot("backfill-form")
         submit_backfill_form(page)
-        backfill = AirflowApi(base_url, airflow.token(), "xero_extract").backfill_runs(
-            BACKFILL_HOURS, RUN_TIMEOUT
-        )
+        backfill = xero_api.backfill_runs(BACKFILL_HOURS, BACKFILL_TIMEOUT)
         page.get_by_role("link", name="Backfills").click()
         page.get_by_role("row").nth(1).wait_for()
         steps.shot("backfill-finished")

@@ -113,6 +113,23 @@ def test_the_hourly_and_nightly_dags_run_in_the_real_scheduler(airflow: Standalo
     settle(airflow, "job_costs")
 
 
+def test_an_open_approval_does_not_hold_the_next_run(airflow: Standalone) -> None:
+    """A run waits for the controller; the next one starts beside it, posts, asks nothing (the request is
+    still open) and ends; the first then takes the controller's answer."""
+    api = AirflowApi(airflow.config.base_url, airflow.token(), "procore_to_xero")
+    waiting = api.trigger()
+    assert api.awaiting_input(waiting, SETTLE_TIMEOUT) == "awaiting_input"
+    following = api.trigger()
+    assert api.finished(following, SETTLE_TIMEOUT) == "success"
+    states = {t["task_id"]: t["state"] for t in api.task_states(following)}
+    assert states["tenant.controller_approval"] == "skipped"
+    assert states["tenant.bills"] == "success"
+    assert api.get(waiting)["state"] == "running"
+    (task,) = [t for t in api.task_states(waiting) if t["state"] == "awaiting_input"]
+    api.answer(waiting, task, NO_DECISION)
+    assert api.finished(waiting, SETTLE_TIMEOUT) == "success"
+
+
 def test_drift_report_is_mailed_to_the_controller(airflow: Standalone) -> None:
     day = "2026-01-15"
     settle(airflow, "drift_report", {"date": day})

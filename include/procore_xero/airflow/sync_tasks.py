@@ -6,6 +6,7 @@ ID maps) and returns its own (small, secret-free). ``id_map`` stays the truth ac
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,6 +14,8 @@ from airflow.sdk import get_current_context
 
 from procore_xero.airflow.tasks import spent_limit_fails_for_good
 from procore_xero.airflow.tenancy import TenantPair, pair_named
+
+log = logging.getLogger(__name__)
 
 # The run-level ID maps later steps look up (documents' own ids stay in id_map, out of XCom).
 REFERENCED_LATER = frozenset(
@@ -78,12 +81,30 @@ def sync_step_task(
     return {**result.to_dict(), "ids": {k: v for k, v in result.ids.items() if k in REFERENCED_LATER}}
 
 
+APPROVAL_TASK_ID = "tenant.controller_approval"  # the DAGs' Human-in-the-loop task, mapped over tenants
+WAITING = "awaiting_input"
+
+
+def request_still_open(context: Any) -> bool:
+    """Whether an earlier run of this DAG still waits for this tenant's controller: its request already
+    lists what is held, so this run asks nothing and ends at once (the next run asks again)."""
+    ti = context["ti"]
+    waiting = ti.get_ti_count(
+        dag_id=ti.dag_id, map_index=ti.map_index, task_ids=[APPROVAL_TASK_ID], states=[WAITING]
+    )
+    return bool(waiting)
+
+
 def held_for_approval(tenant: str, source_system: str = "procore") -> list[dict[str, Any]]:
     """The tenant's held ``source_system`` records the controller may be asked about (each direction's DAG
-    asks about its own), as the approval task lists them; empty when there are none."""
+    asks about its own), as the approval task lists them; empty when there are none, or when another run's
+    request to this tenant's controller is still open (one request at a time: a run never waits behind it)."""
     from procore_xero.airflow.held_records import held_records
     from procore_xero.staging import open_staging
 
+    if request_still_open(get_current_context()):
+        log.info("tenant %s: an earlier run's approval request is still open; this run asks nothing", tenant)
+        return []
     records = held_records(open_staging(), pair_named(tenant).key(), source_system)
     return [record.to_dict() for record in records]
 

@@ -175,6 +175,7 @@ COMPANY_SCOPED = tuple(name for name, spec in PROCORE_SPECS.items() if not spec.
 PROJECT_SCOPED = tuple(name for name, spec in PROCORE_SPECS.items() if spec.project_scoped)
 
 
-def asset_uri(system: str, object_type: str) -> str:
-    """The Asset a task emits when it has refreshed one staged object type."""
-    return f"pxsync://staging/{system}/{object_type}"
+def extracted_uri(system: str) -> str:
+    """The Asset a tenant's extract task emits once per run when it has read everything it could (the
+    event's extra: tenant, ``success`` or ``partial``, counts): what the sync DAGs schedule on."""
+    return f"pxsync://extracted/{system}"
