@@ -1,5 +1,9 @@
 """
-### Procore → staging (hourly)
+### Procore → staging (on demand: the first read, a full refresh, a replay)
+
+Hourly and event-driven reads are `procore_feeds`' (only what changed, plus a sweep under a call budget):
+polling every list every hour costs 4 + 12 × projects calls, past Procore's hourly limit at 300 projects.
+This DAG is the first full read of a new tenant, a `full_refresh`, and the replay of a date range.
 
 Reads every Procore object the sync needs into the staging database (`STAGING_DB_URL`) for every tenant
 in the tenants file (`PXSYNC_TENANTS`; without one, the `procore_default` connection): **one task per
@@ -50,7 +54,7 @@ def outcome(summaries: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 @dag(
-    schedule="@hourly",
+    schedule=None,
     start_date=datetime(2026, 1, 1),
     catchup=False,
     default_args=DEFAULT_ARGS,

@@ -11,7 +11,8 @@ table starts this DAG through Airflow's triggerer) and at least hourly for the s
   webhook (subcontractor invoices, change orders), and lost deliveries of the others.
 
 A quiet hour costs at most the budget, whatever the number of projects. One small summary per tenant in
-XCom; the staging Assets the sync DAGs schedule on are emitted once per run.
+XCom, also the extra of the tenant's one event on `pxsync://extracted/procore`, which starts
+`procore_to_xero` once per cycle (as `procore_extract`'s event does).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from airflow.sdk import Asset, AssetOrTimeSchedule, AssetWatcher, dag, task
 from airflow.timetables.trigger import CronTriggerTimetable
 
 from procore_xero.events.trigger import DeliveriesTrigger
-from procore_xero.extract.specs import PROCORE_SPECS, asset_uri
+from procore_xero.extract.specs import extracted_uri
 from procore_xero.tenants import TENANT_LABEL, tenant_names
 
 DEFAULT_ARGS = {"owner": "data-team", "retries": 2, "retry_delay": timedelta(minutes=2)}
@@ -30,10 +31,9 @@ DELIVERIES = Asset(
     "pxsync://feeds/procore/deliveries",
     watchers=[AssetWatcher(name="procore_deliveries", trigger=DeliveriesTrigger("procore"))],
 )
-STAGED = [Asset(asset_uri("procore", name)) for name in PROCORE_SPECS]
 
 
-@task(outlets=STAGED, map_index_template=TENANT_LABEL)
+@task(outlets=[Asset(extracted_uri("procore"))], map_index_template=TENANT_LABEL)
 def feeds(tenant: str) -> dict:
     from procore_xero.airflow.feeds import procore_feed_cycle
 

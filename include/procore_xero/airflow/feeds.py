@@ -2,6 +2,8 @@
 
 Registers the hook (idempotent; only when the intake's public URL and token are configured), reads what
 the deliveries named, then spends the sweep's budget. The window ends now: deliveries are about the present.
+Like ``procore_extract``, it announces the finished cycle on the tenant's one extract event, so the sync runs
+once per cycle.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 from airflow.sdk import get_current_context
 
-from procore_xero.airflow.tasks import spent_limit_fails_for_good
+from procore_xero.airflow.tasks import announce_extract, spent_limit_fails_for_good
 from procore_xero.airflow.tenancy import pair_named
 from procore_xero.staging import TaskTry, open_staging
 
@@ -24,6 +26,7 @@ TOKEN_ENV = "PXSYNC_PROCORE_WEBHOOK_TOKEN"  # the Authorization the hook sends a
 
 def procore_feed_cycle(tenant: str) -> dict[str, Any]:
     from procore_xero.events.registration import ensure_procore_hook
+    from procore_xero.extract.account import AccountStatus
     from procore_xero.extract.changes import read_changes
     from procore_xero.extract.feeds import FeedSettings
     from procore_xero.extract.sweep import run_sweep
@@ -45,4 +48,15 @@ def procore_feed_cycle(tenant: str) -> dict[str, Any]:
     with spent_limit_fails_for_good():
         changes = read_changes(client, engine, feeds, task_try=task_try, window_end=now)
         sweep = run_sweep(client, engine, feeds, task_try=task_try, window_end=now, now=now)
-    return {"tenant": tenant, "hook": hook, "changes": changes, "sweep": sweep}
+    summary = {
+        "system": "procore",
+        "status": AccountStatus.SUCCESS,  # a failed read fails the task (Airflow retries): no partial cycle
+        "reads": changes["reads"] + sweep["read"],
+        "failed_reads": 0,
+        "api_calls": changes["api_calls"] + sweep["api_calls"],
+        "failures": [],
+        "hook": hook,
+        "changes": changes,
+        "sweep": sweep,
+    }
+    return announce_extract(context, "procore", tenant, summary)

@@ -62,7 +62,7 @@ def extract_concurrency() -> int:
     return int(value)
 
 
-def _announce(context: Any, system: str, tenant: str, summary: dict[str, Any]) -> dict[str, Any]:
+def announce_extract(context: Any, system: str, tenant: str, summary: dict[str, Any]) -> dict[str, Any]:
     """Put the tenant's summary on the run's one extract-finished Asset event and return it (the XCom)."""
     summary = {"tenant": tenant, **summary}
     context["outlet_events"][Asset(extracted_uri(system))].extra = summary
@@ -88,7 +88,7 @@ def extract_procore_tenant(tenant: str) -> dict[str, Any]:
         project_id=context["params"].get("project_id"),
         concurrency=extract_concurrency(),
     )
-    return _announce(context, "procore", tenant, summary)
+    return announce_extract(context, "procore", tenant, summary)
 
 
 def extract_xero_tenant(tenant: str) -> dict[str, Any]:
@@ -104,7 +104,7 @@ def extract_xero_tenant(tenant: str) -> dict[str, Any]:
         window_start=start,
         full_refresh=_full_refresh(context),
     )
-    return _announce(context, "xero", tenant, summary)
+    return announce_extract(context, "xero", tenant, summary)
 
 
 def extract_outcome(system: str, summaries: Sequence[dict[str, Any]]) -> dict[str, Any]:
