@@ -46,7 +46,7 @@ def extract(tenant: str) -> dict[str, Any]:
     return extract_procore_tenant(tenant)
 
 
-@task(trigger_rule="all_done", retries=0)
+@task(trigger_rule="all_done")  # fails with AirflowFailException: never retried
 def outcome(summaries: list[dict[str, Any]]) -> dict[str, Any]:
     from procore_xero.airflow.tasks import extract_outcome
 

@@ -41,7 +41,7 @@ def extract(tenant: str) -> dict[str, Any]:
     return extract_xero_tenant(tenant)
 
 
-@task(trigger_rule="all_done", retries=0)
+@task(trigger_rule="all_done")  # fails with AirflowFailException: never retried
 def outcome(summaries: list[dict[str, Any]]) -> dict[str, Any]:
     from procore_xero.airflow.tasks import extract_outcome
 
