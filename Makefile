@@ -10,7 +10,7 @@ export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export PXSYNC_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: venv test lint audit js-sdk demo airflow month-end bench soak sandbox lock clean
+.PHONY: venv test lint audit js-sdk demo airflow cluster month-end bench soak sandbox lock clean
 
 venv: $(STAMP)
 
@@ -49,6 +49,10 @@ sandbox: $(STAMP)
 airflow: $(STAMP)
 	$(BIN)/python -m tools.airflow_standalone $(AIRFLOW_ARGS)
 
+# docker-compose.yaml's Celery topology as processes (PostgreSQL, Redis, two workers): make cluster CLUSTER_ARGS="--workers 3"
+cluster: $(STAMP)
+	$(BIN)/python -m tools.cluster --home $(CURDIR)/.cluster --data-dir $(CURDIR)/.cluster/data $(CLUSTER_ARGS)
+
 # The controller's month-end in the Xero sandbox make airflow started (pays synced bills, enters bills and a PO).
 XERO_URL ?= http://127.0.0.1:8702
 month-end: $(STAMP)
@@ -71,4 +75,4 @@ lock:
 	mv requirements.txt.new requirements.txt && rm -rf .lockvenv
 
 clean:
-	rm -rf $(VENV) .airflow out data .pytest_cache .ruff_cache
+	rm -rf $(VENV) .airflow .cluster out data .pytest_cache .ruff_cache
