@@ -276,10 +276,17 @@ def test_dockerfile_matches_the_airflow_pin():
     dockerfile = (REPO / "Dockerfile").read_text(encoding="utf-8")
     base = re.search(r"^FROM\s+apache/airflow:(\d+\.\d+\.\d+)-python(\d+\.\d+)\s*$", dockerfile, re.M)
     assert base, "FROM apache/airflow:<version>-python<x.y>"
-    pin = re.search(r"^apache-airflow==(\S+)$", (REPO / "requirements.txt").read_text(), re.M)
+    runtime = (REPO / "requirements-runtime.txt").read_text()
+    pin = re.search(r"^apache-airflow==(\S+)$", runtime, re.M)
     assert pin and base.group(1) == pin.group(1)
     assert base.group(2) == "3.11"  # pyproject: requires-python >=3.11,<3.12
-    assert "pip install --no-cache-dir -r /opt/pxsync/requirements.txt" in dockerfile
+    assert '"apache-airflow==${AIRFLOW_VERSION}" -r /opt/pxsync/requirements-runtime.txt' in dockerfile
+    assert "requirements.txt" not in dockerfile.replace("requirements-runtime.txt", "")  # no dev tools
+    for provider in ("celery", "redis"):  # the compose file's executor and broker
+        assert re.search(rf"^apache-airflow-providers-{provider}==\S+$", runtime, re.M), provider
+    for tool in ("pytest", "ruff", "playwright", "pip_audit", "aiosmtpd"):
+        assert not re.search(rf"^{tool}==", runtime, re.M | re.I), f"{tool} is a development tool"
+    assert (REPO / "requirements.txt").read_text().count("-r requirements-runtime.txt\n") == 1
     assert "-e /opt/pxsync" in dockerfile
     for path in ("include", "dags", "plugins", "deploy"):
         assert re.search(rf"^COPY .*\b{path} /opt/pxsync/{path}$", dockerfile, re.M), path
