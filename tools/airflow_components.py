@@ -75,6 +75,19 @@ class Components:
                 start_new_session=True,
             )
 
+    def restart(self, name: str) -> None:
+        """SIGTERM to component ``name`` (Airflow's components shut down on it), then start it again."""
+        process = self.processes[name]
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=STOP_GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            with suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+        self.start_one(name, [name])
+
     def kill(self, name: str) -> None:
         """SIGKILL to component ``name``'s whole group, as a machine that dies: no shutdown, no goodbye."""
         with suppress(ProcessLookupError):

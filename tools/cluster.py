@@ -86,6 +86,7 @@ class Cluster:
     running: Standalone
     redis_port: int
     workers: list[str]
+    log_starts: dict[str, int] = field(default_factory=dict)  # where each worker's current start logs
 
     def start_worker(self, name: str) -> None:
         """``airflow celery worker`` as ``name``, with its own log-server port and task-instance hostname."""
@@ -97,9 +98,17 @@ class Cluster:
             "PYTHONPATH": os.pathsep.join([self.running.env["PYTHONPATH"], str(REPO_ROOT)]),
         }
         components = self.running.components
+        log = components.log(name)
+        self.log_starts[name] = log.stat().st_size if log.exists() else 0
         components.start_one(name, ["celery", "worker", "--celery-hostname", f"{name}@%h"], env)
         if name not in self.workers:
             self.workers.append(name)
+
+    def ready(self, name: str) -> bool:
+        """Whether worker ``name`` logged Celery's ready line since its latest start."""
+        with self.running.components.log(name).open("rb") as log:
+            log.seek(self.log_starts[name])
+            return WORKER_READY in log.read()
 
     def wait_for_workers(self, timeout: float) -> None:
         """Until every worker's log shows Celery's ready line; a component that exits raises at once."""
@@ -111,7 +120,7 @@ class Cluster:
                 raise ComponentDied(components, dead)
             if time.monotonic() > deadline:
                 raise TimeoutError(f"Celery workers not ready within {timeout:.0f}s: {waiting}")
-            waiting = [w for w in waiting if WORKER_READY not in components.log(w).read_bytes()]
+            waiting = [w for w in waiting if not self.ready(w)]
             time.sleep(0.5)
 
 
