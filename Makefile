@@ -1,4 +1,5 @@
-# One-command setup: every target bootstraps .venv from requirements.txt (the pins are the lock).
+# One-command setup: every target bootstraps .venv from requirements.txt (the development lock: the runtime
+# lock requirements-runtime.txt, which the Docker image installs alone, plus tools and tests).
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -10,11 +11,11 @@ export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export PXSYNC_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: venv test lint audit js-sdk demo airflow month-end bench soak sandbox lock clean
+.PHONY: venv test lint audit js-sdk demo airflow cluster month-end bench soak sandbox lock clean
 
 venv: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt requirements-runtime.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is required (Airflow 3.3 pins are for Python 3.11)"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
@@ -49,6 +50,10 @@ sandbox: $(STAMP)
 airflow: $(STAMP)
 	$(BIN)/python -m tools.airflow_standalone $(AIRFLOW_ARGS)
 
+# docker-compose.yaml's Celery topology as processes (PostgreSQL, Redis, two workers): make cluster CLUSTER_ARGS="--workers 3"
+cluster: $(STAMP)
+	$(BIN)/python -m tools.cluster --home $(CURDIR)/.cluster --data-dir $(CURDIR)/.cluster/data $(CLUSTER_ARGS)
+
 # The controller's month-end in the Xero sandbox make airflow started (pays synced bills, enters bills and a PO).
 XERO_URL ?= http://127.0.0.1:8702
 month-end: $(STAMP)
@@ -61,14 +66,21 @@ bench: $(STAMP)
 soak: $(STAMP)
 	$(BIN)/python -m tools.soak --cycles 12 --seed 0 --scale 0.2 $(SOAK_ARGS)
 
-# Re-resolve the lock after changing a direct dependency (needs the registry).
+# Re-resolve both locks after changing a direct dependency (needs the registry): the runtime lock from the
+# DAGs' own dependencies alone, then the development lock as what the tools and tests add to it.
+RUNTIME_DEPS := apache-airflow==3.3.2 apache-airflow-providers-celery apache-airflow-providers-redis \
+  apache-airflow-providers-http apache-airflow-providers-smtp apache-airflow-providers-standard pandas \
+  sqlalchemy great-expectations requests pyyaml jsonschema matplotlib psycopg2-binary asyncpg
+DEV_DEPS := pytest aiosmtpd ruff playwright pip-audit xero-python setuptools wheel
 lock:
 	rm -rf .lockvenv && $(PYTHON) -m venv .lockvenv
-	.lockvenv/bin/pip install --quiet apache-airflow==3.3.2 apache-airflow-providers-http apache-airflow-providers-smtp \
-	  apache-airflow-providers-standard pandas sqlalchemy great-expectations requests pyyaml jsonschema matplotlib \
-	  psycopg2-binary asyncpg pytest aiosmtpd ruff playwright pip-audit xero-python setuptools wheel
-	{ sed -n '1,/^# Regenerate/p' requirements.txt; .lockvenv/bin/pip freeze --all | grep -v '^pip=='; } > requirements.txt.new
-	mv requirements.txt.new requirements.txt && rm -rf .lockvenv
+	.lockvenv/bin/pip install --quiet $(RUNTIME_DEPS)
+	{ sed -n '1,/^# Regenerate/p' requirements-runtime.txt; .lockvenv/bin/pip freeze | grep -v '^pip=='; } > requirements-runtime.txt.new
+	.lockvenv/bin/pip install --quiet -c requirements-runtime.txt.new $(DEV_DEPS)
+	{ sed -n '1,/^-r /p' requirements.txt; .lockvenv/bin/pip freeze --all | grep -v '^pip==' \
+	  | grep -vxiF -f requirements-runtime.txt.new; } > requirements.txt.new
+	mv requirements-runtime.txt.new requirements-runtime.txt && mv requirements.txt.new requirements.txt
+	rm -rf .lockvenv
 
 clean:
-	rm -rf $(VENV) .airflow out data .pytest_cache .ruff_cache
+	rm -rf $(VENV) .airflow .cluster out data .pytest_cache .ruff_cache

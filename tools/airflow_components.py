@@ -58,17 +58,41 @@ class Components:
         return self.log_dir / f"{name}.log"
 
     def start(self, names: Iterable[str] = COMPONENTS) -> None:
-        self.log_dir.mkdir(parents=True, exist_ok=True)
         for name in names:
-            with self.log(name).open("ab") as output:
-                self.processes[name] = subprocess.Popen(
-                    [str(self.airflow), name],
-                    env=self.env,
-                    stdout=output,
-                    stderr=subprocess.STDOUT,
-                    stdin=subprocess.DEVNULL,
-                    start_new_session=True,
-                )
+            self.start_one(name, [name])
+
+    def start_one(self, name: str, args: list[str], env: dict[str, str] | None = None) -> None:
+        """``airflow <args>`` as component ``name`` (e.g. ``worker-2``: ``celery worker``), with ``env``
+        instead of the shared environment when given."""
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        with self.log(name).open("ab") as output:
+            self.processes[name] = subprocess.Popen(
+                [str(self.airflow), *args],
+                env=env or self.env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+
+    def restart(self, name: str) -> None:
+        """SIGTERM to component ``name`` (Airflow's components shut down on it), then start it again."""
+        process = self.processes[name]
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=STOP_GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            with suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+        self.start_one(name, [name])
+
+    def kill(self, name: str) -> None:
+        """SIGKILL to component ``name``'s whole group, as a machine that dies: no shutdown, no goodbye."""
+        with suppress(ProcessLookupError):
+            os.killpg(self.processes[name].pid, signal.SIGKILL)
+        self.processes.pop(name).wait(timeout=30)
 
     def dead(self) -> dict[str, int]:
         """Components that exited, with their exit codes."""

@@ -250,6 +250,18 @@ def start_metadata(config: StandaloneConfig) -> PostgresServer:
     return server
 
 
+def start_config_sandbox(config: StandaloneConfig) -> SandboxProcess:
+    """The Procore and Xero sandboxes on the configured ports, the demo seed at the configured scale."""
+    return start_sandbox(
+        config.home / "sandbox.log",
+        "--scale",
+        str(config.sandbox_scale),
+        procore_port=config.procore_port,
+        xero_port=config.xero_port,
+        timeout=SANDBOX_START_SECONDS * max(1.0, config.sandbox_scale),  # a bigger seed takes longer
+    )
+
+
 def wait_until_healthy(running: Standalone, timeout: float) -> None:
     """Until ``/api/v2/monitor/health`` reports every component (the triggerer too) healthy; a component
     that exits meanwhile raises at once."""
@@ -273,14 +285,7 @@ def running_standalone(
     healthy, then the Xero pools; everything is stopped on exit (the durable cluster cleanly)."""
     with ExitStack() as stack:
         prepare(config)
-        sandbox = start_sandbox(
-            config.home / "sandbox.log",
-            "--scale",
-            str(config.sandbox_scale),
-            procore_port=config.procore_port,
-            xero_port=config.xero_port,
-            timeout=SANDBOX_START_SECONDS * max(1.0, config.sandbox_scale),  # a bigger seed takes longer
-        )
+        sandbox = start_config_sandbox(config)
         stack.callback(sandbox.stop)
         postgres = start_metadata(config)
         stack.callback(postgres.stop)

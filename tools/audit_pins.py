@@ -58,11 +58,13 @@ class Exceptions:
 
 
 def pins(path: Path) -> dict[str, str]:
-    """Canonical name -> pinned version, for every ``name==version`` line."""
+    """Canonical name -> pinned version, for every ``name==version`` line, and those of the files it
+    includes with ``-r`` (requirements.txt includes the runtime lock)."""
     found = {}
     for line in path.read_text(encoding="utf-8").splitlines():
-        match = PIN.match(line.strip())
-        if match:
+        if line.startswith("-r "):
+            found |= pins(path.parent / line[3:].strip())
+        elif match := PIN.match(line.strip()):
             found[canonicalize_name(match.group(1))] = match.group(2)
     return found
 

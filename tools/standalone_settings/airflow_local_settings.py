@@ -1,7 +1,8 @@
 """``make airflow``'s Airflow local settings (tools/airflow_standalone.py puts this folder first on sys.path).
 
-LocalExecutor forks each task from the scheduler: with Great Expectations and pandas imported there once, a
-task starts in about a second instead of paying their import (5-7 s) every time. Third-party modules only, so
+LocalExecutor forks each task from the scheduler, a Celery worker (make cluster) from its own process: with
+Great Expectations and pandas imported there once, a task starts in about a second instead of paying their
+import (5-7 s) every time. Third-party modules only, so
 edits to this project's code still reach the next task. Then the project's own ``airflow_local_settings``
 (the tenant pool policy, next on sys.path) is loaded and what it exports is exported from here unchanged.
 """
@@ -14,7 +15,7 @@ from importlib.util import module_from_spec
 from pathlib import Path
 from types import ModuleType
 
-if sys.argv[1:2] == ["scheduler"]:
+if sys.argv[1:2] == ["scheduler"] or sys.argv[1:3] == ["celery", "worker"]:  # the processes tasks fork from
     import great_expectations  # noqa: F401
     import pandas  # noqa: F401
 

@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
+from tools.env_file import read_env_file
+
 REPO = Path(__file__).resolve().parents[3]
 COMPOSE_TEXT = (REPO / "docker-compose.yaml").read_text(encoding="utf-8")
 COMPOSE: dict[str, Any] = yaml.safe_load(COMPOSE_TEXT)
@@ -50,6 +52,16 @@ def _environment(service: dict[str, Any]) -> dict[str, str]:
     return {k: str(v) for k, v in env.items()}
 
 
+def _settings(service: dict[str, Any]) -> dict[str, str]:
+    """What the service's Airflow sees: its required env files (deploy/airflow.env), then ``environment:``
+    (which compose lets win). The optional .env holds secrets only."""
+    files = [entry for entry in service.get("env_file") or [] if entry.get("required", True)]
+    merged: dict[str, str] = {}
+    for entry in files:
+        merged |= read_env_file(REPO / entry["path"])
+    return merged | _environment(service)
+
+
 def test_compose_parses_with_the_required_services():
     expected = {"postgres", "redis", "mailpit", "sandbox", "airflow-init", *AIRFLOW_COMMANDS}
     assert expected <= set(SERVICES), expected - set(SERVICES)
@@ -61,7 +73,7 @@ def test_airflow_services_run_the_right_command_on_the_project_image(service, co
     assert spec["command"] == command
     assert spec["image"] == "pxsync-airflow:0.1.0"
     assert spec["build"] == "."
-    assert _environment(spec)["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
+    assert _settings(spec)["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
 
 
 def test_worker_can_scale():
@@ -88,7 +100,7 @@ def test_every_long_running_service_has_a_healthcheck():
 
 
 def test_scheduler_health_endpoint_is_enabled():
-    env = _environment(SERVICES["airflow-scheduler"])
+    env = _settings(SERVICES["airflow-scheduler"])
     assert env["AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK"] == "True"
     assert "8974" in " ".join(SERVICES["airflow-scheduler"]["healthcheck"]["test"])
 
@@ -264,10 +276,17 @@ def test_dockerfile_matches_the_airflow_pin():
     dockerfile = (REPO / "Dockerfile").read_text(encoding="utf-8")
     base = re.search(r"^FROM\s+apache/airflow:(\d+\.\d+\.\d+)-python(\d+\.\d+)\s*$", dockerfile, re.M)
     assert base, "FROM apache/airflow:<version>-python<x.y>"
-    pin = re.search(r"^apache-airflow==(\S+)$", (REPO / "requirements.txt").read_text(), re.M)
+    runtime = (REPO / "requirements-runtime.txt").read_text()
+    pin = re.search(r"^apache-airflow==(\S+)$", runtime, re.M)
     assert pin and base.group(1) == pin.group(1)
     assert base.group(2) == "3.11"  # pyproject: requires-python >=3.11,<3.12
-    assert "pip install --no-cache-dir -r /opt/pxsync/requirements.txt" in dockerfile
+    assert '"apache-airflow==${AIRFLOW_VERSION}" -r /opt/pxsync/requirements-runtime.txt' in dockerfile
+    assert "requirements.txt" not in dockerfile.replace("requirements-runtime.txt", "")  # no dev tools
+    for provider in ("celery", "redis"):  # the compose file's executor and broker
+        assert re.search(rf"^apache-airflow-providers-{provider}==\S+$", runtime, re.M), provider
+    for tool in ("pytest", "ruff", "playwright", "pip_audit", "aiosmtpd"):
+        assert not re.search(rf"^{tool}==", runtime, re.M | re.I), f"{tool} is a development tool"
+    assert (REPO / "requirements.txt").read_text().count("-r requirements-runtime.txt\n") == 1
     assert "-e /opt/pxsync" in dockerfile
     for path in ("include", "dags", "plugins", "deploy"):
         assert re.search(rf"^COPY .*\b{path} /opt/pxsync/{path}$", dockerfile, re.M), path
@@ -284,3 +303,14 @@ def test_referenced_volumes_are_declared_and_bind_mounts_exist():
             else:
                 used.add(source)
     assert used == declared == {"postgres-db", "airflow-logs", "pxsync-data"}
+
+
+def test_the_shared_airflow_settings_hold_no_host_and_no_secret():
+    """deploy/airflow.env is committed and read by make cluster too: no secret, no compose service name."""
+    settings = read_env_file(REPO / "deploy" / "airflow.env")
+    assert settings["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
+    for key, value in settings.items():
+        assert not re.search(r"PASSWORD|SECRET|FERNET|TOKEN|_CONN|URL", key), key
+        assert not re.search(r"postgres|redis|mailpit|://", value), f"{key}={value}"
+    for name in AIRFLOW_COMMANDS:
+        assert SERVICES[name]["env_file"][0] == {"path": "deploy/airflow.env", "required": True}
