@@ -15,6 +15,8 @@ from decimal import Decimal
 from html import escape
 from typing import Annotated, Any
 
+from airflow.api_fastapi.app import get_auth_manager
+from airflow.api_fastapi.core_api.security import get_user
 from fastapi import Depends, FastAPI, Query
 from fastapi.responses import HTMLResponse
 
@@ -69,9 +71,6 @@ def tenant_keys(tenants: Sequence[Tenant]) -> dict[str, Any]:
 
 def create_exceptions_app() -> FastAPI:
     """The page, served at ``URL_PREFIX + PAGE_PATH`` once mounted."""
-    from airflow.api_fastapi.app import get_auth_manager
-    from airflow.api_fastapi.core_api.security import get_user
-
     app = FastAPI(title="Procore ↔ Xero exceptions", docs_url=None, redoc_url=None, openapi_url=None)
 
     @app.get(PAGE_PATH, response_class=HTMLResponse)
