@@ -19,6 +19,7 @@ class ExceptionsPagePlugin(AirflowPlugin):
         {
             "name": "Open exceptions",
             "href": f"{URL_PREFIX}{PAGE_PATH}",
+            "url_route": "pxsync_exceptions",  # shown inside the UI (an iframe); links open at the top
             "destination": "nav",
             "category": "browse",
         }
