@@ -105,6 +105,10 @@ def test_an_approver_sees_only_their_tenant_and_an_admin_all(page: tuple[Any, di
     assert rows_of(alice.text, ids) == ["alpha"] and "Beta Steel" not in alice.text
     assert "1,134.56" in alice.text and "1,234.56" in alice.text  # at stake (over the budget left), total
     assert rows_of(as_user(client, "alice", "user", tenant="beta").text, ids) == []
+    submitted = as_user(client, "alice", "user", tenant="", project="", reason="", min_age_days="")
+    assert rows_of(submitted.text, ids) == ["alpha"]  # the form's empty fields: no filter
+    assert rows_of(as_user(client, "alice", "user", min_age_days="1").text, ids) == []
+    assert as_user(client, "alice", "user", min_age_days="-1").status_code == 422
     assert rows_of(as_user(client, "bob", "user").text, ids) == ["beta"]
     admin = as_user(client, "root", "admin").text
     assert rows_of(admin, ids) == ["alpha", "beta"]

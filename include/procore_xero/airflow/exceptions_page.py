@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from html import escape
 from typing import Annotated, Any
 
@@ -19,6 +20,7 @@ from airflow.api_fastapi.app import get_auth_manager
 from airflow.api_fastapi.core_api.security import get_user
 from fastapi import Depends, FastAPI, Query
 from fastapi.responses import HTMLResponse
+from sqlalchemy import Engine
 
 from procore_xero.reports.open_exceptions import ExceptionFilter, OpenException, open_exceptions
 from procore_xero.tenants import Tenant
@@ -69,6 +71,20 @@ def tenant_keys(tenants: Sequence[Tenant]) -> dict[str, Any]:
     return keys
 
 
+def staging_engine() -> Engine:
+    """One engine (and connection pool) per staging database in the API server's process."""
+    from procore_xero.staging.engine import staging_url
+
+    return _engine_for(staging_url())
+
+
+@cache
+def _engine_for(url: str) -> Engine:
+    from procore_xero.staging import create_staging_engine
+
+    return create_staging_engine(url)
+
+
 def create_exceptions_app() -> FastAPI:
     """The page, served at ``URL_PREFIX + PAGE_PATH`` once mounted."""
     app = FastAPI(title="Procore ↔ Xero exceptions", docs_url=None, redoc_url=None, openapi_url=None)
@@ -79,10 +95,9 @@ def create_exceptions_app() -> FastAPI:
         tenant: Annotated[str | None, Query(max_length=60)] = None,
         project: Annotated[str | None, Query(max_length=40)] = None,
         reason: Annotated[str | None, Query(max_length=60)] = None,
-        min_age_days: Annotated[int | None, Query(ge=0, le=3650)] = None,
+        min_age_days: Annotated[str | None, Query(max_length=4, pattern=r"^[0-9]*$")] = None,  # or "": any
     ) -> str:
         from procore_xero.airflow.pending_approvals import approval_links, pending_approvals
-        from procore_xero.staging import create_staging_engine
         from procore_xero.tenants import load_tenants
 
         manager = get_auth_manager()
@@ -95,16 +110,17 @@ def create_exceptions_app() -> FastAPI:
             tenant=tenant or None,
             project=project or None,
             reason=reason or None,
-            min_age=None if min_age_days is None else timedelta(days=min_age_days),
+            min_age=timedelta(days=int(min_age_days)) if min_age_days else None,
         )
+        now = datetime.now(UTC)
         rows = open_exceptions(
-            create_staging_engine(),
+            staging_engine(),
             tenant_keys(allowed),
-            now=datetime.now(UTC),
+            now=now,
             approvals=approval_links(pending_approvals()),
             wanted=wanted,
         )
-        return render_page(rows, [t.name for t in allowed], wanted, datetime.now(UTC))
+        return render_page(rows, [t.name for t in allowed], wanted, now)
 
     return app
 
