@@ -23,6 +23,7 @@ from decimal import Decimal
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -59,6 +60,7 @@ DRIFT_SUBJECT = "Procore ↔ Xero "  # the drift report's, drifting or all recon
 BACKFILL_HOURS = 3  # the 3-day range is the replay above; a backfill runs one run after another
 BACKFILL_TIMEOUT = 600.0  # the UI caps a backfill at the DAG's max_active_runs
 CONTROLLER, CLERK = "controller", "clerk"  # both Airflow's "user" role; only the controller approves
+EXCEPTIONS_PAGE = "/pxsync/exceptions"  # the plugin's page (plugins/exceptions_page.py)
 HOSTILE_VENDOR = "[Pay here](https://evil.example/{n}) ![t](https://tracker.example/{n}.png) # Heading {n}"
 
 
@@ -227,9 +229,25 @@ def test_controller_approves_one_held_po_in_the_ui(airflow: Standalone, tmp_path
         assert api.awaiting_input(run, 10) == "awaiting_input"
         assert api.get(hitl_path(waiting))["response_received"] is False
 
-        # The controller ticks exactly one; the run ends and posts it.
+        # The exceptions page: the clerk approves for no tenant and sees no row; the controller sees the
+        # held PO with its total, its hostile vendor as text, and a link to this run's pending approval.
+        page.goto(f"{base_url.rstrip('/')}{EXCEPTIONS_PAGE}")
+        page.get_by_role("heading", name="Open exceptions").wait_for()
+        assert page.locator("tr[data-exception]").count() == 0
         switch_user(page, base_url, CONTROLLER, airflow.password_of(CONTROLLER))
-        open_required_action(page, run)
+        page.goto(f"{base_url.rstrip('/')}{EXCEPTIONS_PAGE}")
+        row = page.locator(f'tr[data-exception="{chosen.exception_id}"]')
+        steps.shot("exceptions-page")
+        assert f"PO {chosen.po_number} ({chosen.vendor})" in row.inner_text()
+        assert f"{cents(chosen.total):,}" in row.inner_text()
+        assert page.locator("a[href*='evil.example'], img[src*='tracker.example']").count() == 0
+        decide = row.get_by_role("link", name="decide")
+        assert quote(run, safe="") in str(decide.get_attribute("href"))
+
+        # The controller follows that link and ticks exactly one; the run ends and posts it.
+        decide.click()
+        page.wait_for_url("**/required_actions")
+        page.get_by_role("button", name="Respond").wait_for()
         approve(page, [chosen.exception_id])
         steps.shot("approved")
         assert api.finished(run, RUN_TIMEOUT) == "success", explain(run)

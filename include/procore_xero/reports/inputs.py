@@ -85,7 +85,7 @@ def read_inputs(engine: Engine, tenant: TenantKey, base_currency: str | None = N
         bill_links=bill_links,
         po_links=po_links,
         exceptions=waiting,
-        record_projects=_record_projects(engine, tenant, waiting, options),
+        record_projects=record_projects(engine, tenant, waiting, options),
         base_currency=base_currency or _figures_currency(job_costs),
         figures_at=job_costs["computed_at"].max().to_pydatetime() if len(job_costs) else None,
     )
@@ -103,7 +103,7 @@ def _figures_currency(job_costs: pd.DataFrame) -> str:
     return str(job_costs["base_currency"].iloc[0])
 
 
-def _record_projects(
+def record_projects(
     engine: Engine, tenant: TenantKey, waiting: tuple[QueuedException, ...], options: Mapping[str, str]
 ) -> dict[tuple[str, str, str], str | None]:
     """Which project each queued record belongs to: Procore records by their staged ``project_id`` (a

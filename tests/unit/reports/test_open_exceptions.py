@@ -1,0 +1,158 @@
+"""The exceptions page's listing on a real SQLite staging database: which rows, their money, their order."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, update
+
+from procore_xero.airflow.pending_approvals import PendingApproval, approval_links
+from procore_xero.reports.open_exceptions import ExceptionFilter, open_exceptions
+from procore_xero.staging import (
+    Problem,
+    StagingKey,
+    TenantKey,
+    create_staging_engine,
+    ensure_schema,
+    raise_exception,
+    upsert_records,
+)
+from procore_xero.staging.schema import exceptions
+
+ALPHA = TenantKey(company_id=4_000_000_001, tenant_id="aaaaaaaa-0000-4000-8000-000000000001")
+BETA = TenantKey(company_id=4_000_000_002, tenant_id="bbbbbbbb-0000-4000-8000-000000000002")
+TENANTS = {"alpha": ALPHA, "beta": BETA}
+PROJECT = 5_000_000_007
+APPROVAL = "/dags/procore_to_xero/runs/manual__1/tasks/tenant.controller_approval/mapped/0/required_actions"
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Engine:
+    engine = create_staging_engine(f"sqlite:///{tmp_path / 'staging.db'}")
+    ensure_schema(engine)
+    return engine
+
+
+def queue(engine: Engine, tenant: TenantKey, kind: str, source_id: int, reason: str, values: dict) -> int:
+    return raise_exception(
+        engine,
+        Problem(tenant, "procore", kind, source_id, reason),
+        source_label=f"{kind} {source_id} ([x](https://evil.example))",
+        message=f"{reason} on {source_id}",
+        details={"values": values},
+    )
+
+
+@pytest.fixture
+def queued(engine: Engine) -> dict[str, int]:
+    """Alpha: a PO over budget by 1,000.25 in PROJECT, an invoice of -150.25 opened 10 days ago, a
+    by-design record; beta: a PO over budget by 5,000.00."""
+    commitment = {"id": 101, "updated_at": "2026-03-01T10:00:00Z", "deleted_at": None}
+    key = StagingKey(company_id=ALPHA.company_id, project_id=PROJECT)
+    upsert_records(engine, "procore", "purchase_order_contracts", [commitment], key=key, run_id="r")
+    ids = {
+        "po": queue(
+            engine,
+            ALPHA,
+            "purchase_order_contracts",
+            101,
+            "over_budget",
+            {"total": "1200.50", "remaining_budget": "200.25"},
+        ),
+        "invoice": queue(engine, ALPHA, "requisitions", 12, "negative_invoice", {"net_due": "-150.25"}),
+        "by_design": queue(engine, ALPHA, "requisitions", 13, "project_not_synced", {"net_due": "99.00"}),
+        "beta_po": queue(
+            engine,
+            BETA,
+            "purchase_order_contracts",
+            201,
+            "over_budget",
+            {"total": "5000.00", "remaining_budget": "0.00"},
+        ),
+    }
+    with engine.begin() as connection:
+        connection.execute(
+            update(exceptions)
+            .where(exceptions.c.id == ids["invoice"])
+            .values(created_at=datetime.now(UTC) - timedelta(days=10))
+        )
+    return ids
+
+
+def listed(engine: Engine, tenants: dict[str, TenantKey] = TENANTS, **wanted: object) -> list:
+    return open_exceptions(
+        engine,
+        tenants,
+        now=datetime.now(UTC),
+        approvals={},
+        wanted=ExceptionFilter(**wanted),  # type: ignore[arg-type]
+    )
+
+
+def test_every_open_exception_most_money_first_without_the_by_design_ones(
+    engine: Engine, queued: dict[str, int]
+) -> None:
+    rows = listed(engine)
+    assert [(r.tenant, r.exception_id, r.at_stake) for r in rows] == [
+        ("beta", queued["beta_po"], Decimal("5000.00")),
+        ("alpha", queued["po"], Decimal("1000.25")),
+        ("alpha", queued["invoice"], Decimal("150.25")),
+    ]
+    po = rows[1]
+    assert (po.total, po.project_id, po.reason_code, po.source_id) == (
+        Decimal("1200.50"),
+        str(PROJECT),
+        "over_budget",
+        "101",
+    )
+    assert rows[2].total is None and rows[2].project_id is None
+
+
+def test_only_the_tenants_given_are_read(engine: Engine, queued: dict[str, int]) -> None:
+    assert [r.exception_id for r in listed(engine, {"beta": BETA})] == [queued["beta_po"]]
+    assert listed(engine, {}) == []
+
+
+@pytest.mark.parametrize(
+    ("wanted", "expected"),
+    [
+        ({"tenant": "alpha"}, ["po", "invoice"]),
+        ({"project": str(PROJECT)}, ["po"]),
+        ({"reason": "negative_invoice"}, ["invoice"]),
+        ({"min_age": timedelta(days=5)}, ["invoice"]),
+        ({"tenant": "beta", "reason": "negative_invoice"}, []),
+        ({"reason": "project_not_synced"}, []),
+    ],
+)
+def test_filters(engine: Engine, queued: dict[str, int], wanted: dict, expected: list[str]) -> None:
+    assert [r.exception_id for r in listed(engine, **wanted)] == [queued[name] for name in expected]
+
+
+def test_a_row_links_to_the_pending_approval_that_offers_it(engine: Engine, queued: dict[str, int]) -> None:
+    po = queued["po"]
+    pending = PendingApproval(
+        "procore_to_xero",
+        "manual__1",
+        "tenant.controller_approval",
+        0,
+        ("Leave pending", f"Approve #{po}: PO 7-101 — 1,200.50", f"Reject #{po}: PO 7-101 — 1,200.50"),
+    )
+    links = approval_links([pending])
+    assert links == {po: APPROVAL}
+    rows = open_exceptions(engine, TENANTS, now=datetime.now(UTC), approvals=links, wanted=ExceptionFilter())
+    assert {r.exception_id: r.approval_url for r in rows} == {
+        queued["beta_po"]: None,
+        po: APPROVAL,
+        queued["invoice"]: None,
+    }
+
+
+def test_an_approval_address_escapes_the_run_id() -> None:
+    pending = PendingApproval("procore_to_xero", "manual__2026-12-05T20:00:00+00:00", "t", -1, ())
+    assert (
+        pending.url()
+        == "/dags/procore_to_xero/runs/manual__2026-12-05T20%3A00%3A00%2B00%3A00/tasks/t/required_actions"
+    )
