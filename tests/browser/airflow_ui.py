@@ -52,9 +52,11 @@ def back_to_dag(page: Page, base_url: str, dag_id: str) -> None:
 def open_trigger_form(page: Page, switches: dict[str, bool]) -> None:
     """The DAG page's Trigger dialog with the named boolean Params set as given (each set either way:
     the form must not depend on what it showed last)."""
+    page.wait_for_load_state("networkidle")  # a DAG page still loading re-renders the dialog under the click
     page.get_by_role("button", name="Trigger").first.click()
     dialog = page.get_by_role("dialog")
     dialog.get_by_role("button", name="Trigger").wait_for()
+    page.wait_for_load_state("networkidle")
     for name, wanted in switches.items():
         switch = dialog.get_by_label(name, exact=False)
         if switch.is_checked() != wanted:
@@ -64,6 +66,7 @@ def open_trigger_form(page: Page, switches: dict[str, bool]) -> None:
 
 def submit_trigger_form(page: Page) -> str:
     """Press Trigger; the UI opens the new run's page, whose URL holds the run id."""
+    page.wait_for_load_state("networkidle")
     page.get_by_role("dialog").get_by_role("button", name="Trigger").click()
     page.wait_for_url(re.compile(r"/runs/[^/]+$"), timeout=UI_WAIT_MS)
     return unquote(page.url.rsplit("/runs/", 1)[1])
