@@ -94,8 +94,13 @@ def open_replay_form(page: Page, start: datetime, end: datetime) -> None:
             .filter(has=page.get_by_test_id("datetime-input"))
             .last
         )
+        page.wait_for_timeout(500)  # the picker and the section animate
+        if not row.get_by_test_id("datetime-input").is_visible():
+            dialog.get_by_text("Run Parameters").first.click()  # the Params section folded: unfold it
         fill_datetime(page, row, moment)
-        dialog.get_by_text("Run Parameters").first.click()  # closes the picker, keeps the dialog
+        page.wait_for_timeout(500)
+        if page.get_by_placeholder("YYYY/MM/DD").last.is_visible():
+            dialog.get_by_text("Run Parameters").first.click()  # closes the picker (may fold the section)
 
 
 def open_backfill_form(page: Page, start: datetime, end: datetime) -> str:
