@@ -20,11 +20,12 @@ from sqlalchemy import select
 
 from procore_xero.staging import Crosswalk, TenantKey, all_links, create_staging_engine, list_open
 from procore_xero.staging.schema import staging_table
+from procore_xero.tenants import APPROVERS_ENV
 from sandbox.process import SandboxProcess, start_sandbox
 from sandbox.seed import generate_seed
 from sandbox.seed.procore_seed import COMPANY_ID
 from tests.dags.mailbox import Mailbox, smtp_default
-from tools.approvals import controller_answers
+from tools.approvals import TEST_RESPONDER, controller_answers
 from tools.dag_results import asset_events
 from tools.extract_env import load_dag, patched_environ, raise_limits, sandbox_now
 from tools.sandbox_connections import connection_env
@@ -88,6 +89,7 @@ def tenants_env(
         "PXSYNC_TOKEN_KEY": Fernet.generate_key().decode(),
         "PXSYNC_DATA_DIR": str(tmp_path / "data"),
         "PXSYNC_XERO_POOL": "xero_shared",
+        APPROVERS_ENV: TEST_RESPONDER,  # who answers approvals under the tests' all-admins setting
     }
     for name, sandbox in sandboxes.items():
         env |= connection_env(sandbox, name)
