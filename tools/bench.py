@@ -8,7 +8,8 @@ empty Xero crosswalk, then unchanged (``tools/bench_sync.py``), followed by mone
 payments sent by a deliberately simple per-record integration (``tools/bench_baseline.py``) on the reset
 sandbox; DAG parse time per file (``tools/bench_parse.py``); the no-change hourly extract through
 Airflow's real scheduler vs. the library, and task instances per run (``tools/bench_airflow.py``, key
-``scale``); peak RSS of every stage and of the emulators.
+``scale``); a Procore approval to the document in Xero through the real scheduler (``tools/bench_latency.py``,
+key ``scale.approval_to_bill_seconds``); peak RSS of every stage and of the emulators.
 The sandboxes' rate limits are raised for all of it (``POST /_sandbox/limits``): the figures are the code's,
 not the throttles'. Everything goes into one table (the per-object call counts as its ``calls/…`` rows).
 """
@@ -34,6 +35,7 @@ from tools.bench_baseline import bench_baseline
 from tools.bench_extract import bench_extract
 from tools.bench_feeds import SIMULATED_PROJECTS, quiet_hour, simulated_quiet_hour
 from tools.bench_http import procore_api, sync_tenant_id, xero_api
+from tools.bench_latency import bench_latency
 from tools.bench_parse import bench_parse
 from tools.bench_sync import bench_sync
 from tools.extract_env import RAISED_LIMITS, raise_limits
@@ -265,6 +267,9 @@ def main(argv: list[str] | None = None) -> int:
     airflow_rows, airflow_scale = bench_airflow(scales)
     report.add(airflow_rows)
     report.scale.update(airflow_scale)
+    latency_rows, latency_scale = bench_latency(scales)
+    report.add(latency_rows)
+    report.scale.update(latency_scale)
     table = report.rows + detail_rows(report)
     table.append(Row("bench", "make bench wall time", time.perf_counter() - started, "s"))
     print_table(table)

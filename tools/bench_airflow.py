@@ -81,28 +81,34 @@ def settle_scheduled(airflow: Standalone) -> None:
             time.sleep(1)
 
 
+def throwaway_config(root: Path, scale: float) -> StandaloneConfig:
+    """``make airflow`` on free ports in a throwaway home under ``root``, the demo seed at ``scale``."""
+    return StandaloneConfig(
+        home=root / "airflow",
+        data_dir=root / "data",
+        port=free_port(),
+        procore_port=None,
+        xero_port=None,
+        log_ports=(free_port(), free_port()),
+        durable_metadata=False,
+        sandbox_scale=scale,
+    )
+
+
 def bench_scale(scale: float) -> dict[str, Any]:
     """One seed scale: the no-change cycle's seconds through Airflow and the library, task instances."""
-    with tempfile.TemporaryDirectory(prefix="bench-airflow-") as root:
-        config = StandaloneConfig(
-            home=Path(root) / "airflow",
-            data_dir=Path(root) / "data",
-            port=free_port(),
-            procore_port=None,
-            xero_port=None,
-            log_ports=(free_port(), free_port()),
-            durable_metadata=False,
-            sandbox_scale=scale,
-        )
-        with running_standalone(config) as airflow:
-            raise_limits(airflow.sandbox)
-            airflow_cycle(airflow)  # the first full extract
-            settle_scheduled(airflow)
-            seconds, instances, spent = airflow_cycle(airflow)
-            projects = len(airflow.sandbox.admin("procore", "GET", "state")["projects"])
-            spawn = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(1, mp_context=spawn) as pool:
-                library = pool.submit(library_cycle, airflow.env).result()
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-airflow-") as root,
+        running_standalone(throwaway_config(Path(root), scale)) as airflow,
+    ):
+        raise_limits(airflow.sandbox)
+        airflow_cycle(airflow)  # the first full extract
+        settle_scheduled(airflow)
+        seconds, instances, spent = airflow_cycle(airflow)
+        projects = len(airflow.sandbox.admin("procore", "GET", "state")["projects"])
+        spawn = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(1, mp_context=spawn) as pool:
+            library = pool.submit(library_cycle, airflow.env).result()
     return {
         "projects": projects,
         "airflow_seconds": seconds,
