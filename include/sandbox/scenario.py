@@ -47,6 +47,7 @@ class Books:
     cad_option: str | None  # the option of the project whose sync bills are in CAD
     cad_bank: str  # a CAD bank account if the organisation has one (real Xero needs it), else 090
     contacts: list[Record]  # active contacts without a ContactNumber (not created by the sync)
+    suppliers: list[Record]  # active contacts with one: the sync's (a Procore vendor id), linked or created
     near_duplicate: Record  # {"ContactID", "Name", "similar": [names]}
     first_bill_number: int
     payable: int  # sync bills AUTHORISED with something due: what pay_share chooses from
@@ -144,6 +145,9 @@ def read_books(state: Record, tenant_id: str | None, today: date) -> Books:
     contacts = sorted(
         (c for c in everyone if not c.get("ContactNumber")), key=lambda c: (c["Name"], c["ContactID"])
     )
+    suppliers = sorted(
+        (c for c in everyone if c.get("ContactNumber")), key=lambda c: (c["Name"], c["ContactID"])
+    )
     if len(contacts) < BILL_COUNT:
         raise ScenarioError(
             f"month-end: needs {BILL_COUNT} contacts without a ContactNumber, found {len(contacts)}"
@@ -164,6 +168,7 @@ def read_books(state: Record, tenant_id: str | None, today: date) -> Books:
         cad_option=cad_option,
         cad_bank=cad_banks[0] if cad_banks else BANK_ACCOUNT,
         contacts=contacts,
+        suppliers=suppliers or contacts,
         near_duplicate=_near_duplicate(contacts, everyone),
         first_bill_number=max([1000, *numbers]) + 1,
         payable=payable,
@@ -378,10 +383,11 @@ def _po_lines(rng: random.Random, kind: str, codes: list[str], option: str) -> l
 
 
 def _purchase_orders(ctl: _Controller, books: Books, rng: random.Random) -> Record:
-    """Three POs raised in Xero: within budget, far over budget (5,000,000.00) and one with no cost code."""
+    """Three POs raised in Xero: within budget, far over budget (5,000,000.00) and one with no cost code,
+    each to a supplier both systems know (a PO goes to a subcontractor; unknown contacts are the bills')."""
     plans: list[Record] = []
     for kind in ("within", "over", "unmapped"):
-        contact, option = rng.choice(books.contacts), rng.choice(books.usd_options)
+        contact, option = rng.choice(books.suppliers), rng.choice(books.usd_options)
         order = {
             "Contact": {"ContactID": contact["ContactID"]},
             "Date": books.today.isoformat(),
