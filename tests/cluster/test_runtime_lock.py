@@ -18,14 +18,7 @@ pytestmark = pytest.mark.slow
 
 RUNTIME_LOCK = REPO_ROOT / "requirements-runtime.txt"
 WHEELHOUSE = REPO_ROOT / "out" / "wheelhouse"
-DAG_IDS = {
-    "procore_extract",
-    "procore_to_xero",
-    "xero_extract",
-    "xero_to_procore",
-    "job_costs",
-    "drift_report",
-}
+DAG_IDS = {path.stem for path in (REPO_ROOT / "dags").glob("*.py")}  # one DAG per file, named after it
 DEV_TOOLS = ("pytest", "ruff", "playwright", "pip_audit", "aiosmtpd", "xero_python")
 PARSE = """
 import json, sys
