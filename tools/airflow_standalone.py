@@ -24,6 +24,7 @@ from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import requests
 import yaml
@@ -68,6 +69,22 @@ class StandaloneConfig:
     sandbox_scale: float = 1.0  # the demo seed's size (the scheduler test runs a tenth of it)
     users: tuple[tuple[str, str], ...] = ()  # more logins beside admin: (name, simple auth manager role)
     approvers: str | None = None  # PXSYNC_APPROVERS of the DAGs (None: the default, admin)
+
+    @classmethod
+    def throwaway(cls, root: Path, scale: float = 1.0, **more: Any) -> StandaloneConfig:
+        """On free ports in a throwaway home and data dir under ``root``, the demo seed at ``scale``: what the
+        tests and benchmarks start (``more``: logins and approvers)."""
+        return cls(
+            home=root / "airflow",
+            data_dir=root / "data",
+            port=free_port(),
+            procore_port=None,
+            xero_port=None,
+            log_ports=(free_port(), free_port()),
+            durable_metadata=False,
+            sandbox_scale=scale,
+            **more,
+        )
 
     @property
     def base_url(self) -> str:

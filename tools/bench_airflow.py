@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sandbox.process import REPO_ROOT, free_port
+from sandbox.process import REPO_ROOT
 from tests.browser.airflow_ui import FINISHED, AirflowApi
 from tools.airflow_standalone import Standalone, StandaloneConfig, running_standalone
 from tools.extract_env import raise_limits
@@ -81,25 +81,11 @@ def settle_scheduled(airflow: Standalone) -> None:
             time.sleep(1)
 
 
-def throwaway_config(root: Path, scale: float) -> StandaloneConfig:
-    """``make airflow`` on free ports in a throwaway home under ``root``, the demo seed at ``scale``."""
-    return StandaloneConfig(
-        home=root / "airflow",
-        data_dir=root / "data",
-        port=free_port(),
-        procore_port=None,
-        xero_port=None,
-        log_ports=(free_port(), free_port()),
-        durable_metadata=False,
-        sandbox_scale=scale,
-    )
-
-
 def bench_scale(scale: float) -> dict[str, Any]:
     """One seed scale: the no-change cycle's seconds through Airflow and the library, task instances."""
     with (
         tempfile.TemporaryDirectory(prefix="bench-airflow-") as root,
-        running_standalone(throwaway_config(Path(root), scale)) as airflow,
+        running_standalone(StandaloneConfig.throwaway(Path(root), scale)) as airflow,
     ):
         raise_limits(airflow.sandbox)
         airflow_cycle(airflow)  # the first full extract

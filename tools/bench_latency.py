@@ -31,8 +31,8 @@ from sandbox.process import REPO_ROOT, SandboxProcess
 from tests.browser.airflow_ui import FINISHED, AirflowApi
 from tests.integration.sandbox.procore_api import V10, ProcoreApi
 from tests.scheduler.test_real_scheduler import NO_DECISION, settle
-from tools.airflow_standalone import Standalone, running_standalone
-from tools.bench_airflow import moment, throwaway_config
+from tools.airflow_standalone import Standalone, StandaloneConfig, running_standalone
+from tools.bench_airflow import moment
 from tools.extract_env import raise_limits
 
 OUT = REPO_ROOT / "out" / "bench.json"
@@ -225,7 +225,7 @@ def bench_scale(scale: float) -> dict[str, Any]:
     budget and requisition interval they were measured with."""
     with (
         tempfile.TemporaryDirectory(prefix="bench-latency-") as root,
-        running_standalone(throwaway_config(Path(root), scale)) as airflow,
+        running_standalone(StandaloneConfig.throwaway(Path(root), scale)) as airflow,
     ):
         raise_limits(airflow.sandbox)
         settle(airflow, "procore_extract")  # the first full extract, then the sync it starts

@@ -27,7 +27,7 @@ from urllib.parse import quote
 
 import pytest
 
-from sandbox.process import REPO_ROOT, SandboxProcess, free_port
+from sandbox.process import REPO_ROOT, SandboxProcess
 from tests.browser.airflow_ui import (
     AirflowApi,
     approve,
@@ -69,16 +69,8 @@ def airflow(tmp_path: Path) -> Iterator[Standalone]:
     """``make airflow``'s setup on free ports, in a throwaway AIRFLOW_HOME and data dir."""
     if not CHROMIUM.exists():
         pytest.skip(f"Debian's chromium is not at {CHROMIUM} (apt-get install chromium; .ci/run installs it)")
-    config = StandaloneConfig(
-        home=tmp_path / "airflow",
-        data_dir=tmp_path / "data",
-        port=free_port(),
-        procore_port=None,
-        xero_port=None,
-        log_ports=(free_port(), free_port()),
-        durable_metadata=False,
-        users=((CONTROLLER, "user"), (CLERK, "user")),
-        approvers=CONTROLLER,
+    config = StandaloneConfig.throwaway(
+        tmp_path, users=((CONTROLLER, "user"), (CLERK, "user")), approvers=CONTROLLER
     )
     with running_standalone(config) as running:
         yield running

@@ -29,7 +29,7 @@ import yaml
 
 from procore_xero.staging import Crosswalk, all_links, create_staging_engine, list_open
 from procore_xero.staging.job_costs import read_job_costs
-from sandbox.process import REPO_ROOT, free_port
+from sandbox.process import REPO_ROOT
 from sandbox.scenario import run_month_end
 from tests.browser.airflow_ui import AirflowApi
 from tests.cluster.memory import PeakMemory
@@ -130,16 +130,7 @@ def wait_for(what: str, check: Callable[[], Any], timeout: float = WAIT) -> Any:
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     """``make cluster`` on free ports in a throwaway home, a tenth of the demo seed, limits raised."""
     root = tmp_path_factory.mktemp("cluster")
-    standalone = StandaloneConfig(
-        home=root / "airflow",
-        data_dir=root / "data",
-        port=free_port(),
-        procore_port=None,
-        xero_port=None,
-        log_ports=(free_port(), free_port()),
-        durable_metadata=False,
-        sandbox_scale=SCALE,
-    )
+    standalone = StandaloneConfig.throwaway(root, SCALE)
     started = time.monotonic()
     with running_cluster(ClusterConfig(standalone, overrides=OVERRIDES)) as running:
         raise_limits(running.running.sandbox)

@@ -8,7 +8,6 @@ import os
 
 import pytest
 
-from sandbox.process import free_port
 from tests.cluster.memory import PeakMemory
 from tests.cluster.test_cluster import SCALE, hourly_cycle, record_figures
 from tools.airflow_standalone import StandaloneConfig, running_standalone
@@ -21,16 +20,7 @@ pytestmark = pytest.mark.slow
 def test_the_same_cycle_on_local_executor(tmp_path_factory: pytest.TempPathFactory) -> None:
     """For the figures only: the cycle without failures on ``make airflow``'s LocalExecutor."""
     root = tmp_path_factory.mktemp("local")
-    config = StandaloneConfig(
-        home=root / "airflow",
-        data_dir=root / "data",
-        port=free_port(),
-        procore_port=None,
-        xero_port=None,
-        log_ports=(free_port(), free_port()),
-        durable_metadata=False,
-        sandbox_scale=SCALE,
-    )
+    config = StandaloneConfig.throwaway(root, SCALE)
     with running_standalone(config) as running:
         raise_limits(running.sandbox)
         scheduler = {"scheduler": running.components.processes["scheduler"].pid}

@@ -19,7 +19,6 @@ import pytest
 import requests
 import yaml
 
-from sandbox.process import free_port
 from sandbox.scenario import run_month_end
 from tests.browser.airflow_ui import FINISHED, AirflowApi
 from tools.airflow_standalone import DEMO_CONTROLLER, Standalone, StandaloneConfig, running_standalone
@@ -39,16 +38,7 @@ NO_DECISION = {"approve": [], "reject": []}  # held records stay held: the brows
 def airflow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Standalone]:
     """``make airflow`` on free ports in a throwaway home, a tenth of the demo seed, limits raised."""
     root = tmp_path_factory.mktemp("scheduler")
-    config = StandaloneConfig(
-        home=root / "airflow",
-        data_dir=root / "data",
-        port=free_port(),
-        procore_port=None,
-        xero_port=None,
-        log_ports=(free_port(), free_port()),
-        durable_metadata=False,
-        sandbox_scale=SCALE,
-    )
+    config = StandaloneConfig.throwaway(root, SCALE)
     with running_standalone(config) as running:
         raise_limits(running.sandbox)  # throttling is the client tests' subject
         yield running
