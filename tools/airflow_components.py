@@ -78,20 +78,13 @@ class Components:
     def restart(self, name: str) -> None:
         """SIGTERM to component ``name`` (Airflow's components shut down on it), then start it again."""
         process = self.processes[name]
-        with suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=STOP_GRACE_SECONDS)
-        except subprocess.TimeoutExpired:
-            with suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+        _signal_group(process, signal.SIGTERM)
+        _wait_or_kill(process)
         self.start_one(name, [name])
 
     def kill(self, name: str) -> None:
         """SIGKILL to component ``name``'s whole group, as a machine that dies: no shutdown, no goodbye."""
-        with suppress(ProcessLookupError):
-            os.killpg(self.processes[name].pid, signal.SIGKILL)
+        _signal_group(self.processes[name], signal.SIGKILL)
         self.processes.pop(name).wait(timeout=30)
 
     def dead(self) -> dict[str, int]:
@@ -101,15 +94,23 @@ class Components:
     def stop(self) -> None:
         """SIGTERM to every group (Airflow's components shut down on it), SIGKILL after the grace."""
         for process in self.processes.values():
-            with suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
+            _signal_group(process, signal.SIGTERM)
         for process in self.processes.values():
-            try:
-                process.wait(timeout=STOP_GRACE_SECONDS)
-            except subprocess.TimeoutExpired:
-                with suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
+            _wait_or_kill(process)
         for process in self.processes.values():  # workers a component left behind
-            with suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
+            _signal_group(process, signal.SIGKILL)
+
+
+def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
+    """``signum`` to the component's whole process group (gone already: nothing to do)."""
+    with suppress(ProcessLookupError):
+        os.killpg(process.pid, signum)
+
+
+def _wait_or_kill(process: subprocess.Popen[bytes]) -> None:
+    """Wait the grace for a component told to stop, then SIGKILL its group."""
+    try:
+        process.wait(timeout=STOP_GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        _signal_group(process, signal.SIGKILL)
+        process.wait(timeout=10)
