@@ -36,14 +36,19 @@ def synced_env(sandbox: SandboxProcess, staged_demo: Path, tmp_path: Path, airfl
         yield url
 
 
-@contextmanager
-def dag_environment(sandbox: SandboxProcess, staging_url: str, tmp_path: Path) -> Iterator[str]:
-    """Connections to the sandbox, the staging database, a private data dir; sandbox limits raised."""
-    environ = {
+def dag_env(sandbox: SandboxProcess, staging_url: str, tmp_path: Path) -> dict[str, str]:
+    """The variables a DAG run reads: connections to the sandbox, the staging database, a private data dir
+    (also what the runtime lock test hands to its own virtualenv's python)."""
+    return {
         **extract_env(sandbox, staging_url),
         "PXSYNC_DATA_DIR": str(tmp_path / "data"),
         APPROVERS_ENV: TEST_RESPONDER,  # who answers approvals under the tests' all-admins setting
     }
-    with patched_environ(environ):
+
+
+@contextmanager
+def dag_environment(sandbox: SandboxProcess, staging_url: str, tmp_path: Path) -> Iterator[str]:
+    """``dag_env`` set for the block, sandbox limits raised."""
+    with patched_environ(dag_env(sandbox, staging_url, tmp_path)):
         raise_limits(sandbox)
         yield staging_url

@@ -57,14 +57,16 @@ def patched_environ(env: dict[str, str]) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def settings_file(path: Path, **enabled: bool) -> Path:
+def settings_file(path: Path, controller_emails: tuple[str, ...] = (), **enabled: bool) -> Path:
     """A copy of the default settings at ``path`` with objects switched on or off
-    (``xero_purchase_orders=True``), for ``PXSYNC_SETTINGS``."""
+    (``xero_purchase_orders=True``) and, if given, who gets the mail, for ``PXSYNC_SETTINGS``."""
     import yaml
 
     from procore_xero.mapping.spec import DEFAULT_PATH
 
     document = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
+    if controller_emails:
+        document["settings"]["controller_emails"] = list(controller_emails)
     for name, value in enabled.items():
         document["objects"][name]["enabled"] = value
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -28,8 +28,8 @@ class SandboxProcess:
 
     procore_url: str
     xero_url: str
-    process: subprocess.Popen[bytes]
-    log_path: Path
+    process: subprocess.Popen[bytes] | None  # None: another process started it, and stops it
+    log_path: Path | None
     http: requests.Session = field(default_factory=requests.Session)
 
     def url(self, service: str) -> str:
@@ -45,6 +45,8 @@ class SandboxProcess:
             self.admin(service, "POST", "reset")
 
     def stop(self) -> None:
+        if self.process is None:
+            return
         self.process.terminate()
         try:
             self.process.wait(timeout=10)
@@ -59,11 +61,13 @@ def start_sandbox(
     timeout: float = 60.0,
     procore_port: int | None = None,
     xero_port: int | None = None,
+    python: str | Path = sys.executable,
 ) -> SandboxProcess:
-    """Start the emulators (on free ports unless given) and wait until both answer."""
+    """Start the emulators (on free ports unless given) with ``python`` (another virtualenv's: the runtime
+    lock test) and wait until both answer."""
     procore_port, xero_port = procore_port or free_port(), xero_port or free_port()
     args = [
-        sys.executable,
+        str(python),
         "-m",
         "sandbox",
         "serve",

@@ -76,13 +76,9 @@ def settle(
     return runs
 
 
-def drift_mail(airflow: Standalone, day: str) -> list[EmailMessage]:
+def drift_mail(mail_dir: Path, day: str) -> list[EmailMessage]:
     """Drift reports for ``day`` in the mail catcher's folder."""
-    return [
-        m
-        for m in read_mail(airflow.config.mail_dir)
-        if m["Subject"].startswith(f"{REPORT} ") and day in m["Subject"]
-    ]
+    return [m for m in read_mail(mail_dir) if m["Subject"].startswith(f"{REPORT} ") and day in m["Subject"]]
 
 
 def set_controllers(airflow: Standalone, addresses: list[str]) -> None:
@@ -135,7 +131,7 @@ def test_an_open_approval_does_not_hold_the_next_run(airflow: Standalone) -> Non
 def test_drift_report_is_mailed_to_the_controller(airflow: Standalone) -> None:
     day = "2026-01-15"
     settle(airflow, "drift_report", {"date": day})
-    (mail,) = drift_mail(airflow, day)
+    (mail,) = drift_mail(airflow.config.mail_dir, day)
     assert mail["X-Envelope-To"] == DEMO_CONTROLLER
     assert mail["To"] == DEMO_CONTROLLER
     assert mail.get_body(("html",)) is not None
@@ -148,6 +144,6 @@ def test_drift_report_without_recipients_is_kept_not_mailed(airflow: Standalone)
         settle(airflow, "drift_report", {"date": day})
     finally:
         set_controllers(airflow, [DEMO_CONTROLLER])
-    assert drift_mail(airflow, day) == []
+    assert drift_mail(airflow.config.mail_dir, day) == []
     (kept,) = Path(airflow.config.data_dir, "drift").glob(f"*/{day}.eml")
     assert [m["To"] for m in read_mail(kept.parent) if day in m["Subject"]] == ["undisclosed-recipients:;"]
