@@ -22,11 +22,10 @@ from typing import Any
 from sandbox.process import REPO_ROOT, SandboxProcess, free_port, start_sandbox
 from tools.bench_extract import WORK_DIR, in_fresh_process, procore_client, procore_run, xero_client
 from tools.extract_env import RAISED_LIMITS, extract_env, patched_environ, raise_limits, sandbox_now
-from tools.intake_process import running_intake
+from tools.intake_process import XERO_KEY_ENV, running_intake
 
 SIMULATED_PROJECTS = 1000
 XERO_CHANGES = 3
-XERO_KEY_ENV = "PXSYNC_XERO_WEBHOOK_KEY"
 LOG_DIR = REPO_ROOT / "out" / "bench-logs"
 
 

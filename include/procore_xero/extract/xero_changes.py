@@ -16,6 +16,7 @@ check for lost deliveries. A quiet hour costs only the types due.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,7 +24,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from procore_xero.clients import XeroClient
-from procore_xero.events.store import mark_consumed, pending_deliveries
+from procore_xero.events.store import Pending, mark_consumed, pending_deliveries
 from procore_xero.extract.changes import group_pending
 from procore_xero.extract.feeds import XeroFeedSettings
 from procore_xero.extract.specs import XERO_SPECS, XeroSpec
@@ -40,6 +41,7 @@ from procore_xero.staging.schema import sync_state
 
 log = logging.getLogger(__name__)
 SYSTEM = "xero"
+GUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
 IDS_PER_CALL = 50  # Xero publishes no maximum for IDs; 50 GUIDs keep the URL under 2,000 characters
 # A scheduled run starts a little after the hour and takes a while: a type read at 10:00:40 is due again
 # at the 11:00 run, not at 12:00.
@@ -52,7 +54,7 @@ def read_xero_changes(
     """Stage the records the tenant's pending deliveries name; their summary (calls, records, ids asked
     for that Xero did not return)."""
     pending = pending_deliveries(engine, SYSTEM, str(client.tenant_id))
-    groups, ignored = group_pending(pending, lambda delivery: feeds.categories.get(delivery.resource_name))
+    groups, ignored = group_pending(pending, lambda delivery: _object_type(feeds, delivery))
     mark_consumed(engine, ignored)
     start, read, missing = client.api.calls.total, 0, 0
     for object_type in sorted(groups, key=list(XERO_SPECS).index):
@@ -70,6 +72,14 @@ def read_xero_changes(
         "not_found": missing,
         "api_calls": client.api.calls.total - start,
     }
+
+
+def _object_type(feeds: XeroFeedSettings, delivery: Pending) -> str | None:
+    """What a delivery makes us read: None for categories the sync does not extract (credit notes,
+    subscriptions) and for a ``resourceId`` that is not the published uuid (it would go into the query)."""
+    if not GUID.match(delivery.resource_id):
+        return None
+    return feeds.categories.get(delivery.resource_name)
 
 
 def stage_by_id(

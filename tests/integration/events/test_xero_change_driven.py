@@ -1,7 +1,8 @@
 """From a Xero change to staging: the sandbox's signed delivery through the real intake, then the consumer
 reads exactly the named invoice (one ``GET /Invoices?IDs=…``, counted in the sandbox's request log) and
 stages its new status and total; a repeated delivery is read once; a failed read leaves its deliveries to
-the next run; an unknown organisation's event reads nothing and is dropped with a log line."""
+the next run; an unknown organisation's event, a credit note's, or a malformed id reads nothing and is
+dropped with a log line."""
 
 from __future__ import annotations
 
@@ -50,7 +51,7 @@ def api_requests(sandbox: SandboxProcess) -> list[tuple[str, str, dict[str, str]
 def a_draft_invoice(session: XeroSession) -> dict[str, Any]:
     answer = session.call("GET", "/Invoices", params={"Statuses": "DRAFT", "page": 1, "unitdp": 4})
     assert answer.status_code == 200, answer.text
-    return next(i for i in answer.json()["Invoices"] if i["LineItems"] and i["Type"] == "ACCPAY")
+    return next(i for i in answer.json()["Invoices"] if i["LineItems"])
 
 
 def approve_with_one_more(session: XeroSession, invoice: dict[str, Any]) -> dict[str, Any]:
@@ -134,30 +135,43 @@ def test_a_repeated_delivery_is_read_once_and_a_failed_read_waits(
     assert pending_deliveries(intake.engine, "xero", subscribed.tenant_id) == []
 
 
-def test_an_unknown_organisation_is_logged_and_dropped_unread(
-    sandbox: SandboxProcess, intake: Intake, subscribed: XeroClient, caplog: pytest.LogCaptureFixture
-) -> None:
-    stranger = "9e1c2f40-0000-4000-8000-00000000beef"
-    event = {
-        "resourceUrl": "https://api.xero.com/api.xro/2.0/Invoices/5b8c1a2e-0000-4000-8000-000000000001",
-        "resourceId": "5b8c1a2e-0000-4000-8000-000000000001",
+def xero_event(tenant_id: str, category: str, resource_id: str) -> dict[str, str]:
+    return {
+        "resourceUrl": f"https://api.xero.com/api.xro/2.0/{category.title()}s/{resource_id}",
+        "resourceId": resource_id,
         "eventDateUtc": "2026-12-05T10:00:00.000",
         "eventType": "UPDATE",
-        "eventCategory": "INVOICE",
-        "tenantId": stranger,
+        "eventCategory": category,
+        "tenantId": tenant_id,
         "tenantType": "ORGANISATION",
     }
-    body = json.dumps({"events": [event], "firstEventSequence": 1, "lastEventSequence": 1, "entropy": "A"})
+
+
+def test_what_names_nothing_we_read_is_logged_and_dropped_unread(
+    sandbox: SandboxProcess, intake: Intake, subscribed: XeroClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An organisation no tenant pairs with, a category the sync does not extract (credit notes), and a
+    resourceId that is not the published uuid (it would go into the IDs query): no call, each logged."""
+    stranger, ours = "9e1c2f40-0000-4000-8000-00000000beef", subscribed.tenant_id
+    events = [
+        xero_event(stranger, "INVOICE", "5b8c1a2e-0000-4000-8000-000000000001"),
+        xero_event(ours, "CREDITNOTE", "5b8c1a2e-0000-4000-8000-000000000002"),
+        xero_event(ours, "INVOICE", "5b8c1a2e-0000-4000-8000-000000000003,other"),
+    ]
+    body = json.dumps({"events": events, "firstEventSequence": 1, "lastEventSequence": 3, "entropy": "A"})
     headers = {"x-xero-signature": xero_signature(XERO_KEY, body.encode())}
     stored = requests.post(f"{intake.url}/xero", data=body, headers=headers, timeout=5)
-    assert (stored.status_code, stored.json()) == (200, {"stored": 1, "duplicates": 0})
+    assert (stored.status_code, stored.json()) == (200, {"stored": 3, "duplicates": 0})
 
     sandbox.admin("xero", "DELETE", "requests")
-    summary = read_xero_changes(subscribed, intake.engine, FEEDS, task_try=RUN)
-    assert (summary["deliveries"], summary["api_calls"]) == (0, 0)
-    with caplog.at_level(logging.WARNING, logger="procore_xero.events.store"):
-        assert discard_unclaimed(intake.engine, "xero", [subscribed.tenant_id]) == 1
+    with caplog.at_level(logging.WARNING):
+        summary = read_xero_changes(subscribed, intake.engine, FEEDS, task_try=RUN)
+        assert (summary["deliveries"], summary["ignored"], summary["api_calls"]) == (2, 2, 0)
+        assert discard_unclaimed(intake.engine, "xero", [ours]) == 1
+    assert "(CREDITNOTE 5b8c1a2e-0000-4000-8000-000000000002) names nothing this sync reads" in caplog.text
+    assert "000000000003,other) names nothing this sync reads" in caplog.text
     assert f"account {stranger}, which no tenant pairs with" in caplog.text
     assert api_requests(sandbox) == []
     assert pending_deliveries(intake.engine, "xero", stranger) == []
-    assert discard_unclaimed(intake.engine, "xero", [subscribed.tenant_id]) == 0
+    assert pending_deliveries(intake.engine, "xero", ours) == []
+    assert discard_unclaimed(intake.engine, "xero", [ours]) == 0
