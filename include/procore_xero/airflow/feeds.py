@@ -19,7 +19,8 @@ from sqlalchemy import Engine
 
 from procore_xero.airflow.tasks import announce_extract, spent_limit_fails_for_good
 from procore_xero.airflow.tenancy import TenantPair, pair_named
-from procore_xero.clients import XeroClient
+from procore_xero.clients import RateLimitExhausted, XeroClient
+from procore_xero.extract.account import ACCOUNT_WIDE, AccountStatus
 from procore_xero.staging import TaskTry, open_staging
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,6 @@ TOKEN_ENV = "PXSYNC_PROCORE_WEBHOOK_TOKEN"  # the Authorization the hook sends a
 
 def procore_feed_cycle(tenant: str) -> dict[str, Any]:
     from procore_xero.events.registration import ensure_procore_hook
-    from procore_xero.extract.account import AccountStatus
     from procore_xero.extract.changes import read_changes
     from procore_xero.extract.feeds import FeedSettings
     from procore_xero.extract.sweep import run_sweep
@@ -68,12 +68,42 @@ def procore_feed_cycle(tenant: str) -> dict[str, Any]:
 def read_xero_deliveries(
     pair: TenantPair, client: XeroClient, engine: Engine, task_try: TaskTry
 ) -> dict[str, Any]:
-    """Stage the contacts and invoices the tenant's pending Xero deliveries name (none pending: no call)."""
+    """Stage the contacts and invoices the tenant's pending Xero deliveries name (none pending: no call).
+    A read that fails is logged and reported (``failure``) and its deliveries stay pending, so one bad
+    answer never holds up the scheduled reads; a spent limit or refused credentials stop the task."""
     from procore_xero.extract.feeds import XeroFeedSettings
     from procore_xero.extract.xero_changes import read_xero_changes
 
     feeds = XeroFeedSettings.from_settings(pair.spec().settings)
-    return read_xero_changes(client, engine, feeds, task_try=task_try)
+    calls_before = client.api.calls.total
+    try:
+        return read_xero_changes(client, engine, feeds, task_try=task_try)
+    except (*ACCOUNT_WIDE, RateLimitExhausted):
+        raise
+    except Exception as error:  # the deliveries stay pending: the next run reads them again
+        log.exception("tenant %s: the Xero deliveries' records could not be read", pair.name)
+        return {
+            "reads": 0,
+            "records_read": 0,
+            "api_calls": client.api.calls.total - calls_before,
+            "failure": f"xero deliveries: {str(error)[:300]}",
+        }
+
+
+def with_deliveries(summary: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """The tenant's extract summary with the delivery-driven read added in (a failed one makes it partial)."""
+    merged = {
+        **summary,
+        "reads": summary["reads"] + changes["reads"],
+        "records_read": summary["records_read"] + changes["records_read"],
+        "api_calls": summary["api_calls"] + changes["api_calls"],
+        "changes": changes,
+    }
+    if "failure" in changes:
+        merged["status"] = AccountStatus.PARTIAL
+        merged["failed_reads"] = summary["failed_reads"] + 1
+        merged["failures"] = [changes["failure"], *summary["failures"]]
+    return merged
 
 
 def xero_types_to_read(

@@ -94,7 +94,7 @@ def extract_procore_tenant(tenant: str) -> dict[str, Any]:
 def extract_xero_tenant(tenant: str) -> dict[str, Any]:
     """The tenant's Xero extract: first the records its webhook deliveries named, then the types the run
     reads (``airflow.feeds.xero_types_to_read``); its summary, also its Asset event's extra."""
-    from procore_xero.airflow.feeds import read_xero_deliveries, xero_types_to_read
+    from procore_xero.airflow.feeds import read_xero_deliveries, with_deliveries, xero_types_to_read
     from procore_xero.extract.account import extract_xero_account
 
     context = get_current_context()
@@ -111,10 +111,7 @@ def extract_xero_tenant(tenant: str) -> dict[str, Any]:
         full_refresh=_full_refresh(context),
         object_types=xero_types_to_read(context, pair, client, engine),
     )
-    summary["reads"] += changes["reads"]
-    summary["records_read"] += changes["records_read"]
-    summary["api_calls"] += changes["api_calls"]
-    return announce_extract(context, "xero", tenant, {**summary, "changes": changes})
+    return announce_extract(context, "xero", tenant, with_deliveries(summary, changes))
 
 
 def extract_outcome(system: str, summaries: Sequence[dict[str, Any]]) -> dict[str, Any]:
