@@ -33,7 +33,7 @@ from procore_xero.mapping.spec import SETTINGS_ENV, settings_path
 from procore_xero.tenants import APPROVERS_ENV
 from sandbox.process import REPO_ROOT, SandboxProcess, free_port, start_sandbox
 from tools.airflow_components import Components, run_airflow, tail
-from tools.intake_process import intake_env, running_intake
+from tools.intake_process import intake_env, running_intake, subscribe_xero
 from tools.mail_folder import mail_catcher, smtp_connection
 from tools.postgres_server import INSTALL_HINT, PostgresServer, find_postgres_bin, start_postgres
 from tools.sandbox_connections import connection_env, local_token_key, xero_pools
@@ -313,6 +313,7 @@ def running_standalone(
             **intake_env(intake_port),
         }
         stack.enter_context(running_intake(env, intake_port, config.component_logs / "intake.log"))
+        subscribe_xero(sandbox, env, intake_port)
         running = Standalone(
             config,
             sandbox,

@@ -33,7 +33,7 @@ from sandbox.process import REPO_ROOT, SandboxProcess, start_sandbox
 from tools.bench_airflow import bench_airflow
 from tools.bench_baseline import bench_baseline
 from tools.bench_extract import bench_extract
-from tools.bench_feeds import SIMULATED_PROJECTS, quiet_hour, simulated_quiet_hour
+from tools.bench_feeds import SIMULATED_PROJECTS, quiet_hour, simulated_quiet_hour, xero_figures, xero_hours
 from tools.bench_http import procore_api, sync_tenant_id, xero_api
 from tools.bench_latency import bench_latency
 from tools.bench_parse import bench_parse
@@ -157,6 +157,7 @@ def bench_sandbox(report: Report, scales: list[float]) -> None:
             if scale == 1:
                 rows, report.baseline[label] = bench_baseline(sandbox, label, *run)
                 report.add(rows)
+                bench_xero_hours(sandbox, label, report)  # last: it authorises drafts in the sandbox
             report.rows.append(
                 Row(
                     "sandbox",
@@ -168,6 +169,29 @@ def bench_sandbox(report: Report, scales: list[float]) -> None:
             )
         finally:
             sandbox.stop()
+
+
+def bench_xero_hours(sandbox: SandboxProcess, label: str, report: Report) -> None:
+    """Xero calls of a quiet hour and of an hour with invoice changes, polled vs delivery-driven."""
+    figures = xero_figures(xero_hours(sandbox, label))
+    report.scale.update(figures)
+    quiet, changed = figures["xero_quiet_hour_calls"], figures["xero_changed_hour_calls"]
+    report.rows += [
+        Row(
+            "feeds",
+            f"Xero calls of a quiet hour, {label}",
+            quiet["after"],
+            "calls",
+            f"polled: {quiet['before']}",
+        ),
+        Row(
+            "feeds",
+            f"Xero calls of an hour with {changed['changes']} invoice changes, {label}",
+            changed["after"],
+            "calls",
+            f"polled: {changed['before']}",
+        ),
+    ]
 
 
 def process_peak_mb(pid: int) -> float:

@@ -16,12 +16,29 @@ from pathlib import Path
 
 import requests
 
+from sandbox.process import SandboxProcess
+
 TOKEN_ENV, URL_ENV = "PXSYNC_PROCORE_WEBHOOK_TOKEN", "PXSYNC_INTAKE_URL"
+XERO_KEY_ENV = "PXSYNC_XERO_WEBHOOK_KEY"
 
 
 def intake_env(port: int) -> dict[str, str]:
-    """What the intake and the DAGs share: a fresh token for this session, the URL Procore posts to."""
-    return {TOKEN_ENV: secrets.token_urlsafe(32), URL_ENV: f"http://127.0.0.1:{port}/procore"}
+    """What the intake and the DAGs share: a fresh token for this session, the URL Procore posts to, and a
+    fresh Xero webhook key (the one the developer portal would show)."""
+    return {
+        TOKEN_ENV: secrets.token_urlsafe(32),
+        URL_ENV: f"http://127.0.0.1:{port}/procore",
+        XERO_KEY_ENV: secrets.token_urlsafe(32),
+    }
+
+
+def subscribe_xero(sandbox: SandboxProcess, env: dict[str, str], port: int) -> None:
+    """The developer portal's step: point the sandbox's Xero app at the running intake with ``env``'s key
+    (intent-to-receive runs at once; anything but ``OK`` means Xero would send nothing)."""
+    url = f"http://127.0.0.1:{port}/xero"
+    answer = sandbox.admin("xero", "POST", "webhooks", {"url": url, "key": env[XERO_KEY_ENV]})
+    if answer["status"] != "OK":
+        raise RuntimeError(f"Xero's intent-to-receive against {url} failed: {answer['status']}")
 
 
 @contextmanager

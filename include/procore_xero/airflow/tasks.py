@@ -92,19 +92,26 @@ def extract_procore_tenant(tenant: str) -> dict[str, Any]:
 
 
 def extract_xero_tenant(tenant: str) -> dict[str, Any]:
-    """The tenant's whole Xero extract: its summary, also its Asset event's extra."""
+    """The tenant's Xero extract: first the records its webhook deliveries named, then the types the run
+    reads (``airflow.feeds.xero_types_to_read``); its summary, also its Asset event's extra."""
+    from procore_xero.airflow.feeds import read_xero_deliveries, with_deliveries, xero_types_to_read
     from procore_xero.extract.account import extract_xero_account
 
     context = get_current_context()
     start, _ = _window(context)
+    pair, engine = pair_named(tenant), open_staging()
+    client, task_try = pair.xero(), TaskTry.from_task_instance(context["ti"])
+    with spent_limit_fails_for_good():
+        changes = read_xero_deliveries(pair, client, engine, task_try)
     summary = extract_xero_account(
-        pair_named(tenant).xero(),
-        open_staging(),
-        task_try=TaskTry.from_task_instance(context["ti"]),
+        client,
+        engine,
+        task_try=task_try,
         window_start=start,
         full_refresh=_full_refresh(context),
+        object_types=xero_types_to_read(context, pair, client, engine),
     )
-    return announce_extract(context, "xero", tenant, summary)
+    return announce_extract(context, "xero", tenant, with_deliveries(summary, changes))
 
 
 def extract_outcome(system: str, summaries: Sequence[dict[str, Any]]) -> dict[str, Any]:

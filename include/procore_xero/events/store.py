@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from procore_xero.staging.engine import transaction
 from procore_xero.staging.schema import feed_deliveries
 from procore_xero.staging.timestamps import parse_api_timestamp, utc_now
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -127,3 +130,26 @@ def announce_new(engine: Engine, source: str) -> int:
         if count:
             connection.execute(update(t).where(fresh).values(announced_at=utc_now()))
         return count
+
+
+def discard_unclaimed(engine: Engine, source: str, accounts: Iterable[str]) -> int:
+    """Mark consumed, unread and logged one by one, the source's pending deliveries of accounts no tenant
+    pairs with (a Xero organisation the app is connected to but the tenants file does not list): nobody
+    would ever read them, and they must not wait forever. How many there were."""
+    t = feed_deliveries
+    known = [str(account) for account in accounts]
+    query = select(t.c.id, t.c.account, t.c.resource_name, t.c.resource_id).where(
+        t.c.source == source, t.c.consumed_at.is_(None), t.c.account.not_in(known)
+    )
+    with engine.connect() as connection:
+        unclaimed = list(connection.execute(query))
+    for row in unclaimed:
+        log.warning(
+            "%s delivery %s (%s %s) is for account %s, which no tenant pairs with: consumed without a read",
+            source,
+            row.id,
+            row.resource_name,
+            row.resource_id,
+            row.account,
+        )
+    return mark_consumed(engine, [row.id for row in unclaimed])

@@ -16,7 +16,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -185,12 +185,14 @@ def extract_xero_account(
     task_try: TaskTry,
     window_start: datetime | None = None,
     full_refresh: bool = False,
+    object_types: Sequence[str] | None = None,
 ) -> dict[str, Any]:
-    """Every Xero type of the client's tenant in turn (a handful of calls when nothing changed)."""
+    """Every Xero type of the client's tenant (only ``object_types``, if given) in turn: a handful of calls
+    when nothing changed."""
     from procore_xero.extract.xero import extract_xero
 
     started, tally = time.monotonic(), Tally()
-    for name in XERO_SPECS:
+    for name in XERO_SPECS if object_types is None else object_types:
         _attempt(
             tally,
             f"xero {name}",

@@ -11,8 +11,9 @@ costs no call here.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, select
 
@@ -26,6 +27,7 @@ from procore_xero.staging import StagingKey, TaskTry, staging_table, upsert_reco
 from procore_xero.staging.timestamps import utc_now
 
 log = logging.getLogger(__name__)
+S = TypeVar("S")  # what a delivery asks the extract to read
 
 
 def children(object_type: str) -> list[str]:
@@ -37,16 +39,16 @@ def children(object_type: str) -> list[str]:
     ]
 
 
-def read_changes(
-    client: ProcoreClient, engine: Engine, feeds: FeedSettings, *, task_try: TaskTry, window_end: datetime
-) -> dict[str, Any]:
-    pending = pending_deliveries(engine, "procore", str(client.company_id))
-    groups: dict[Slot, list[Pending]] = {}
+def group_pending(
+    pending: Iterable[Pending], slot_of: Callable[[Pending], S | None]
+) -> tuple[dict[S, list[Pending]], list[int]]:
+    """The deliveries grouped by the read each asks for (``slot_of``), and the ids of those that name
+    nothing this sync reads (``slot_of`` gave None): logged, for the caller to mark consumed unread."""
+    groups: dict[S, list[Pending]] = {}
     ignored: list[int] = []
     for delivery in pending:
-        object_type = feeds.object_type(delivery.resource_name)
-        spec = PROCORE_SPECS.get(object_type or "")
-        if spec is None or (spec.project_scoped and delivery.project_id is None):
+        slot = slot_of(delivery)
+        if slot is None:
             log.warning(
                 "delivery %s (%s %s) names nothing this sync reads: consumed without a read",
                 delivery.id,
@@ -54,9 +56,23 @@ def read_changes(
                 delivery.resource_id,
             )
             ignored.append(delivery.id)
-            continue
-        slot = (spec.name, delivery.project_id if spec.project_scoped else None)
-        groups.setdefault(slot, []).append(delivery)
+        else:
+            groups.setdefault(slot, []).append(delivery)
+    return groups, ignored
+
+
+def read_changes(
+    client: ProcoreClient, engine: Engine, feeds: FeedSettings, *, task_try: TaskTry, window_end: datetime
+) -> dict[str, Any]:
+    pending = pending_deliveries(engine, "procore", str(client.company_id))
+
+    def slot_of(delivery: Pending) -> Slot | None:
+        spec = PROCORE_SPECS.get(feeds.object_type(delivery.resource_name) or "")
+        if spec is None or (spec.project_scoped and delivery.project_id is None):
+            return None
+        return (spec.name, delivery.project_id if spec.project_scoped else None)
+
+    groups, ignored = group_pending(pending, slot_of)
     mark_consumed(engine, ignored)
     start = client.api.calls.total
     for slot in sorted(groups, key=lambda s: (SPEC_ORDER[s[0]], s[1] or 0)):
