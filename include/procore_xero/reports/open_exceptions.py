@@ -19,7 +19,13 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from procore_xero.reports.exception_roots import Root, StagedDocument, root_of, staged_documents
+from procore_xero.reports.exception_roots import (
+    ROOT_REASONS,
+    Root,
+    StagedDocument,
+    root_of,
+    staged_documents,
+)
 from procore_xero.reports.inputs import record_projects
 from procore_xero.reports.money import ZERO, dec
 from procore_xero.reports.waiting import BY_DESIGN, held_amount
@@ -130,7 +136,8 @@ def open_exceptions(
             continue
         queued = tuple(q for q in list_open(engine, key) if q.problem.reason_code not in BY_DESIGN)
         projects = record_projects(engine, key, queued, {})
-        staged = staged_documents(engine, key, {_record(q) for q in queued})
+        held = {_record(q) for q in queued if q.problem.reason_code in ROOT_REASONS}
+        staged = staged_documents(engine, key, held)
         for exception in queued:
             record = _record(exception)
             project = projects.get(record)
