@@ -21,7 +21,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -30,11 +30,12 @@ import requests
 import yaml
 
 from procore_xero.mapping.spec import SETTINGS_ENV, settings_path
-from procore_xero.tenants import APPROVERS_ENV
+from procore_xero.tenants import APPROVERS_ENV, TENANTS_ENV
 from sandbox.process import REPO_ROOT, SandboxProcess, free_port, start_sandbox
 from tools.airflow_components import Components, run_airflow, tail
 from tools.intake_process import intake_env, running_intake, subscribe_xero
 from tools.mail_folder import mail_catcher, smtp_connection
+from tools.other_tenants import start_other_tenants, write_tenants_file
 from tools.postgres_server import INSTALL_HINT, PostgresServer, find_postgres_bin, start_postgres
 from tools.sandbox_connections import connection_env, local_token_key, xero_pools
 
@@ -69,11 +70,17 @@ class StandaloneConfig:
     sandbox_scale: float = 1.0  # the demo seed's size (the scheduler test runs a tenth of it)
     users: tuple[tuple[str, str], ...] = ()  # more logins beside admin: (name, simple auth manager role)
     approvers: str | None = None  # PXSYNC_APPROVERS of the DAGs (None: the default, admin)
+    other_tenants: tuple[tuple[str, str], ...] = ()  # (name, approver): firms beside default, own sandboxes
+
+    @property
+    def tenants_file(self) -> Path | None:
+        """The tenants file written when there are other tenants (else none: the single default tenant)."""
+        return self.home / "tenants.yaml" if self.other_tenants else None
 
     @classmethod
     def throwaway(cls, root: Path, scale: float = 1.0, **more: Any) -> StandaloneConfig:
         """On free ports in a throwaway home and data dir under ``root``, the demo seed at ``scale``: what the
-        tests and benchmarks start (``more``: logins and approvers)."""
+        tests and benchmarks start (``more``: logins, approvers, other tenants)."""
         return cls(
             home=root / "airflow",
             data_dir=root / "data",
@@ -119,6 +126,7 @@ class Standalone:
     env: dict[str, str]
     password: str
     components: Components
+    other_sandboxes: dict[str, SandboxProcess] = field(default_factory=dict)  # other tenants', by name
 
     def token(self, user: str = ADMIN) -> str:
         """A REST API bearer token for ``user`` (``POST /auth/token``)."""
@@ -232,6 +240,7 @@ def airflow_env(
         SETTINGS_ENV: str(config.settings),
         "STAGING_DB_URL": config.staging,
         **({APPROVERS_ENV: config.approvers} if config.approvers is not None else {}),
+        **({TENANTS_ENV: str(config.tenants_file)} if config.tenants_file is not None else {}),
     }
 
 
@@ -265,6 +274,15 @@ def start_metadata(config: StandaloneConfig) -> PostgresServer:
     server = start_postgres(bin_dir, root, config.postgres_port)
     server.ensure_database(METADATA_DATABASE)
     return server
+
+
+def start_config_tenants(config: StandaloneConfig, stack: ExitStack) -> dict[str, SandboxProcess]:
+    """The other tenants' sandboxes (stopped with ``stack``) and the tenants file; none without."""
+    if config.tenants_file is None:
+        return {}
+    approvers = dict(config.other_tenants)
+    write_tenants_file(config.tenants_file, approvers)
+    return start_other_tenants(stack, config.home / "tenants", list(approvers))
 
 
 def start_config_sandbox(config: StandaloneConfig) -> SandboxProcess:
@@ -306,11 +324,13 @@ def running_standalone(
         stack.callback(sandbox.stop)
         postgres = start_metadata(config)
         stack.callback(postgres.stop)
+        others = start_config_tenants(config, stack)
         smtp_port = stack.enter_context(mail_catcher(config.mail_dir, config.smtp_port, on_mail))
         intake_port = free_port()
         env = {
             **airflow_env(config, sandbox, postgres.url(METADATA_DATABASE), smtp_port),
             **intake_env(intake_port),
+            **{k: v for name, box in others.items() for k, v in connection_env(box, name).items()},
         }
         stack.enter_context(running_intake(env, intake_port, config.component_logs / "intake.log"))
         subscribe_xero(sandbox, env, intake_port)
@@ -321,6 +341,7 @@ def running_standalone(
             env,
             admin_password(config.home, tuple(name for name, _ in config.users)),
             Components(AIRFLOW, env, config.component_logs),
+            others,
         )
         run_airflow(
             AIRFLOW, ["db", "migrate"], env, config.component_logs / "db-migrate.log", MIGRATE_TIMEOUT
@@ -328,7 +349,7 @@ def running_standalone(
         stack.callback(running.components.stop)
         running.components.start()
         wait_until_healthy(running, timeout)
-        running.set_pools(xero_pools())
+        running.set_pools(xero_pools(config.tenants_file))
         yield running
 
 

@@ -79,12 +79,15 @@ def connection(env: dict[str, str], name: str) -> dict[str, Any]:
     return json.loads(env[f"AIRFLOW_CONN_{name.upper()}"])
 
 
-def procore_run(env: dict[str, str], until: datetime, since: datetime | None) -> list[dict[str, Any]]:
-    """Every Procore type: company-scoped ones, then project-scoped ones per staged project."""
+def procore_run(
+    env: dict[str, str], until: datetime, since: datetime | None, conn_id: str = "procore_default"
+) -> list[dict[str, Any]]:
+    """Every Procore type of ``conn_id``'s company: company-scoped ones, then project-scoped ones per
+    staged project."""
     from procore_xero.extract.procore import extract_procore, staged_project_ids
     from procore_xero.staging import TaskTry, open_staging
 
-    engine, client = open_staging(), procore_client(env)
+    engine, client = open_staging(), procore_client(env, conn_id)
     run = TaskTry("bench", f"bench-{since}", "extract")
 
     def one(name: str, project_id: int | None = None) -> dict[str, Any]:
@@ -97,11 +100,11 @@ def procore_run(env: dict[str, str], until: datetime, since: datetime | None) ->
     return results + [one(name, project) for name in PROJECT_SCOPED for project in projects]
 
 
-def procore_client(env: dict[str, str]) -> Any:
-    """A ``ProcoreClient`` for the ``procore_default`` connection in ``env`` (client credentials)."""
+def procore_client(env: dict[str, str], conn_id: str = "procore_default") -> Any:
+    """A ``ProcoreClient`` for the ``conn_id`` connection in ``env`` (client credentials)."""
     from procore_xero.clients import ClientCredentialsProvider, ProcoreClient, TokenEndpoint
 
-    conn = connection(env, "procore_default")
+    conn = connection(env, conn_id)
     auth = ClientCredentialsProvider(
         TokenEndpoint(conn["extra"]["token_url"], conn["login"], conn["password"], client_auth="form")
     )

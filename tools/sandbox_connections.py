@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -54,10 +55,10 @@ def connection_env(sandbox: SandboxProcess, suffix: str = "default") -> dict[str
     return {f"AIRFLOW_CONN_{name.upper()}": json.dumps(conn) for name, conn in connections.items()}
 
 
-def xero_pools() -> dict[str, int]:
-    """The shared Xero pool and each tenant's (tenants file, else the default tenant), with Xero's
-    concurrency limit as slots."""
-    names = xero_pool_names(load_tenants(), shared_xero_pool())
+def xero_pools(tenants_file: Path | None = None) -> dict[str, int]:
+    """The shared Xero pool and each tenant's (``tenants_file``, else PXSYNC_TENANTS', else the default
+    tenant), with Xero's concurrency limit as slots."""
+    names = xero_pool_names(load_tenants(tenants_file), shared_xero_pool())
     return dict.fromkeys(names, XERO_POOL_SLOTS)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -97,3 +98,17 @@ def start_sandbox(
             time.sleep(0.1)
     sandbox.stop()
     raise RuntimeError(f"sandbox did not start within {timeout}s:\n{log_path.read_text()[-3000:]}")
+
+
+def start_firm_sandbox(folder: Path, name: str, number: int, scale: float) -> SandboxProcess:
+    """The emulators of another firm: the demo seed generated from seed number ``100 + number`` at ``scale``
+    (its own Xero organisation) with its Procore company id moved by ``number``, so nothing it stages shares
+    a key with the demo company's. Seed and log in ``folder`` as ``name``.json / .log."""
+    from sandbox.seed import generate_seed
+    from sandbox.seed.procore_seed import COMPANY_ID
+
+    seed = json.dumps(generate_seed(scale, seed_number=100 + number))
+    path = folder / f"{name}.json"
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text(seed.replace(str(COMPANY_ID), str(COMPANY_ID + number)), encoding="utf-8")
+    return start_sandbox(folder / f"{name}.log", seed=str(path))

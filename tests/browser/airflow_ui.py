@@ -20,6 +20,7 @@ from playwright.sync_api import Locator, Page
 from tools.approvals import chosen_options
 
 FINISHED = ("success", "failed")
+ENDED = ("success", "failed", "skipped", "upstream_failed")  # a task instance's
 UI_WAIT_MS = 120_000  # a new run's page, which a loaded machine may take more than 30 s to open
 HELD_ROW = re.compile(r"^PO (?P<number>\S+) \((?P<vendor>.*)\)$")
 
@@ -129,12 +130,15 @@ def submit_backfill_form(page: Page) -> None:
     dialog.wait_for(state="hidden")
 
 
-def open_required_action(page: Page, run_id: str) -> None:
-    """Browse → Required Actions, then the action of ``run_id`` (its subject links to the form)."""
+def open_required_action(page: Page, run_id: str, map_index: int = -1) -> None:
+    """Browse → Required Actions, then the action of ``run_id`` (its subject links to the form); of the
+    mapped task instance ``map_index`` when the task is mapped (one action per tenant)."""
     page.get_by_role("button", name="Browse").click()
     page.get_by_role("menuitem", name="Required Actions").click()
-    row = page.get_by_role("row").filter(has_text=run_id).first
-    row.get_by_role("link", name=re.compile("→")).first.click()
+    subject = page.get_by_role("link", name=re.compile("→"))
+    if map_index >= 0:
+        subject = subject.and_(page.locator(f'a[href$="/mapped/{map_index}/required_actions"]'))
+    page.get_by_role("row").filter(has_text=run_id).filter(has=subject).first.locator(subject).first.click()
     page.wait_for_url("**/required_actions")
     page.get_by_role("button", name="Respond").wait_for()
 
@@ -263,6 +267,16 @@ class AirflowApi:
         state = self.wait(run_id, done, timeout)
         waiting = any(t["state"] == "awaiting_input" for t in self.task_states(run_id))
         return "awaiting_input" if waiting else state
+
+    def task_waits_or_ends(self, run_id: str, task_id: str, map_index: int, timeout: float) -> str:
+        """Until the task instance waits for a person or has ended: its state then (or at the timeout)."""
+
+        def state(tasks: list[dict[str, Any]]) -> str | None:
+            found = [t for t in tasks if (t["task_id"], t["map_index"]) == (task_id, map_index)]
+            return found[0]["state"] if found else None
+
+        self.wait(run_id, lambda _, tasks: state(tasks) in ("awaiting_input", *ENDED), timeout)
+        return str(state(self.task_states(run_id)))
 
     def report(self, run_id: str, logs: Path, screenshot: Path | None) -> str:
         """Task states, the error lines of every task log of the run, the last screenshot: for assertions."""

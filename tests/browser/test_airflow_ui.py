@@ -2,13 +2,15 @@
 
 Log in, trigger ``procore_to_xero`` with ``dry_run`` from the trigger form (Xero gets no write), trigger a
 real run, open its Required Action: the commitments' vendor names are hostile Markdown (a link, an image, a
-heading) and show as text. A "user"-role clerk who is not an approver is refused by the REST API (403) and
-on the page; the controller (also a "user", the tenant's approver) ticks *Approve* for exactly one PO held
-above the remaining budget, and the Xero sandbox's state shows that this PO alone was posted, to the cent.
-The approval mail and a drift report triggered from the form arrive in the mail catcher's folder, addressed
-to the demo controller. Last, ``xero_extract`` replays three days in one run (the trigger form's ``from`` /
-``to``), then a backfill over three hours, set in the trigger dialog's Backfill tab: its three runs
-succeed. Screenshots of every step: out/browser/.
+heading) and show as text. A "user"-role clerk who is not an approver, and the controller of another
+tenant (``harbor``, a second firm on a small sandbox of its own), are refused by the REST API (403) and on
+the page, nothing reaches Xero, and the exceptions page shows them none of the default tenant's rows; the
+controller (also a "user", the tenant's approver) ticks *Approve* for exactly one PO held above the
+remaining budget, and the Xero sandbox's state shows that this PO alone was posted, to the cent. The
+approval mail and a drift report triggered from the form arrive in the mail catcher's folder, addressed to
+the demo controller (harbor's report to harbor's). Last, ``xero_extract`` replays three days in one run
+(the trigger form's ``from`` / ``to``), then a backfill over three hours, set in the trigger dialog's
+Backfill tab: its three runs succeed. Screenshots of every step: out/browser/.
 
 Staging is filled by the real Procore extract functions before the runs, not by the ``procore_extract``
 DAG: its Asset event would start a ``procore_to_xero`` run of its own, racing the runs this test triggers.
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from email.message import EmailMessage
@@ -48,6 +51,7 @@ from tools.airflow_standalone import ADMIN, DEMO_CONTROLLER, Standalone, Standal
 from tools.bench_extract import procore_run
 from tools.extract_env import patched_environ, raise_limits, sandbox_now
 from tools.mail_folder import read_mail
+from tools.other_tenants import controller_of
 
 pytestmark = pytest.mark.slow
 
@@ -60,6 +64,8 @@ DRIFT_SUBJECT = "Procore ↔ Xero "  # the drift report's, drifting or all recon
 BACKFILL_HOURS = 3  # the 3-day range is the replay above; a backfill runs one run after another
 BACKFILL_TIMEOUT = 600.0  # the UI caps a backfill at the DAG's max_active_runs
 CONTROLLER, CLERK = "controller", "clerk"  # both Airflow's "user" role; only the controller approves
+OTHER_TENANT, OTHER_CONTROLLER = "harbor", "harbor_controller"  # a "user" approving for harbor only
+APPROVAL_TASK = "tenant.controller_approval"  # mapped: map index 0 is default, 1 harbor (the file's order)
 EXCEPTIONS_PAGE = "/pxsync/exceptions"  # the plugin's page (plugins/exceptions_page.py)
 HOSTILE_VENDOR = "[Pay here](https://evil.example/{n}) ![t](https://tracker.example/{n}.png) # Heading {n}"
 
@@ -70,17 +76,23 @@ def airflow(tmp_path: Path) -> Iterator[Standalone]:
     if not CHROMIUM.exists():
         pytest.skip(f"Debian's chromium is not at {CHROMIUM} (apt-get install chromium; .ci/run installs it)")
     config = StandaloneConfig.throwaway(
-        tmp_path, users=((CONTROLLER, "user"), (CLERK, "user")), approvers=CONTROLLER
+        tmp_path,
+        users=((CONTROLLER, "user"), (CLERK, "user"), (OTHER_CONTROLLER, "user")),
+        approvers=CONTROLLER,
+        other_tenants=((OTHER_TENANT, OTHER_CONTROLLER),),
     )
     with running_standalone(config) as running:
         yield running
 
 
 def stage_procore(airflow: Standalone) -> None:
-    """The Procore demo seed into the staging database the DAGs read, by the real extract functions."""
+    """Every tenant's Procore company into the staging database the DAGs read, by the real extract
+    functions (a tenant is extracted before it is synced)."""
     names = ("STAGING_DB_URL", "PXSYNC_DATA_DIR", "PXSYNC_TOKEN_KEY")
     with patched_environ({name: airflow.env[name] for name in names}):
         procore_run(airflow.env, sandbox_now(airflow.sandbox), None)
+        for tenant, sandbox in airflow.other_sandboxes.items():
+            procore_run(airflow.env, sandbox_now(sandbox), None, f"procore_{tenant}")
 
 
 def hostile_vendor_names(airflow: Standalone) -> None:
@@ -110,6 +122,15 @@ def switch_user(page: Any, base_url: str, user: str, password: str) -> None:
     log_in(page, base_url, user, password)
 
 
+def approval_task(api: AirflowApi, run: str, map_index: int) -> dict[str, Any]:
+    """The run's approval task instance of the tenant at ``map_index``, once it waits for its approver."""
+    state = api.task_waits_or_ends(run, APPROVAL_TASK, map_index, RUN_TIMEOUT)
+    assert state == "awaiting_input", f"{APPROVAL_TASK}[{map_index}] is {state}"
+    tasks = api.task_states(run)
+    (task,) = [t for t in tasks if (t["task_id"], t["map_index"]) == (APPROVAL_TASK, map_index)]
+    return task
+
+
 def hitl_path(task: dict[str, Any]) -> str:
     return f"{task['dag_run_id']}/taskInstances/{task['task_id']}/{task['map_index']}/hitlDetails"
 
@@ -118,7 +139,11 @@ def write_timing(api: AirflowApi, run: str, approval: dict[str, Any]) -> None:
     """out/browser/approval-timing.txt: from Airflow's recorded answer to ``apply_approvals`` done (the PO
     is in Xero then), as Airflow's own timestamps say."""
     responded = datetime.fromisoformat(api.get(hitl_path(approval))["responded_at"])
-    (applied,) = [t for t in api.task_states(run) if t["task_id"].endswith("apply_approvals")]
+    (applied,) = [
+        t
+        for t in api.task_states(run)
+        if t["task_id"].endswith("apply_approvals") and t["map_index"] == approval["map_index"]
+    ]
     seconds = (datetime.fromisoformat(applied["end_date"]) - responded).total_seconds()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     (SCREENSHOTS / "approval-timing.txt").write_text(f"HITL response -> PO posted: {seconds:.1f} s\n")
@@ -161,7 +186,8 @@ def commitment_total(sandbox: SandboxProcess, po_number: str) -> Decimal:
 
 def test_controller_approves_one_held_po_in_the_ui(airflow: Standalone, tmp_path: Path) -> None:
     sandbox, base_url = airflow.sandbox, airflow.config.base_url
-    raise_limits(sandbox)  # throttling is the client tests' subject; here it would only add minutes
+    for each in (sandbox, *airflow.other_sandboxes.values()):
+        raise_limits(each)  # throttling is the client tests' subject; here it would only add minutes
     stage_procore(airflow)
     hostile_vendor_names(airflow)
     api = AirflowApi(base_url, airflow.token(), DAG)
@@ -194,8 +220,8 @@ def test_controller_approves_one_held_po_in_the_ui(airflow: Standalone, tmp_path
         open_trigger_form(page, {"dry_run": False})
         steps.shot("trigger-form-real-run")
         run = submit_trigger_form(page)
-        assert api.awaiting_input(run, RUN_TIMEOUT) == "awaiting_input", explain(run)
-        open_required_action(page, run)
+        assert api.task_waits_or_ends(run, APPROVAL_TASK, 0, RUN_TIMEOUT) == "awaiting_input", explain(run)
+        open_required_action(page, run, 0)
         held = held_over_budget(page)
         steps.shot("required-action")
         assert len(held) >= 2, f"want one PO to approve and one to stay out; held: {held}\n{explain(run)}"
@@ -207,25 +233,17 @@ def test_controller_approves_one_held_po_in_the_ui(airflow: Standalone, tmp_path
         assert page.locator("a[href*='evil.example'], img[src*='tracker.example']").count() == 0
         assert page.get_by_role("heading", name=re.compile("Heading")).count() == 0
 
-        # A "user"-role member who is not an approver cannot answer: not by the API, not on the page.
-        (waiting,) = [t for t in api.task_states(run) if t["state"] == "awaiting_input"]
-        clerk_api = AirflowApi(base_url, airflow.token(CLERK), DAG)
-        refused = clerk_api.answer(run, waiting, {"approve": [chosen.exception_id]})
-        assert refused.status_code == 403 and "not a respondent" in refused.text, refused.text
-        switch_user(page, base_url, CLERK, airflow.password_of(CLERK))
-        open_required_action(page, run)
-        tick_and_respond(page, [chosen.exception_id])
-        page.wait_for_timeout(3000)  # the page shows nothing on a 403: the answer must simply not land
-        steps.shot("clerk-refused")
-        assert page.get_by_text("response successful").count() == 0
-        assert api.awaiting_input(run, 10) == "awaiting_input"
-        assert api.get(hitl_path(waiting))["response_received"] is False
+        # Neither a "user"-role member who approves for no tenant nor the controller of another tenant may
+        # answer (API or page) or post anything; the exceptions page shows them none of this tenant's rows.
+        waiting, other = [approval_task(api, run, map_index) for map_index in (0, 1)]
+        for login, sees in ((CLERK, []), (OTHER_CONTROLLER, [OTHER_TENANT])):
+            cannot_answer(airflow, page, steps, Refused(run, waiting, chosen.exception_id, login, sees))
+        # The other tenant's controller does answer their own tenant's approval (deciding nothing).
+        own = AirflowApi(base_url, airflow.token(OTHER_CONTROLLER), DAG).answer(run, other, {})
+        assert own.status_code == 200, own.text
 
-        # The exceptions page: the clerk approves for no tenant and sees no row; the controller sees the
-        # held PO with its total, its hostile vendor as text, and a link to this run's pending approval.
-        page.goto(f"{base_url.rstrip('/')}{EXCEPTIONS_PAGE}")
-        page.get_by_role("heading", name="Open exceptions").wait_for()
-        assert page.locator("tr[data-exception]").count() == 0
+        # The controller sees the held PO with its total, its hostile vendor as text, and a link to this
+        # run's pending approval.
         switch_user(page, base_url, CONTROLLER, airflow.password_of(CONTROLLER))
         page.goto(f"{base_url.rstrip('/')}{EXCEPTIONS_PAGE}")
         row = page.locator(f'tr[data-exception="{chosen.exception_id}"]')
@@ -253,10 +271,10 @@ def test_controller_approves_one_held_po_in_the_ui(airflow: Standalone, tmp_path
         assert cents(posted[0]["Total"]) == cents(chosen.total) == commitment_total(sandbox, chosen.po_number)
         assert not {o.po_number for o in others} & {po["PurchaseOrderNumber"] for po in after.values()}
 
-        # The approval mail reached the controller, listing the PO that was held.
-        (approval_mail,) = mail_with(airflow, APPROVAL_SUBJECT)
-        assert approval_mail["X-Envelope-To"] == DEMO_CONTROLLER
-        assert chosen.po_number in approval_mail.get_body(("html",)).get_content()
+        # The approval mail reached the controller, listing the PO that was held; harbor's, harbor's.
+        approval_mail = {m["X-Envelope-To"]: m for m in mail_with(airflow, APPROVAL_SUBJECT)}
+        assert sorted(approval_mail) == sorted([DEMO_CONTROLLER, controller_of(OTHER_TENANT)])
+        assert chosen.po_number in approval_mail[DEMO_CONTROLLER].get_body(("html",)).get_content()
 
         # The drift report, triggered from the form, is mailed to the controller.
         switch_user(page, base_url, ADMIN, airflow.password)
@@ -269,7 +287,7 @@ def test_controller_approves_one_held_po_in_the_ui(airflow: Standalone, tmp_path
         )
         steps.shot("drift-report-succeeded")
         reports = mail_with(airflow, DRIFT_SUBJECT)
-        assert reports and {m["X-Envelope-To"] for m in reports} == {DEMO_CONTROLLER}
+        assert {m["X-Envelope-To"] for m in reports} == {DEMO_CONTROLLER, controller_of(OTHER_TENANT)}
 
         # A replay of the Xero extract over three days, from the trigger form's `from` / `to`: one run,
         # and its one extract-finished event (which would start xero_to_procore) says it is complete.
@@ -282,8 +300,8 @@ def test_controller_approves_one_held_po_in_the_ui(airflow: Standalone, tmp_path
         assert xero_api.finished(replay, RUN_TIMEOUT) == "success", xero_api.report(
             replay, airflow.config.home / "logs", steps.last
         )
-        (event,) = xero_api.asset_events(replay)
-        assert (event["tenant"], event["status"], event["failed_reads"]) == ("default", "success", 0)
+        events = {e["tenant"]: (e["status"], e["failed_reads"]) for e in xero_api.asset_events(replay)}
+        assert events == {"default": ("success", 0), OTHER_TENANT: ("success", 0)}, events
         steps.shot("replay-succeeded")
 
         # A backfill of the Xero extract over three hours of that range, from the trigger dialog.
@@ -297,6 +315,50 @@ def test_controller_approves_one_held_po_in_the_ui(airflow: Standalone, tmp_path
         page.get_by_role("row").nth(1).wait_for()
         steps.shot("backfill-finished")
         assert sorted(r["state"] for r in backfill) == ["success"] * BACKFILL_HOURS, backfill
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A login that must not answer ``waiting`` (the run's approval task): the record it tries to approve,
+    and the tenants the exceptions page may offer it."""
+
+    run: str
+    waiting: dict[str, Any]
+    exception_id: int
+    login: str
+    sees: list[str]
+
+
+def cannot_answer(airflow: Standalone, page: Any, steps: Steps, refused: Refused) -> None:
+    """``refused.login`` answers the approval through the REST API (403) and on the Required Action page
+    (nothing lands); Xero's purchase orders stay as they were to the cent; the exceptions page lists rows
+    of ``refused.sees`` only (none even when asked for the default tenant's) and offers only those."""
+    base_url, login = airflow.config.base_url, refused.login
+    api = AirflowApi(base_url, airflow.token(), DAG)
+    before = purchase_orders(airflow.sandbox)
+    answer = AirflowApi(base_url, airflow.token(login), DAG).answer(
+        refused.run, refused.waiting, {"approve": [refused.exception_id]}
+    )
+    assert answer.status_code == 403 and "not a respondent" in answer.text, f"{login}: {answer.text}"
+    switch_user(page, base_url, login, airflow.password_of(login))
+    open_required_action(page, refused.run, refused.waiting["map_index"])
+    tick_and_respond(page, [refused.exception_id])
+    page.wait_for_timeout(3000)  # the page shows nothing on a 403: the answer must simply not land
+    steps.shot(f"{login}-refused")
+    assert page.get_by_text("response successful").count() == 0, login
+    assert api.awaiting_input(refused.run, 10) == "awaiting_input", login
+    assert api.get(hitl_path(refused.waiting))["response_received"] is False, login
+    assert purchase_orders(airflow.sandbox) == before, login
+    page.goto(f"{base_url.rstrip('/')}{EXCEPTIONS_PAGE}")
+    page.get_by_role("heading", name="Open exceptions").wait_for()
+    rows = page.locator("tbody tr[data-exception], tbody tr[data-root]")  # a record, or a root's records
+    tenants = set(rows.locator("td:first-child").all_inner_texts())
+    assert tenants == set(refused.sees), f"{login} sees rows of {tenants}"
+    page.goto(f"{base_url.rstrip('/')}{EXCEPTIONS_PAGE}?tenant=default")
+    page.get_by_role("heading", name="Open exceptions").wait_for()
+    assert page.locator("tr[data-exception]").count() == 0, f"{login} sees default's rows when asking"
+    options = page.locator('select[name="tenant"] option').all_inner_texts()
+    assert options == ["all", *refused.sees], f"{login}: {options}"
 
 
 def mail_with(airflow: Standalone, subject: str) -> list[EmailMessage]:

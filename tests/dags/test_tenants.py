@@ -7,7 +7,6 @@ limit fails only its own tasks. The next day it catches up and nothing is writte
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -21,9 +20,7 @@ from sqlalchemy import select
 from procore_xero.staging import Crosswalk, TenantKey, all_links, create_staging_engine, list_open
 from procore_xero.staging.schema import staging_table
 from procore_xero.tenants import APPROVERS_ENV
-from sandbox.process import SandboxProcess, start_sandbox
-from sandbox.seed import generate_seed
-from sandbox.seed.procore_seed import COMPANY_ID
+from sandbox.process import SandboxProcess, start_firm_sandbox
 from tests.dags.mailbox import Mailbox, smtp_default
 from tools.approvals import TEST_RESPONDER, controller_answers
 from tools.dag_results import asset_events
@@ -50,10 +47,7 @@ def sandboxes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Sa
     started: dict[str, SandboxProcess] = {}
     try:
         for number, name in enumerate(TENANTS, start=1):
-            seed = json.dumps(generate_seed(SCALE, seed_number=100 + number))
-            path = folder / f"{name}.json"
-            path.write_text(seed.replace(str(COMPANY_ID), str(COMPANY_ID + number)), encoding="utf-8")
-            started[name] = start_sandbox(folder / f"{name}.log", seed=str(path))
+            started[name] = start_firm_sandbox(folder, name, number, SCALE)
         yield started
     finally:
         for sandbox in started.values():

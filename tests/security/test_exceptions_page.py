@@ -127,3 +127,45 @@ def test_record_text_is_escaped_and_the_page_writes_nothing(page: tuple[Any, dic
         statuses = connection.execute(select(exceptions.c.status, func.count()).group_by(exceptions.c.status))
         assert dict(statuses.all()) == {"open": 2}
     engine.dispose()
+
+
+def test_records_held_for_one_vendor_show_as_one_escaped_row_with_their_count_and_money() -> None:
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from procore_xero.airflow.exceptions_page import render_page
+    from procore_xero.reports.exception_roots import Root
+    from procore_xero.reports.open_exceptions import ExceptionFilter, OpenException
+
+    now = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
+    hostile = Root("vendor", "procore:77", "<script>alert(1)</script> [x](https://evil.example)")
+
+    def held(
+        exception_id: int, total: str, root: Root | None, reason: str = "unmapped_vendor"
+    ) -> OpenException:
+        return OpenException(
+            "alpha",
+            exception_id,
+            "purchase_order_contracts",
+            str(exception_id),
+            f"PO 1-{exception_id}",
+            reason,
+            "held",
+            "5",
+            Decimal("0.00") if root else Decimal(total),  # a mapping rule's failing values name no amount
+            Decimal(total),
+            now,
+            None,
+            root,
+        )
+
+    rows = [held(1, "1000.10", hostile), held(2, "2500.25", hostile), held(3, "10.00", None, "over_budget")]
+    html = render_page(rows, ["alpha"], ExceptionFilter(), now)
+    assert html.count('<tr data-root="vendor:procore:77" data-records="2">') == 1
+    assert html.count("<tr data-exception=") == 1 and '<li data-exception="1">' in html
+    assert (
+        "3 open exception(s), 10.00 at stake" in html and "2 row(s): 1 vendor(s), 1 other record(s)" in html
+    )
+    assert html.count("3,500.35") == 1 and "1,000.10" in html  # the vendor's records' total, each one's
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert html.index('data-root="vendor:procore:77"') < html.index('data-exception="3"')  # most money first

@@ -22,12 +22,19 @@ from fastapi import Depends, FastAPI, Query
 from fastapi.responses import HTMLResponse
 from sqlalchemy import Engine
 
-from procore_xero.reports.open_exceptions import ExceptionFilter, OpenException, open_exceptions
+from procore_xero.reports.open_exceptions import (
+    ExceptionFilter,
+    OpenException,
+    RootGroup,
+    grouped,
+    open_exceptions,
+)
 from procore_xero.tenants import Tenant
 
 URL_PREFIX = "/pxsync"
 PAGE_PATH = "/exceptions"
 ADMIN_ROLE = "admin"
+ROOT_LABELS = (("vendor", "vendor(s)"), ("project", "project(s)"), ("record", "other record(s)"))
 COLUMNS = ("Tenant", "Document", "Why held", "Project", "At stake", "Total", "Open since", "Approval")
 
 
@@ -128,17 +135,22 @@ def create_exceptions_app() -> FastAPI:
 def render_page(
     rows: Sequence[OpenException], tenants: Sequence[str], wanted: ExceptionFilter, now: datetime
 ) -> str:
-    """The whole page: the filter form and one table row per exception, every value escaped."""
+    """The whole page: the filter form and one table row per exception, or per root (a vendor, a project)
+    with the records held for it listed beneath; every value escaped."""
     total = sum((row.at_stake for row in rows), Decimal("0.00"))
+    items = grouped(list(rows))
     head = "".join(f"<th>{escape(name)}</th>" for name in COLUMNS)
-    body = "".join(_row_html(row, now) for row in rows) or f'<tr><td colspan="{len(COLUMNS)}">None.</td></tr>'
+    body = "".join(
+        _group_html(item, now) if isinstance(item, RootGroup) else _row_html(item, now) for item in items
+    )
+    body = body or f'<tr><td colspan="{len(COLUMNS)}">None.</td></tr>'
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Open exceptions</title>'
         "<style>body{font-family:sans-serif;margin:1rem}table{border-collapse:collapse}"
         "td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}.money{text-align:right}</style>"
         f"</head><body><h1>Open exceptions</h1>{_form(tenants, wanted)}"
-        f"<p>{len(rows)} open exception(s), {_money(total)} at stake, most first. Records of projects not "
-        "sent to Xero wait by design and are not listed.</p>"
+        f"<p>{len(rows)} open exception(s), {_money(total)} at stake, most first, in {_shown(items)}. "
+        "Records of projects not sent to Xero wait by design and are not listed.</p>"
         f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></body></html>"
     )
 
@@ -164,24 +176,62 @@ def _form(tenants: Sequence[str], wanted: ExceptionFilter) -> str:
 
 
 def _row_html(row: OpenException, now: datetime) -> str:
-    approval = (
-        f'<a href="{escape(row.approval_url)}" target="_top">decide</a>'
-        if row.approval_url is not None
-        else ""
-    )
-    cells: Mapping[str, str] = {
+    cells = {
         "tenant": escape(row.tenant),
         "document": f"{escape(row.document)} <small>#{row.exception_id}</small>",
         "reason": f"<b>{escape(row.reason_code)}</b>: {escape(row.message)}",
         "project": escape(row.project_id or ""),
         "at_stake": _money(row.at_stake),
         "total": "" if row.total is None else _money(row.total),
-        "age": f"{escape(row.first_seen.strftime('%Y-%m-%d %H:%M'))} ({(now - row.first_seen).days} d)",
-        "approval": approval,
+        "age": _age(row.first_seen, now),
+        "approval": _decide(row.approval_url),
     }
+    return _tr(f'data-exception="{row.exception_id}"', cells)
+
+
+def _group_html(group: RootGroup, now: datetime) -> str:
+    """One root: its name, how many records wait on it and their money; the records in a <details>."""
+    members = "".join(
+        f'<li data-exception="{m.exception_id}">{escape(m.document)} <small>#{m.exception_id}</small>: '
+        f"{escape(m.reason_code)}{'' if m.total is None else ' — ' + _money(m.total)}</li>"
+        for m in group.members
+    )
+    kind = escape(group.root.kind)
+    cells = {
+        "tenant": escape(group.tenant),
+        "document": f"{kind} <b>{escape(group.root.label)}</b>: {group.documents} record(s) "
+        f"<details><summary>the records</summary><ul>{members}</ul></details>",
+        "reason": f"<b>{escape(', '.join(group.reasons))}</b>: fixing the {kind} releases them all",
+        "project": escape(group.root.key) if group.root.kind == "project" else "",
+        "at_stake": _money(group.at_stake),
+        "total": _money(group.total),
+        "age": _age(group.first_seen, now),
+        "approval": _decide(next((m.approval_url for m in group.members if m.approval_url), None)),
+    }
+    key = escape(f"{group.root.kind}:{group.root.key}")
+    return _tr(f'data-root="{key}" data-records="{group.documents}"', cells)
+
+
+def _tr(attributes: str, cells: Mapping[str, str]) -> str:
+    """One table row of already-escaped cells, the money ones right-aligned."""
     money = {"at_stake", "total"}
     tds = "".join(f'<td class="money">{v}</td>' if k in money else f"<td>{v}</td>" for k, v in cells.items())
-    return f'<tr data-exception="{row.exception_id}">{tds}</tr>'
+    return f"<tr {attributes}>{tds}</tr>"
+
+
+def _age(first_seen: datetime, now: datetime) -> str:
+    return f"{escape(first_seen.strftime('%Y-%m-%d %H:%M'))} ({(now - first_seen).days} d)"
+
+
+def _decide(approval_url: str | None) -> str:
+    return "" if approval_url is None else f'<a href="{escape(approval_url)}" target="_top">decide</a>'
+
+
+def _shown(items: Sequence[OpenException | RootGroup]) -> str:
+    """What the controller has to decide on, e.g. "3 row(s): 1 vendor(s), 1 project(s), 1 other record(s)"."""
+    kinds = [item.root.kind if isinstance(item, RootGroup) else "record" for item in items]
+    parts = [f"{kinds.count(kind)} {label}" for kind, label in ROOT_LABELS if kinds.count(kind)]
+    return f"{len(items)} row(s)" + (f": {', '.join(parts)}" if parts else "")
 
 
 def _money(amount: Decimal) -> str:

@@ -17,6 +17,7 @@ from procore_xero.reports.summary import (
     headline,
     notes,
     required_actions_url,
+    root_lines,
     title,
 )
 
@@ -125,6 +126,9 @@ def render_html(report: DriftReport, ui_url: str, chart_cid: str | None) -> str:
         f'<h3 style="{FONT}font-size:15px;">Projects (every cost code in {escape(names.budget_csv)})</h3>'
     )
     parts.append(_projects(report))
+    if roots := root_lines(report):
+        parts.append(f'<h3 style="{FONT}font-size:15px;">Waiting on one vendor or project</h3>')
+        parts.append(_table([], (([(line, False)], False) for line in roots)))
     if len(report.not_sent):
         parts.append(
             f'<h3 style="{FONT}font-size:15px;">Not sent by design (projects not at the send stage)</h3>'

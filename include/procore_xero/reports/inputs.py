@@ -4,7 +4,7 @@ the nightly job-cost figures and the open exceptions. Read once, then computed o
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +13,7 @@ from sqlalchemy import Engine, select
 
 from procore_xero.mapping.staged import read_staged
 from procore_xero.mapping.xero_staged import read_xero_staged
+from procore_xero.reports.exception_roots import ROOT_REASONS, StagedDocument, staged_documents
 from procore_xero.staging import (
     Crosswalk,
     QueuedException,
@@ -56,6 +57,8 @@ class DriftInputs:
     record_projects: Mapping[tuple[str, str, str], str | None]
     base_currency: str
     figures_at: datetime | None  # when the job_costs DAG last computed the figures
+    # vendor and amount of each record held for a root (``reports.exception_roots``)
+    record_documents: Mapping[tuple[str, str, str], StagedDocument] = field(default_factory=dict)
 
 
 def read_inputs(engine: Engine, tenant: TenantKey, base_currency: str | None = None) -> DriftInputs:
@@ -88,6 +91,15 @@ def read_inputs(engine: Engine, tenant: TenantKey, base_currency: str | None = N
         record_projects=record_projects(engine, tenant, waiting, options),
         base_currency=base_currency or _figures_currency(job_costs),
         figures_at=job_costs["computed_at"].max().to_pydatetime() if len(job_costs) else None,
+        record_documents=staged_documents(
+            engine,
+            tenant,
+            {
+                (e.problem.source_system, e.problem.object_type, str(e.problem.source_id))
+                for e in waiting
+                if e.problem.reason_code in ROOT_REASONS
+            },
+        ),
     )
 
 

@@ -29,7 +29,7 @@ from procore_xero.reports.links import NO_LINKS, Linker, RecordLinks
 from procore_xero.reports.scope import company_name, latest_rates, projects_in_scope
 from procore_xero.reports.settings import DriftSettings
 from procore_xero.reports.totals import project_totals
-from procore_xero.reports.waiting import waiting_rows
+from procore_xero.reports.waiting import root_rows, waiting_rows
 from procore_xero.staging import TenantKey
 
 
@@ -82,6 +82,11 @@ class DriftReport:
     @property
     def drift_findings(self) -> int:
         return len(self.findings) - len(queued_only(self.findings))
+
+    @property
+    def queue_roots(self) -> pd.DataFrame:
+        """The vendors and projects queued records wait on, one row each (``waiting.root_rows``)."""
+        return root_rows(self.waiting)
 
     @property
     def queue_by_design(self) -> int:

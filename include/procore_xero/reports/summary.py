@@ -68,6 +68,33 @@ def headline(report: DriftReport) -> list[tuple[str, str, str]]:
         ("Findings", str(len(report.findings)), "every row of the findings table and CSV"),
         ("New since the last report", new, "findings whose key the last report did not have"),
         ("Waiting in the exception queue", queue_count(report), queue_explained(report)),
+        *roots_headline(report),
+    ]
+
+
+def roots_headline(report: DriftReport) -> list[tuple[str, str, str]]:
+    """ "27 vendor(s), 1 project(s)": what most of the queue waits on, when records wait on one."""
+    roots = report.queue_roots
+    if not len(roots):
+        return []
+    kinds = list(roots["root_kind"])
+    held = int(roots["records"].sum())
+    return [
+        (
+            "Waiting on a vendor or project",
+            f"{kinds.count('vendor')} vendor(s), {kinds.count('project')} project(s)",
+            f"{held} of the queued records wait on one of them, {show(total(roots['documents_total']))} in "
+            "documents: fixing one releases all its records (listed below)",
+        )
+    ]
+
+
+def root_lines(report: DriftReport) -> list[str]:
+    """One line per vendor or project the queue waits on, as the mail's text and HTML both list them."""
+    return [
+        f"{row['root_kind']} {row['root_label']}: {row['records']} record(s), "
+        f"{show(row['documents_total'])} in documents"
+        for row in report.queue_roots.to_dict("records")
     ]
 
 

@@ -13,6 +13,7 @@ from procore_xero.reports.summary import (
     headline,
     notes,
     required_actions_url,
+    root_lines,
     title,
 )
 
@@ -65,6 +66,8 @@ def render_text(report: DriftReport, ui_url: str) -> str:
             f"drift at stake {show(row['at_stake_base'], report.base_currency)}, "
             f"held {show(row['held_base'], report.base_currency)}"
         )
+    if roots := root_lines(report):
+        lines += ["", "Waiting on one vendor or project", *(f"  {line}" for line in roots)]
     if len(report.not_sent):
         lines += ["", "Not sent by design (projects not at the send stage)"]
         lines += [f"  {describe(row)}" for row in report.not_sent.to_dict("records")]

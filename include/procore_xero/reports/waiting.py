@@ -12,7 +12,8 @@ from typing import Any
 
 import pandas as pd
 
-from procore_xero.reports.frames import rows_frame
+from procore_xero.reports.exception_roots import StagedDocument, root_of
+from procore_xero.reports.frames import records, rows_frame
 from procore_xero.reports.inputs import DriftInputs
 from procore_xero.reports.money import ZERO, dec
 from procore_xero.staging import QueuedException
@@ -33,7 +34,14 @@ COLUMNS = [
     "amount",
     "approvable",
     "first_seen",
+    "root_kind",  # vendor / project the record waits on (``reports.exception_roots``), else None
+    "root_key",
+    "root_label",
+    "document_total",  # the staged record's amount, for a record held for a root
 ]
+
+
+ROOT_COLUMNS = ["root_kind", "root_key", "root_label", "records", "documents_total"]
 
 
 def waiting_rows(
@@ -51,12 +59,18 @@ def waiting_rows(
             continue
         if project is not None and project not in scope and problem.object_type != "projects":
             continue
-        rows.append(_row(exception, project, invoice_commitments))
+        rows.append(_row(exception, project, invoice_commitments, inputs.record_documents.get(key)))
     return rows_frame(rows, COLUMNS)
 
 
-def _row(exception: QueuedException, project: str | None, invoice_commitments: Mapping[str, str]) -> dict:
+def _row(
+    exception: QueuedException,
+    project: str | None,
+    invoice_commitments: Mapping[str, str],
+    staged: StagedDocument | None,
+) -> dict:
     problem = exception.problem
+    root = root_of(problem.reason_code, project, staged)
     commitment = (
         invoice_commitments.get(str(problem.source_id)) if problem.object_type == "requisitions" else None
     )
@@ -73,7 +87,34 @@ def _row(exception: QueuedException, project: str | None, invoice_commitments: M
         "amount": held_amount(exception.details),
         "approvable": problem.reason_code in APPROVABLE_REASONS,
         "first_seen": exception.created_at,
+        "root_kind": root.kind if root else None,
+        "root_key": root.key if root else None,
+        "root_label": root.label if root else None,
+        "document_total": staged.amount if root and staged else None,
     }
+
+
+def root_rows(waiting: pd.DataFrame) -> pd.DataFrame:
+    """One row per vendor or project that queued records wait on: how many records (each once) and the
+    staged documents' total; most money first. Fixing the root releases them all."""
+    labels: dict[tuple[str, str], str] = {}
+    amounts: dict[tuple[str, str], dict[tuple[str, str], Any]] = {}
+    for row in records(waiting, lambda r: isinstance(r["root_kind"], str)):
+        root = (row["root_kind"], str(row["root_key"]))
+        labels.setdefault(root, str(row["root_label"]))
+        amounts.setdefault(root, {})[(row["object_type"], row["source_id"])] = dec(row["document_total"])
+    rows = [
+        {
+            "root_kind": kind,
+            "root_key": key,
+            "root_label": labels[(kind, key)],
+            "records": len(held),
+            "documents_total": sum(held.values(), ZERO),
+        }
+        for (kind, key), held in amounts.items()
+    ]
+    rows.sort(key=lambda r: (-r["documents_total"], r["root_kind"], r["root_key"]))
+    return rows_frame(rows, ROOT_COLUMNS)
 
 
 def held_amount(details: Any) -> Any:

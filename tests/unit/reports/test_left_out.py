@@ -13,6 +13,7 @@ import pandas as pd
 from procore_xero.mapping.inbound.known import KnownInProcore
 from procore_xero.mapping.inbound.lines import LineCoder, document_lines
 from procore_xero.mapping.staged import records_frame
+from procore_xero.reports.exception_roots import Root, StagedDocument
 from procore_xero.reports.message import render_report
 from procore_xero.reports.report import compute_report
 from procore_xero.reports.summary import notes
@@ -145,3 +146,42 @@ def test_a_bill_voided_in_xero_is_shown_as_voided_with_its_money() -> None:
         "[voided_in_xero] Invoice 702 on SC-001: the sync created it in Xero, where it is now VOIDED"
     )
     assert report.money_held == D("500.00") + D("950.00")
+
+
+def test_records_waiting_on_one_vendor_are_one_line_with_their_count_and_documents_total() -> None:
+    """Two commitments and one invoice of vendor 77 wait as unmapped_vendor, the vendor itself as
+    duplicate_vendor_name; the amounts are the staged documents' (``reports.exception_roots``)."""
+    inputs = books()
+    vendor = Root("vendor", "procore:77", "Acme Steel")
+    held = {
+        ("procore", "commitments", "801"): StagedDocument(vendor, D("1000.10")),
+        ("procore", "commitments", "802"): StagedDocument(vendor, D("2500.25")),
+        ("procore", "requisitions", "803"): StagedDocument(vendor, D("99.99")),
+        ("procore", "vendors", "77"): StagedDocument(vendor, None),
+    }
+    exceptions = [
+        queued(10 + n, system, kind, source_id, "unmapped_vendor", {"contact_mapped": False})
+        for n, (system, kind, source_id) in enumerate(held)
+    ]
+    exceptions[-1] = queued(20, "procore", "vendors", "77", "duplicate_vendor_name", {"name": "Acme Steel"})
+    report = compute_report(
+        replace(
+            inputs,
+            exceptions=(*inputs.exceptions, *exceptions),
+            record_projects={**inputs.record_projects, **dict.fromkeys(list(held)[:3], str(ALPHA))},
+            record_documents=held,
+        ),
+        SETTINGS,
+    )
+    assert report.queue_roots.to_dict("records") == [
+        {
+            "root_kind": "vendor",
+            "root_key": "procore:77",
+            "root_label": "Acme Steel",
+            "records": 4,
+            "documents_total": D("3600.34"),
+        }
+    ]
+    text = render_report(report, recipients=[], from_email="a@b", ui_url="http://ui").text
+    assert "Waiting on a vendor or project: 1 vendor(s), 0 project(s)" in text
+    assert "  vendor Acme Steel: 4 record(s), 3,600.34 in documents" in text

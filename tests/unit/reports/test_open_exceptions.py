@@ -10,7 +10,13 @@ import pytest
 from sqlalchemy import Engine, update
 
 from procore_xero.airflow.pending_approvals import PendingApproval, approval_links
-from procore_xero.reports.open_exceptions import ExceptionFilter, open_exceptions
+from procore_xero.reports.open_exceptions import (
+    ExceptionFilter,
+    OpenException,
+    RootGroup,
+    grouped,
+    open_exceptions,
+)
 from procore_xero.staging import (
     Problem,
     StagingKey,
@@ -156,3 +162,81 @@ def test_an_approval_address_escapes_the_run_id() -> None:
         pending.url()
         == "/dags/procore_to_xero/runs/manual__2026-12-05T20%3A00%3A00%2B00%3A00/tasks/t/required_actions"
     )
+
+
+@pytest.fixture
+def held_for_vendors(engine: Engine) -> dict[str, int]:
+    """Acme (vendor 77, a duplicate name in Procore) holds two POs (1,000.10 and 2,500.25); Birch (88)
+    holds one Xero PO of 99.99; one PO is over budget by 10.00 on its own."""
+    key = StagingKey(company_id=ALPHA.company_id, project_id=PROJECT)
+    acme = {"id": 77, "company": "Acme [x](https://evil.example)"}
+    commitments = [
+        {"id": n, "updated_at": "2026-03-01T10:00:00Z", "vendor": acme, "grand_total": total}
+        for n, total in ((301, "1000.10"), (302, "2500.25"), (303, "60.00"))
+    ]
+    upsert_records(engine, "procore", "purchase_order_contracts", commitments, key=key, run_id="r")
+    vendors = [{"id": 77, "updated_at": "2026-03-01T10:00:00Z", "name": "Acme"}]
+    upsert_records(
+        engine, "procore", "vendors", vendors, key=StagingKey(company_id=ALPHA.company_id), run_id="r"
+    )
+    order = {
+        "PurchaseOrderID": "ABCDEF00-0000-4000-8000-000000000001",
+        "UpdatedDateUTC": "2026-03-01T10:00:00Z",
+        "Contact": {"ContactID": "c0ffee00-0000-4000-8000-000000000088", "Name": "Birch Ltd"},
+        "Total": Decimal("99.99"),
+    }
+    xero_key = StagingKey(tenant_id=ALPHA.tenant_id)
+    upsert_records(engine, "xero", "purchase_orders", [order], key=xero_key, run_id="r")
+    unmapped = {"contact_mapped": False}
+    return {
+        "po_301": queue(engine, ALPHA, "purchase_order_contracts", 301, "unmapped_vendor", unmapped),
+        "po_302": queue(engine, ALPHA, "purchase_order_contracts", 302, "unmapped_vendor", unmapped),
+        "vendor_77": queue(engine, ALPHA, "vendors", 77, "duplicate_vendor_name", {"name": "Acme"}),
+        "over": queue(
+            engine,
+            ALPHA,
+            "purchase_order_contracts",
+            303,
+            "over_budget",
+            {"total": "60.00", "remaining_budget": "50.00"},
+        ),
+        "birch": raise_exception(
+            engine,
+            Problem(ALPHA, "xero", "purchase_orders", order["PurchaseOrderID"].lower(), "unmapped_vendor"),
+            source_label="Xero PO",
+            message="the contact is not a Procore vendor yet",
+            details={"values": unmapped},
+        ),
+    }
+
+
+def test_records_held_for_one_vendor_are_one_row_with_their_count_and_money(
+    engine: Engine, held_for_vendors: dict[str, int]
+) -> None:
+    rows = listed(engine)
+    items = grouped(rows)
+    acme, birch, over = items
+    assert isinstance(acme, RootGroup) and isinstance(birch, RootGroup) and isinstance(over, OpenException)
+    assert (acme.root.kind, acme.root.key, acme.root.label) == (
+        "vendor",
+        "procore:77",
+        "Acme [x](https://evil.example)",
+    )
+    assert sorted(m.exception_id for m in acme.members) == sorted(
+        held_for_vendors[name] for name in ("po_301", "po_302", "vendor_77")
+    )
+    assert (acme.documents, acme.at_stake, acme.total) == (3, Decimal("0.00"), Decimal("3500.35"))
+    assert acme.reasons == ["duplicate_vendor_name", "unmapped_vendor"]
+    assert (birch.root.key, birch.root.label, birch.documents, birch.total) == (
+        "xero:c0ffee00-0000-4000-8000-000000000088",
+        "Birch Ltd",
+        1,
+        Decimal("99.99"),
+    )
+    assert (over.exception_id, over.at_stake, over.root) == (held_for_vendors["over"], Decimal("10.00"), None)
+    assert len(rows) == 5 and len(items) == 3
+
+
+def test_a_reason_of_its_own_is_never_grouped(engine: Engine, queued: dict[str, int]) -> None:
+    rows = listed(engine)
+    assert grouped(rows) == rows
