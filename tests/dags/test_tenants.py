@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from procore_xero.staging import Crosswalk, TenantKey, all_links, create_staging_engine, list_open
 from procore_xero.staging.schema import staging_table
+from procore_xero.sync.order import STEP_ORDER
 from procore_xero.tenants import APPROVERS_ENV
 from sandbox.process import SandboxProcess, start_firm_sandbox
 from tests.dags.mailbox import Mailbox, smtp_default
@@ -152,6 +153,20 @@ def assert_bills_synced_once(engine: Any, sandbox: SandboxProcess) -> int:
     assert len({(b["Contact"]["ContactID"], b["InvoiceNumber"]) for b in synced}) == len(synced)
     assert len(bill_of) + len(held & {str(r["id"]) for r in approved}) == len(approved) > 0
     return len(bill_of)
+
+
+def test_tenants_not_extracted_yet_are_skipped_with_the_reason_and_nothing_is_written(
+    sandboxes: dict[str, SandboxProcess], tenants_env: tuple[str, Mailbox]
+) -> None:
+    writes_before = {name: writes(s) for name, s in sandboxes.items()}
+    sync = run_all("procore_to_xero", sandboxes["summit"])
+    assert sync.state == "success"
+    steps = {f"tenant.{name}" for name in STEP_ORDER}
+    step_states = {
+        (TENANTS[ti.map_index], str(ti.state)) for ti in sync.get_task_instances() if ti.task_id in steps
+    }
+    assert step_states == {(name, "skipped") for name in TENANTS}
+    assert {name: writes(s) for name, s in sandboxes.items()} == writes_before
 
 
 def test_three_tenants_sync_on_their_own_and_the_throttled_one_fails_alone(

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from airflow.sdk import get_current_context
+from airflow.sdk.exceptions import AirflowSkipException
 
 from procore_xero.airflow.tasks import spent_limit_fails_for_good
 from procore_xero.airflow.tenancy import TenantPair, pair_named
@@ -60,6 +61,7 @@ def sync_step_task(
     params = context["params"]
     pair = pair_named(tenant)
     engine, key = open_staging(), pair.key()
+    skip_until_extracted(engine, tenant, key.company_id)
     spec = pair.spec(key.tenant_id)
     run_ids: dict[str, dict[str, str]] = {}
     for result in earlier:
@@ -79,6 +81,18 @@ def sync_step_task(
             full_refresh=bool(params.get("full_refresh")),
         )
     return {**result.to_dict(), "ids": {k: v for k, v in result.ids.items() if k in REFERENCED_LATER}}
+
+
+def skip_until_extracted(engine: Any, tenant: str, company_id: int) -> None:
+    """A tenant added to the tenants file before its first Procore extract has nothing to send: its steps
+    are skipped with that reason (and so its approval), while the other tenants of the run sync."""
+    from procore_xero.mapping.staged import has_staged
+
+    if not has_staged(engine, "projects", company_id):
+        raise AirflowSkipException(
+            f"tenant {tenant!r}: nothing is staged for Procore company {company_id} yet; "
+            "its first procore_extract run reads it, and the sync after that sends it"
+        )
 
 
 APPROVAL_TASK_ID = "tenant.controller_approval"  # the DAGs' Human-in-the-loop task, mapped over tenants

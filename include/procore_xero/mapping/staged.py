@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from procore_xero.staging import staging_table
 
@@ -27,6 +27,15 @@ def read_staged(engine: Engine, object_type: str, company_id: int | None = None)
 
 
 STAGED_PROJECT = "staged_project_id"
+
+
+def has_staged(engine: Engine, object_type: str, company_id: int) -> bool:
+    """Whether any ``procore_<object_type>`` record of the company was ever staged (deleted ones count: the
+    company was read), so a tenant whose first extract has not run yet can be told apart from an empty one."""
+    table = staging_table("procore", object_type)
+    query = select(func.count()).select_from(table).where(table.c.company_id == company_id)
+    with engine.connect() as connection:
+        return bool(connection.execute(query).scalar_one())
 
 
 def records_frame(records: Iterable[dict]) -> pd.DataFrame:
