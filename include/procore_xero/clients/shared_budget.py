@@ -209,8 +209,12 @@ def xero_budget(engine: Engine, tenant_id: str, *, daily_limit: int = 5000) -> S
     return SharedBudget(engine, f"xero:{tenant_id}", windows, in_flight=5)
 
 
-def procore_budget(engine: Engine, client_id: str) -> SharedBudget:
+def procore_budget(
+    engine: Engine, client_id: str, *, hourly_seconds: float = 3600.0, margin: float = 1.0
+) -> SharedBudget:
     """Procore's windows per app (the token's owner): hourly and a 10-second spike, limits as the
-    headers state them (Procore: "throttle on the headers, never on an assumed number")."""
-    windows = [Window("hourly", 3600.0), Window("spike", 10.0)]
-    return SharedBudget(engine, f"procore:{client_id}", windows)
+    headers state them (Procore: "throttle on the headers, never on an assumed number").
+    ``hourly_seconds`` and ``margin`` are for a sandbox whose hour was shortened (its ``hourly_seconds``
+    limit): the headers give the limit and the reset, never the window's length."""
+    windows = [Window("hourly", hourly_seconds), Window("spike", 10.0)]
+    return SharedBudget(engine, f"procore:{client_id}", windows, margin=margin)
