@@ -11,7 +11,7 @@ Airflow's real scheduler vs. the library, and task instances per run (``tools/be
 ``scale``); a Procore approval to the document in Xero through the real scheduler (``tools/bench_latency.py``,
 key ``scale.approval_to_bill_seconds``); the first full extract at the largest scale paced by the rate
 headers, killed half-way and resumed (``tools/bench_first_extract.py``, key
-``scale.first_extract_limit_share``: the one section run under a limit, shortened to 900 calls a minute);
+``scale.first_extract_limit_share``: the one section run under a limit, shortened to 720 calls a minute);
 peak RSS of every stage and of the emulators.
 The sandboxes' rate limits are raised for all of it but the paced first extract (``POST /_sandbox/limits``):
 the figures are the code's, not the throttles'. Everything goes into one table (the per-object call counts
