@@ -37,7 +37,10 @@ class ProcoreRateLimits:
             reset = float(headers["X-Rate-Limit-Reset"])
         except (KeyError, ValueError):
             return []
-        return [Budget("procore", limit, remaining, reset + RESET_RESOLUTION - now)]
+        # The window ends within a second of Reset (rounded either way) and ``now`` (the Date header) may
+        # be a second behind: up to 3 s less may be left than the latest estimate.
+        resets_in = reset + RESET_RESOLUTION - now
+        return [Budget("procore", limit, remaining, resets_in, uncertain=3 * RESET_RESOLUTION)]
 
     def floors(self, headers: Mapping[str, str], now: float) -> dict[str, int]:
         """The stated limit, for the window the reset time points at (the spike window resets within

@@ -71,6 +71,7 @@ class SharedBudget:
         self.clock = clock
         self._limits = {w.name: w.limit for w in self.windows}
         self._learnt: dict[str, int] = {}  # floors this process already stored
+        self._confirmed: dict[str, float] = {}  # when this process last stored each of them
         self._reserved = 0
         self._lock_id = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
         ensure_schema(engine)
@@ -87,11 +88,13 @@ class SharedBudget:
     def learn(self, floors: Mapping[str, int]) -> None:
         """Keep the least each window's limit can be, as an answer's headers show it (``floors``: window
         name -> limit), for every process; a floor not confirmed within the longest window is forgotten."""
-        known = {w.name for w in self.windows}
+        known, now = {w.name for w in self.windows}, self.clock()
         for name, floor in floors.items():
-            if name not in known or floor <= max(self._limits[name] or 0, self._learnt.get(name, 0)):
+            if name not in known or floor <= (self._limits[name] or 0) or floor < self._learnt.get(name, 0):
                 continue
-            self._learnt[name] = floor
+            if floor == self._learnt.get(name) and now - self._confirmed[name] < self._longest() / 2:
+                continue  # stored recently enough: confirmed again before it could be forgotten
+            self._learnt[name], self._confirmed[name] = floor, now
             with self.engine.begin() as connection:
                 where = (api_limits.c.budget_key == self.key, api_limits.c.window == name)
                 stored = connection.execute(select(api_limits.c.floor).where(*where)).scalar_one_or_none()
@@ -150,13 +153,16 @@ class SharedBudget:
             .where(mine, api_calls.c.done_at.is_(None), api_calls.c.sent_at < now - self.stale_after)
             .values(done_at=api_calls.c.sent_at + self.stale_after)
         )
-        longest = max((w.seconds for w in self.windows), default=0.0) + self.margin
+        longest = self._longest()
         connection.execute(delete(api_calls).where(mine, api_calls.c.done_at < now - longest))
         connection.execute(
             delete(api_limits).where(
                 api_limits.c.budget_key == self.key, api_limits.c.seen_at < now - longest
             )
         )
+
+    def _longest(self) -> float:
+        return max((w.seconds for w in self.windows), default=0.0) + self.margin
 
     def _current_limits(self, connection: Connection) -> dict[str, int | None]:
         """Each window's limit: the published one raised to what the answers showed."""
@@ -209,8 +215,12 @@ def xero_budget(engine: Engine, tenant_id: str, *, daily_limit: int = 5000) -> S
     return SharedBudget(engine, f"xero:{tenant_id}", windows, in_flight=5)
 
 
-def procore_budget(engine: Engine, client_id: str) -> SharedBudget:
+def procore_budget(
+    engine: Engine, client_id: str, *, hourly_seconds: float = 3600.0, margin: float = 1.0
+) -> SharedBudget:
     """Procore's windows per app (the token's owner): hourly and a 10-second spike, limits as the
-    headers state them (Procore: "throttle on the headers, never on an assumed number")."""
-    windows = [Window("hourly", 3600.0), Window("spike", 10.0)]
-    return SharedBudget(engine, f"procore:{client_id}", windows)
+    headers state them (Procore: "throttle on the headers, never on an assumed number").
+    ``hourly_seconds`` and ``margin`` are for a sandbox whose hour was shortened (its ``hourly_seconds``
+    limit): the headers give the limit and the reset, never the window's length."""
+    windows = [Window("hourly", hourly_seconds), Window("spike", 10.0)]
+    return SharedBudget(engine, f"procore:{client_id}", windows, margin=margin)

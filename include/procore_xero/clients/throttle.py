@@ -2,7 +2,8 @@
 
 Each answer reports budgets (calls remaining in a window and when it resets). While a budget is above
 its low-water mark calls go at full speed; below it, the remaining calls are spread evenly over the time
-left in the window, so the window ends just as it runs out instead of with a 429.
+left in the window, the last one just before the reset, so the window ends just as it runs out instead of
+with a 429 or with a call unspent.
 """
 
 from __future__ import annotations
@@ -24,17 +25,23 @@ class Budget:
     name: str
     limit: int
     remaining: int
-    resets_in: float  # seconds until the window starts afresh
+    resets_in: float  # seconds until the window starts afresh, at the latest
+    uncertain: float = 0.0  # how much less time may be left (whole-second headers)
 
     @property
     def low_water(self) -> int:
         return max(1, math.ceil(self.limit * LOW_WATER_FRACTION))
 
     def pacing_delay(self) -> float:
-        """Seconds to leave before the next call so the remaining calls last until the reset."""
+        """Seconds to leave before the next call so the remaining calls last until the reset: the remaining
+        calls at equal gaps over the time surely left, with one more gap before the reset, so the last goes
+        in this window (spread over the latest reset, it went after it: each window ended a call or more
+        short). Nothing left: wait until the latest reset."""
         if self.remaining > self.low_water:
             return 0.0
-        return max(0.0, self.resets_in) / max(self.remaining, 1)
+        if self.remaining <= 0:
+            return max(0.0, self.resets_in)
+        return max(0.0, self.resets_in - self.uncertain) / (self.remaining + 1)
 
 
 class Throttle:

@@ -5,7 +5,8 @@ One Airflow task per (type, project) spent ~12 s of scheduler and XCom overhead 
 grew with the number of projects; here one task reads a tenant and returns one small summary. A read
 that fails is logged in ``sync_runs`` and in the summary and the others go on (a project's reads that
 depend on it are skipped); a spent rate limit or refused credentials stop every read not yet started (the
-next run resumes where each stopped). Concurrency is bounded by the number of clients handed to the
+next run resumes where each stopped; a retry of the same DAG run, after a killed worker say, skips the reads
+an earlier try finished: ``staging.progress``). Concurrency is bounded by the number of clients handed to the
 workers; every client still takes each call's slot from the account's shared budget
 (``clients.shared_budget``), so more workers never mean more calls than the limits allow.
 """
@@ -28,7 +29,8 @@ from sqlalchemy import Engine
 from procore_xero.clients.errors import AuthError, ConfigurationError
 from procore_xero.extract.runner import ExtractStopped
 from procore_xero.extract.specs import COMPANY_SCOPED, PROCORE_SPECS, PROJECT_SCOPED, XERO_SPECS
-from procore_xero.staging import TaskTry
+from procore_xero.staging import StagingKey, TaskTry
+from procore_xero.staging.progress import clear_reads_done, mark_read_done, reads_done
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,7 @@ class Tally:
     """The totals of an account's reads, shared by the worker threads."""
 
     reads: int = 0
+    resumed: int = 0  # reads an earlier try of the same DAG run finished: not read again
     api_calls: int = 0  # failed reads' calls too: what the account's budget paid
     totals: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTED, 0))
     failures: list[str] = field(default_factory=list)
@@ -59,6 +62,10 @@ class Tally:
             self.reads += 1
             for name in COUNTED:
                 self.totals[name] += int(result[name])
+
+    def skip(self) -> None:
+        with self.lock:
+            self.resumed += 1
 
     def spent(self, calls: int) -> None:
         with self.lock:
@@ -77,6 +84,7 @@ class Tally:
             "account": account,
             "status": AccountStatus.PARTIAL if self.failures else AccountStatus.SUCCESS,
             "reads": self.reads,
+            "resumed_reads": self.resumed,
             "failed_reads": len(self.failures),
             "projects": projects,
             **self.totals,
@@ -139,17 +147,30 @@ def extract_procore_account(
         raise ValueError(f"extract concurrency must be at least 1, not {concurrency}")
     started, tally, first = time.monotonic(), Tally(), new_client()
     window = {"window_start": window_start, "window_end": window_end, "full_refresh": full_refresh}
+    company = StagingKey(company_id=first.company_id)
+    done = reads_done(engine, task_try, company)
 
     def read(client: Any, name: str, project: int | None) -> bool:
-        scope = "" if project is None else str(project)
-        return _attempt(
+        key = StagingKey(company_id=first.company_id, project_id=project)
+        if (name, key.scope) in done:
+            tally.skip()
+            return True
+        finished = _attempt(
             tally,
             f"procore {name}" + (f" (project {project})" if project else ""),
             client,
             lambda: extract_procore(
-                client, engine, name, task_try=read_try(task_try, name, scope), project_id=project, **window
+                client,
+                engine,
+                name,
+                task_try=read_try(task_try, name, key.scope),
+                project_id=project,
+                **window,
             ),
         )
+        if finished:
+            mark_read_done(engine, task_try, name, key)
+        return finished
 
     for name in COMPANY_SCOPED:
         read(first, name, None)
@@ -175,6 +196,8 @@ def extract_procore_account(
 
     with ThreadPoolExecutor(workers, thread_name_prefix="procore-extract") as pool:
         list(pool.map(one_project, projects))
+    if not tally.failures:
+        clear_reads_done(engine, company)
     return tally.summary("procore", str(first.company_id), len(projects), time.monotonic() - started)
 
 

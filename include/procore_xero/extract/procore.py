@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +12,7 @@ from sqlalchemy import Engine, select
 from procore_xero.clients import ProcoreClient
 from procore_xero.extract.runner import Extraction, Pages, Read, from_iso, iso, read_since
 from procore_xero.extract.specs import PROCORE_SPECS, ProcoreSpec
-from procore_xero.staging import StagingKey, TaskTry, staging_table
+from procore_xero.staging import StagingKey, TaskTry, set_resume, staging_table
 from procore_xero.staging.jsoncodec import content_hash
 
 SYSTEM = "procore"
@@ -50,8 +51,21 @@ def extract_procore(
     )
     since, until = from_iso(query["since"]), from_iso(query["until"])
     assert until is not None
+    done_through = tuple(resume["after"]) if resume and "after" in resume else None
     read = (
-        Read(lambda _: _nested_pages(client, engine, spec, key, since, until), query, resumable=False)
+        Read(
+            lambda _: _nested_pages(
+                client,
+                engine,
+                spec,
+                key,
+                since,
+                until,
+                ParentProgress(engine, spec.name, key, query, done_through),
+            ),
+            query,
+            resumable=False,
+        )
         if spec.nested
         else Read(
             lambda start: _with_details(
@@ -92,6 +106,30 @@ def _pages(
     return client.pages(_path(spec, key), params, updated_between=window, start_page=start_page)
 
 
+@dataclass(frozen=True)
+class ParentProgress:
+    """Where a nested read got to: after each parent's rows are staged, its (parent type, id) is the read's
+    resume point, so a read cut short (a killed worker, a spent limit) continues with the next parent."""
+
+    engine: Engine
+    object_type: str
+    key: StagingKey
+    query: dict[str, Any]
+    done_through: tuple[str, int] | None  # the last parent already staged (parents go in a fixed order)
+
+    def done(self, parent_types: tuple[str, ...], parent_type: str, parent_id: int) -> bool:
+        if self.done_through is None:
+            return False
+        last_type, last_id = self.done_through
+        order = parent_types.index(parent_type), parent_id
+        return order <= (parent_types.index(last_type), last_id)
+
+    def staged(self, parent_type: str, parent_id: int) -> None:
+        set_resume(
+            self.engine, self.object_type, self.key, {"after": [parent_type, parent_id], "query": self.query}
+        )
+
+
 def _nested_pages(
     client: ProcoreClient,
     engine: Engine,
@@ -99,24 +137,29 @@ def _nested_pages(
     key: StagingKey,
     since: datetime | None,
     until: datetime,
+    progress: ParentProgress,
 ) -> Iterator[list[dict[str, Any]]]:
     """Each staged parent's list (or its show's ``embedded`` rows) in turn: the parents changed in the
-    window, or all of them on a full read and for rows that change without their parent (``every_parent``)."""
+    window, or all of them on a full read and for rows that change without their parent (``every_parent``);
+    parents an interrupted read already staged are skipped."""
     params = {"project_id": key.project_id}
     changed_since = None if spec.every_parent or spec.billed_parents else since
     billed = _billed_commitments(engine, key, since, until) if spec.billed_parents else None
     for parent_type in spec.parents:
         for parent_id in _staged_parents(engine, parent_type, key, changed_since, until):
-            if billed is not None and parent_id not in billed:
+            if (billed is not None and parent_id not in billed) or progress.done(
+                spec.parents, parent_type, parent_id
+            ):
                 continue
             if spec.parent_param:
                 yield from client.pages(_path(spec, key), {**params, spec.parent_param: parent_id})
-                continue
-            path = _path(spec, key, parent_type=parent_type, parent_id=parent_id)
-            if spec.embedded:
-                yield list(client.get(path, params).get(spec.embedded) or [])
             else:
-                yield from client.pages(path, params)
+                path = _path(spec, key, parent_type=parent_type, parent_id=parent_id)
+                if spec.embedded:
+                    yield list(client.get(path, params).get(spec.embedded) or [])
+                else:
+                    yield from client.pages(path, params)
+            progress.staged(parent_type, parent_id)  # resumed here only once its last page was upserted
 
 
 def _billed_commitments(engine: Engine, key: StagingKey, since: datetime | None, until: datetime) -> set[int]:

@@ -64,7 +64,8 @@ class Extraction:
     calls: Callable[[], int]  # the client's total API calls so far
 
     def resume_point(self) -> dict[str, Any] | None:
-        """The stored ``{"page": n, "query": {...}}`` of a read a rate limit interrupted, if any."""
+        """The stored ``{"page": n, "query": {...}}`` of a read a rate limit interrupted (a nested read's
+        ``{"after": [parent type, id], "query": {...}}``), if any."""
         return get_resume(self.engine, self.object_type, self.key)
 
     def run(self, read: Read, watermark: Callable[[], datetime | None]) -> dict[str, Any]:
@@ -72,7 +73,7 @@ class Extraction:
         resume point; on a spent rate limit keep what was staged, store the page, raise ``ExtractStopped``."""
         start_run(self.engine, self.task_try, self.system, self.object_type, self.key)
         resume = self.resume_point()
-        start_page = resume["page"] if resume and resume.get("query") == read.query else 1
+        start_page = resume.get("page", 1) if resume and resume.get("query") == read.query else 1
         calls_before, started = self.calls(), time.monotonic()
         counts, read_count = UpsertCounts(), 0
         try:

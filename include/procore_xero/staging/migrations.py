@@ -19,6 +19,7 @@ from procore_xero.staging.engine import transaction
 from procore_xero.staging.schema import (
     api_calls,
     api_limits,
+    extract_progress,
     feed_deliveries,
     job_costs,
     metadata,
@@ -75,6 +76,11 @@ def add_feed_deliveries(connection: Connection) -> None:
     feed_deliveries.create(connection, checkfirst=True)
 
 
+def add_extract_progress(connection: Connection) -> None:
+    """The reads an unfinished extract already did, so a retry of its run skips them."""
+    extract_progress.create(connection, checkfirst=True)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     create_baseline,
     add_oauth_tokens,
@@ -83,6 +89,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     add_write_leases,
     add_api_calls,
     add_feed_deliveries,
+    add_extract_progress,
 )
 
 

@@ -123,6 +123,21 @@ sync_state = Table(
     Column("updated_at", UTCDateTime, nullable=False),
 )
 
+# The reads an account's extract finished in a DAG run whose extract has not finished yet: a retry of the
+# run (a killed worker, a spent rate limit) skips them instead of paying for them again. An account's rows
+# are deleted when one of its extracts finishes every read (``procore_xero.staging.progress``).
+extract_progress = Table(
+    "extract_progress",
+    metadata,
+    Column("system", SYSTEM, primary_key=True),
+    Column("account", RECORD_ID, primary_key=True),
+    Column("dag_id", AIRFLOW_ID, primary_key=True),
+    Column("run_id", AIRFLOW_ID, primary_key=True),
+    Column("object_type", OBJECT_NAME, primary_key=True),
+    Column("scope", RECORD_ID, primary_key=True),
+    Column("done_at", UTCDateTime, nullable=False),
+)
+
 sync_runs = Table(
     "sync_runs",
     metadata,

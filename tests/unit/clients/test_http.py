@@ -130,7 +130,8 @@ def test_low_remaining_paces_the_next_call_before_any_429() -> None:
     api, _, _ = make([response(200, [], low), response(200, [])], ProcoreRateLimits(), fake)
     api.request("GET", "/rest/v1.0/vendors")
     api.request("GET", "/rest/v1.0/vendors")
-    assert fake.sleeps == [2.2]  # 5 calls left for 10 s (+1 s: Reset is whole seconds)
+    # 5 calls and a gap to the reset in the 8 s surely left (Reset and Date are whole seconds)
+    assert fake.sleeps == [1.333333]
 
 
 def test_401_renews_the_token_once() -> None:

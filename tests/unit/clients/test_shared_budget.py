@@ -94,6 +94,24 @@ def test_procore_windows_have_the_limit_its_headers_name(tmp_path: Path, clock: 
     assert not procore.enforces("spike")  # learnt limits are paced on the headers too
 
 
+def test_a_limit_the_answers_keep_showing_is_never_forgotten(tmp_path: Path, clock: Clock) -> None:
+    """A process that runs for hours (a first full extract) keeps confirming the hourly limit it learnt: the
+    budget still holds the third hour to it (it used to store a floor once and lose it an hour later)."""
+    engine = create_staging_engine(f"sqlite:///{tmp_path / 'staging.db'}")
+    procore = procore_budget(engine, "app-1")
+    procore.clock = clock
+    for hour in range(3):
+        clock.now = 1_000_000.0 + hour * 3_700.0
+        for _ in range(3):
+            slot = procore.reserve()
+            assert isinstance(slot, int), (hour, slot)
+            procore.release(slot)
+            procore.learn({"hourly": 3})  # every answer names the hour's limit
+        refused = procore.reserve()
+        assert isinstance(refused, Refusal) and refused.limit == "hourly", hour
+        assert refused.wait == pytest.approx(3_601.0)
+
+
 @pytest.mark.parametrize("value", ["abc", "0", -5, True, "1e3"])
 def test_a_connection_daily_limit_that_is_not_a_count_is_refused_clearly(value: object) -> None:
     from procore_xero.airflow.hooks import XeroHook

@@ -18,10 +18,10 @@ NOW = 1_800_000_000.0
     [
         (100, 50, 10.0, 0.0),  # plenty left: full speed
         (100, 11, 10.0, 0.0),  # just above the 10 % low-water mark
-        (100, 10, 10.0, 1.0),  # at the mark: 10 calls spread over 10 s
-        (100, 2, 10.0, 5.0),
+        (100, 10, 10.0, 10 / 11),  # at the mark: 10 calls and a last gap before the reset in 10 s
+        (100, 2, 10.0, 10 / 3),
         (100, 0, 7.0, 7.0),  # nothing left: wait for the reset
-        (60, 3, 60.0, 20.0),
+        (60, 3, 60.0, 15.0),
     ],
 )
 def test_budget_spreads_the_remaining_calls_over_the_time_to_reset(
@@ -33,7 +33,7 @@ def test_budget_spreads_the_remaining_calls_over_the_time_to_reset(
 def test_throttle_sleeps_only_the_part_of_the_delay_not_yet_elapsed() -> None:
     fake = FakeTime()
     throttle = Throttle(fake.clock, fake.sleep)
-    assert throttle.observe([Budget("w", 100, 5, 10.0), Budget("v", 100, 90, 60.0)]) == pytest.approx(2.0)
+    assert throttle.observe([Budget("w", 100, 5, 12.0), Budget("v", 100, 90, 60.0)]) == pytest.approx(2.0)
     fake.now += 0.5  # the caller spent half a second processing the page
     assert throttle.wait() == pytest.approx(1.5)
     assert throttle.wait() == 0.0  # already paced
@@ -50,7 +50,8 @@ def test_procore_headers_become_one_budget_and_a_429_waits_until_reset() -> None
         "X-Rate-Limit-Remaining": "4",
         "X-Rate-Limit-Reset": str(int(NOW) + 8),
     }
-    assert rules.budgets(headers, NOW) == [Budget("procore", 100, 4, 9.0)]
+    assert rules.budgets(headers, NOW) == [Budget("procore", 100, 4, 9.0, uncertain=3.0)]
+    assert rules.budgets(headers, NOW)[0].pacing_delay() == pytest.approx(6.0 / 5)  # 4 calls in 6 s, surely
     assert rules.budgets({}, NOW) == []
     spike = rules.refusal(headers, NOW)
     assert (spike.limit, spike.wait, spike.daily) == ("spike", 9.0, False)
@@ -67,7 +68,7 @@ def test_xero_headers_pace_minute_limits_and_a_daily_429_is_flagged() -> None:
         ("minute", 60, 5),
         ("appminute", 10000, 9000),
     ]
-    assert max(b.pacing_delay() for b in budgets) == pytest.approx(12.0)
+    assert max(b.pacing_delay() for b in budgets) == pytest.approx(10.0)  # 5 calls and a last gap a minute
     minute = rules.refusal({"Retry-After": "17", "X-Rate-Limit-Problem": "minute"}, NOW)
     assert (minute.limit, minute.wait, minute.daily) == ("minute", 17.0, False)
     daily = rules.refusal({"Retry-After": "43200", "X-Rate-Limit-Problem": "daily"}, NOW)

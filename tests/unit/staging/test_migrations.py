@@ -4,7 +4,12 @@ import pytest
 from sqlalchemy import Column, Engine, String, inspect, select
 
 from procore_xero.staging import MIGRATIONS, SchemaVersionError, create_staging_engine, ensure_schema
-from procore_xero.staging.migrations import add_feed_deliveries, operations, schema_version_of
+from procore_xero.staging.migrations import (
+    add_extract_progress,
+    add_feed_deliveries,
+    operations,
+    schema_version_of,
+)
 from procore_xero.staging.schema import metadata, schema_version
 
 
@@ -17,10 +22,10 @@ LATEST = len(MIGRATIONS)
 
 
 def test_fresh_database_gets_every_table_stamped_at_the_latest_version(blank_engine: Engine) -> None:
-    assert LATEST == 7
+    assert LATEST == 8
     assert ensure_schema(blank_engine) == LATEST
     assert set(inspect(blank_engine).get_table_names()) == set(metadata.tables)
-    assert len(metadata.tables) == 27 + 11  # staged object types + the bookkeeping tables
+    assert len(metadata.tables) == 27 + 12  # staged object types + the bookkeeping tables
     assert ensure_schema(blank_engine) == LATEST
     assert _versions(blank_engine) == [LATEST]
 
@@ -34,8 +39,9 @@ def test_fresh_database_gets_every_table_stamped_at_the_latest_version(blank_eng
         (5, "write_leases"),
         (6, "api_calls"),
         (MIGRATIONS.index(add_feed_deliveries) + 1, "feed_deliveries"),
+        (MIGRATIONS.index(add_extract_progress) + 1, "extract_progress"),
     ],
-    ids=["v2", "v3", "v4", "v5", "v6", "feed_deliveries"],
+    ids=["v2", "v3", "v4", "v5", "v6", "feed_deliveries", "extract_progress"],
 )
 def test_each_migration_adds_its_table_to_an_older_database(
     blank_engine: Engine, version: int, table: str
