@@ -20,7 +20,8 @@ from procore_xero.staging import TenantKey
 from procore_xero.staging.schema import staging_table
 
 VENDOR_REASONS = frozenset({"unmapped_vendor", "duplicate_vendor_name", "contact_name_near_match"})
-PROJECT_REASONS = frozenset({"project_not_synced"})
+# a document held because its project is not a tracking option, and what keeps the project itself out
+PROJECT_REASONS = frozenset({"project_not_synced", "missing_job_number", "duplicate_job_number"})
 ROOT_REASONS = VENDOR_REASONS | PROJECT_REASONS
 VENDOR_RECORDS = frozenset({("procore", "vendors"), ("xero", "contacts")})  # a vendor by itself
 AMOUNT_PATHS = (  # where a staged document keeps its money, first found wins

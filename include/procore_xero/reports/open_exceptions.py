@@ -1,9 +1,9 @@
 """Every open exception a person may see, across tenants: filtered, sorted by the money it holds back.
 
-The controller's exceptions page reads this. Records that wait by design (projects not sent to Xero) are
-left out, as in the drift report's waiting list: they need no decision. The money at stake is the drift
-report's (``held_amount``); the tie-break is age (oldest first), then the exception id, so the order is
-stable between page loads.
+The controller's exceptions page reads this: the open queue as it is, the same records the drift report
+counts (records of projects out of scope by design are not queued at all: ``sync.scope``). The money at
+stake is the drift report's (``held_amount``); the tie-break is age (oldest first), then the exception id,
+so the order is stable between page loads.
 
 Documents held for a root (a vendor missing or ambiguous in Xero, a project not synced) are grouped under
 it by ``grouped``: one row per root with its documents' count and money (``reports.exception_roots``).
@@ -28,7 +28,7 @@ from procore_xero.reports.exception_roots import (
 )
 from procore_xero.reports.inputs import record_projects
 from procore_xero.reports.money import ZERO, dec
-from procore_xero.reports.waiting import BY_DESIGN, held_amount
+from procore_xero.reports.waiting import held_amount
 from procore_xero.staging import QueuedException, TenantKey, list_open
 
 
@@ -134,7 +134,7 @@ def open_exceptions(
     for name, key in tenants.items():
         if wanted.tenant not in (None, name):
             continue
-        queued = tuple(q for q in list_open(engine, key) if q.problem.reason_code not in BY_DESIGN)
+        queued = tuple(list_open(engine, key))
         projects = record_projects(engine, key, queued, {})
         held = {_record(q) for q in queued if q.problem.reason_code in ROOT_REASONS}
         staged = staged_documents(engine, key, held)
