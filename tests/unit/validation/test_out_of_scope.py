@@ -77,9 +77,10 @@ def test_their_records_are_split_off_and_old_exceptions_close(tmp_path: Path) ->
     engine.dispose()
 
 
-def test_a_record_whose_project_comes_back_into_scope_reopens_its_exception(tmp_path: Path) -> None:
-    """Same id, same age, one more occurrence: nothing about it was lost while it was out of scope."""
-    engine = create_staging_engine(f"sqlite:///{tmp_path / 'staging.db'}")
+def test_a_record_whose_project_comes_back_into_scope_reopens_its_exception(database_url: str) -> None:
+    """Same id, same age, one more occurrence: nothing about it was lost while it was out of scope (SQLite
+    and PostgreSQL: the re-opening update is one statement with a subquery)."""
+    engine = create_staging_engine(database_url)
     ensure_schema(engine)
     problem = Problem(TENANT, "procore", "requisitions", "13", "negative_invoice")
     first = raise_exception(engine, problem, source_label="Invoice 13", message="net due -150.25")
