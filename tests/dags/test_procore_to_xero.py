@@ -115,11 +115,11 @@ def one_queue_everywhere(
     assert status == "out_of_scope" and earlier not in {e.id for e in queue}
     out = {str(p["id"]) for p in procore["projects"] if p["project_stage"]["name"] != SEND_STAGE}
     assert not out & set(report.waiting["project_id"].dropna())
-    (unnumbered,) = [
-        str(p["id"]) for p in procore["projects"] if not p["project_number"] and str(p["id"]) not in out
-    ]
+    (unnumbered,) = [p for p in procore["projects"] if not p["project_number"] and str(p["id"]) not in out]
+    label, unnumbered = f"{unnumbered['name']} (no job number)", str(unnumbered["id"])
     (group,) = [g for g in grouped(page) if isinstance(g, RootGroup) and g.root.key == unnumbered]
     roots = report.queue_roots.set_index("root_key")
+    assert group.root.label == roots.at[unnumbered, "root_label"] == label
     held_for_it = report.waiting[report.waiting["root_key"] == unnumbered]
     assert group.documents == roots.at[unnumbered, "records"] == held_for_it["source_id"].nunique() > 0
     assert group.reasons == ["missing_job_number", "project_not_synced"]

@@ -23,6 +23,7 @@ from procore_xero.reports.exception_roots import (
     ROOT_REASONS,
     Root,
     StagedDocument,
+    project_labels,
     root_of,
     staged_documents,
 )
@@ -138,10 +139,12 @@ def open_exceptions(
         projects = record_projects(engine, key, queued, {})
         held = {_record(q) for q in queued if q.problem.reason_code in ROOT_REASONS}
         staged = staged_documents(engine, key, held)
+        labels = project_labels(engine, key, {p for p in projects.values() if p is not None})
         for exception in queued:
             record = _record(exception)
-            project = projects.get(record)
-            row = _row(name, exception, project, approvals.get(exception.id), staged.get(record))
+            project, document = projects.get(record), staged.get(record)
+            root = root_of(exception.problem.reason_code, project, document, labels)
+            row = _row(name, exception, project, approvals.get(exception.id), root, document)
             if _matches(row, wanted, now):
                 rows.append(row)
     return sorted(rows, key=lambda row: (-row.at_stake, row.first_seen, row.exception_id))
@@ -157,13 +160,13 @@ def _row(
     exception: QueuedException,
     project: str | None,
     approval: str | None,
+    root: Root | None,
     staged: StagedDocument | None,
 ) -> OpenException:
     """A document held for a root shows its staged amount as its total when the failing values name none
     (a mapping rule's do not); the money at stake stays the drift report's."""
     problem = exception.problem
     values = _values(exception.details)
-    root = root_of(problem.reason_code, project, staged)
     total = dec(values["total"]) if values.get("total") is not None else None
     if root is not None and total is None and staged is not None:
         total = staged.amount

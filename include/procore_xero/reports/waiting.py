@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from procore_xero.reports.exception_roots import StagedDocument, root_of
+from procore_xero.reports.exception_roots import Root, StagedDocument, root_of
 from procore_xero.reports.frames import records, rows_frame
 from procore_xero.reports.inputs import DriftInputs
 from procore_xero.reports.money import ZERO, dec
@@ -53,7 +53,9 @@ def waiting_rows(inputs: DriftInputs, invoice_commitments: Mapping[str, str]) ->
         problem = exception.problem
         key = (problem.source_system, problem.object_type, str(problem.source_id))
         project = inputs.record_projects.get(key)
-        rows.append(_row(exception, project, invoice_commitments, inputs.record_documents.get(key)))
+        staged = inputs.record_documents.get(key)
+        root = root_of(problem.reason_code, project, staged, inputs.project_labels)
+        rows.append(_row(exception, project, invoice_commitments, root, staged))
     return rows_frame(rows, COLUMNS)
 
 
@@ -61,10 +63,10 @@ def _row(
     exception: QueuedException,
     project: str | None,
     invoice_commitments: Mapping[str, str],
+    root: Root | None,
     staged: StagedDocument | None,
 ) -> dict:
     problem = exception.problem
-    root = root_of(problem.reason_code, project, staged)
     commitment = (
         invoice_commitments.get(str(problem.source_id)) if problem.object_type == "requisitions" else None
     )
