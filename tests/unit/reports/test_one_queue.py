@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine
 
+from procore_xero.airflow.exceptions_page import render_page
 from procore_xero.mapping.staged import read_staged
 from procore_xero.reports.inputs import read_inputs
 from procore_xero.reports.open_exceptions import ExceptionFilter, RootGroup, grouped, open_exceptions
@@ -33,6 +34,7 @@ TENANT = TenantKey(company_id=4_000_000_001, tenant_id="aaaaaaaa-0000-4000-8000-
 SYNCED, UNNUMBERED, BIDDING = 11, 12, 13
 STAMP = {"updated_at": "2026-03-01T10:00:00Z", "deleted_at": None}
 STAGE = "Send to Xero"
+HOSTILE = "Phoenix <b>Clinic</b> [x](https://evil.example)"  # a name someone typed in Procore
 
 
 def project(pid: int, number: str | None, name: str, stage: str) -> dict:
@@ -47,7 +49,7 @@ def seed(engine: Engine) -> dict[str, int]:
     """Staged projects and invoices, the synced project's tracking option, and the queue a run left."""
     projects = [
         project(SYNCED, "25-101", "Denver Hotel", STAGE),
-        project(UNNUMBERED, None, "Phoenix Clinic", STAGE),
+        project(UNNUMBERED, None, HOSTILE, STAGE),
         project(BIDDING, "25-103", "Tucson School", "Bidding"),
     ]
     upsert_records(
@@ -108,12 +110,15 @@ def test_the_page_and_the_drift_report_list_the_same_open_exceptions(tmp_path: P
 
     # The unnumbered project is a root a controller can fix: its own exception and the invoice it holds.
     (group,) = [g for g in grouped(page) if isinstance(g, RootGroup) and g.root.kind == "project"]
-    assert (group.root.key, group.root.label) == (str(UNNUMBERED), "Phoenix Clinic (no job number)")
+    assert (group.root.key, group.root.label) == (str(UNNUMBERED), f"{HOSTILE} (no job number)")
     assert sorted(m.exception_id for m in group.members) == sorted(
         [ids["job_number"], ids["held_for_project"]]
     )
     assert group.documents == 2 and str(group.total) == "1200.50"
     in_report = report[report["root_key"] == str(UNNUMBERED)]
     assert sorted(in_report["exception_id"]) == sorted(m.exception_id for m in group.members)
-    assert set(in_report["root_label"]) == {"Phoenix Clinic (no job number)"}
+    assert set(in_report["root_label"]) == {f"{HOSTILE} (no job number)"}
+    html = render_page(page, ["alpha"], ExceptionFilter(), datetime.now(UTC))
+    assert "Phoenix &lt;b&gt;Clinic&lt;/b&gt; [x](https://evil.example) (no job number)" in html
+    assert "<b>Clinic</b>" not in html and f'data-root="project:{UNNUMBERED}" data-records="2"' in html
     engine.dispose()
