@@ -41,8 +41,14 @@ def xero_date(moment: datetime) -> str:
     return f"/Date({int(moment.timestamp() * 1000)}+0000)/"
 
 
-def project(pid: int, number: str, name: str) -> dict[str, Any]:
-    return {"id": pid, "project_number": number, "name": name, "company": {"id": 7, "name": "Test Builders"}}
+def project(pid: int, number: str, name: str, stage: str | None = "Send to Xero") -> dict[str, Any]:
+    return {
+        "id": pid,
+        "project_number": number,
+        "name": name,
+        "project_stage": {"name": stage} if stage else None,
+        "company": {"id": 7, "name": "Test Builders"},
+    }
 
 
 def prime_contract(pid: int, currency: str) -> dict[str, Any]:
@@ -160,7 +166,7 @@ def books(**replace: Any) -> DriftInputs:
         "projects": [
             project(ALPHA, "25-101", "Alpha"),
             project(BETA, "25-102", "Beta"),
-            project(GAMMA, "25-103", "Gamma"),
+            project(GAMMA, "25-103", "Gamma", None),
         ],
         "prime_contracts": [
             prime_contract(ALPHA, "USD"),
