@@ -79,6 +79,7 @@ def print_sync(rows: Mapping[str, Mapping[str, int]], waiting: Mapping[str, int]
         print(f"  {LABELS.get(step, step):<17}" + "".join(f"{row[c]:>10,}" for c in columns))
     total = {c: sum(r[c] for r in rows.values()) for c in columns}
     print(f"  {'total':<17}" + "".join(f"{total[c]:>10,}" for c in columns))
-    print(f"\n  exceptions waiting ({sum(waiting.values()):,}):")
+    every = sum(waiting.values())
+    print(f"\n  exceptions waiting ({every:,}: every open one, as the page and drift report count):")
     for reason, count in waiting.items():
         print(f"    {reason:<30} {count:>6,}")

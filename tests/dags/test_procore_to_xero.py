@@ -4,11 +4,29 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
+
+from procore_xero.mapping import load_spec
 from procore_xero.mapping.vendor_names import name_key
-from procore_xero.staging import Crosswalk, TenantKey, all_links, create_staging_engine, list_open
+from procore_xero.reports.inputs import read_inputs
+from procore_xero.reports.open_exceptions import ExceptionFilter, RootGroup, grouped, open_exceptions
+from procore_xero.reports.report import compute_report
+from procore_xero.reports.summary import queue_count
+from procore_xero.staging import (
+    Crosswalk,
+    Problem,
+    QueuedException,
+    TenantKey,
+    all_links,
+    create_staging_engine,
+    list_open,
+    raise_exception,
+)
+from procore_xero.staging.schema import exceptions
 from sandbox.process import SandboxProcess
 from sandbox.procore.store import project_of_records
 from tests.procore_state import project_currency
@@ -62,6 +80,52 @@ def item_codes(procore: dict[str, Any]) -> tuple[set[str], set[str]]:
     return {c for c in codes if len(c) <= ITEM_CODE_MAX}, {c for c in codes if len(c) > ITEM_CODE_MAX}
 
 
+def queued_before_out_of_scope(sandbox: SandboxProcess, url: str, procore: dict[str, Any]) -> int:
+    """An exception an earlier run raised on an invoice of a project now out of scope (it was in scope
+    then: its vendor not in Xero); returns its id."""
+    out = {p["id"] for p in procore["projects"] if p["project_stage"]["name"] != SEND_STAGE}
+    invoice = next(r for r in procore["requisitions"] if r["project_id"] in out and r["status"] == "approved")
+    problem = Problem(tenant_key(sandbox), "procore", "requisitions", invoice["id"], "unmapped_vendor")
+    engine = create_staging_engine(url)
+    return raise_exception(engine, problem, source_label=f"Invoice {invoice['id']}", message="earlier run")
+
+
+def one_queue_everywhere(
+    sandbox: SandboxProcess,
+    url: str,
+    procore: dict[str, Any],
+    queue: list[QueuedException],
+    earlier: int,
+) -> None:
+    """The exceptions page, the drift report and the demo's console count the same open records; none
+    is of a project out of scope (the earlier one closed as such); the documents of a project at the
+    send stage without a job number are held for that project on both surfaces."""
+    engine, key = create_staging_engine(url), tenant_key(sandbox)
+    page = open_exceptions(
+        engine, {"demo": key}, now=datetime.now(UTC), approvals={}, wanted=ExceptionFilter()
+    )
+    report = compute_report(read_inputs(engine, key, "USD"), load_spec().settings)
+    assert sorted(r.exception_id for r in page) == sorted(report.waiting["exception_id"])
+    assert sorted(e.id for e in queue) == sorted(report.waiting["exception_id"])
+    assert queue_count(report).startswith(f"{len(queue)} (")
+    with engine.connect() as connection:
+        status = connection.execute(
+            select(exceptions.c.status).where(exceptions.c.id == earlier)
+        ).scalar_one()
+    assert status == "out_of_scope" and earlier not in {e.id for e in queue}
+    out = {str(p["id"]) for p in procore["projects"] if p["project_stage"]["name"] != SEND_STAGE}
+    assert not out & set(report.waiting["project_id"].dropna())
+    (unnumbered,) = [p for p in procore["projects"] if not p["project_number"] and str(p["id"]) not in out]
+    label, unnumbered = f"{unnumbered['name']} (no job number)", str(unnumbered["id"])
+    (group,) = [g for g in grouped(page) if isinstance(g, RootGroup) and g.root.key == unnumbered]
+    roots = report.queue_roots.set_index("root_key")
+    assert group.root.label == roots.at[unnumbered, "root_label"] == label
+    held_for_it = report.waiting[report.waiting["root_key"] == unnumbered]
+    assert group.documents == roots.at[unnumbered, "records"] == held_for_it["source_id"].nunique() > 0
+    assert group.reasons == ["missing_job_number", "project_not_synced"]
+    assert group.total == roots.at[unnumbered, "documents_total"] > 0
+
+
 def test_demo_seed_lands_in_xero_once_and_every_trap_is_held(
     sandbox: SandboxProcess, synced_env: str
 ) -> None:
@@ -71,12 +135,14 @@ def test_demo_seed_lands_in_xero_once_and_every_trap_is_held(
     for endpoint in ("/Contacts$", "/PurchaseOrders$", "/Invoices$"):
         lost = {"kind": "drop_after_write", "path": endpoint, "method": "PUT", "count": 1}
         sandbox.admin("xero", "POST", "faults", lost)
+    earlier = queued_before_out_of_scope(sandbox, synced_env, procore)
     with controller_answers({"approve": [], "reject": []}) as answers:  # the controller decides nothing
         run = load_dag("procore_to_xero").test(logical_date=sandbox_now(sandbox))
     assert run.state == "success" and len(answers) == 1
     assert sandbox.admin("xero", "GET", "stats")["faults_fired"] == {"drop_after_write": 3}
     after = xero_tenant(sandbox)
     queue = list_open(create_staging_engine(synced_env))
+    one_queue_everywhere(sandbox, synced_env, procore, queue, earlier)
     held = Counter(e.problem.reason_code for e in queue)
     held_ids = {
         (e.problem.object_type, e.problem.source_id)

@@ -150,7 +150,8 @@ def render_page(
         "td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}.money{text-align:right}</style>"
         f"</head><body><h1>Open exceptions</h1>{_form(tenants, wanted)}"
         f"<p>{len(rows)} open exception(s), {_money(total)} at stake, most first, in {_shown(items)}. "
-        "Records of projects not sent to Xero wait by design and are not listed.</p>"
+        "Records of projects not at the send stage are neither sent nor queued, by design: the drift "
+        "report lists those projects.</p>"
         f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></body></html>"
     )
 

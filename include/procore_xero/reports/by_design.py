@@ -1,6 +1,7 @@
 """Projects not sent to Xero by design (not at the settings' "Send to Xero" stage): one line each, with
 the finalised documents that stay in Procore, so the controller sees the scope without a queue entry per
-document (``sync.scope`` neither sends nor queues them)."""
+document. The projects are the sync's own (``sync.scope``, which neither sends nor queues them), a project
+already in Xero from an earlier stage included: its new documents are not sent either."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from procore_xero.mapping.project_currency import document_projects
 from procore_xero.reports.frames import records, rows_frame
 from procore_xero.reports.inputs import DriftInputs
 from procore_xero.reports.settings import DriftSettings
+from procore_xero.sync.scope import out_of_scope_projects
 
 # Report column -> (staged Procore frame, the settings' source_statuses key)
 DOCUMENTS = {
@@ -23,13 +25,14 @@ COLUMNS = ["project_id", "label", "stage", *DOCUMENTS]
 
 
 def not_sent_rows(inputs: DriftInputs, knobs: DriftSettings) -> pd.DataFrame:
-    """One row per project not at the send stage (nor in Xero from an earlier stage): its label, stage
-    and how many finalised commitments, subcontractor invoices and owner invoices it holds."""
+    """One row per project not at the send stage: its label, stage and how many finalised commitments,
+    subcontractor invoices and owner invoices it holds."""
     counts = {column: _finalised_per_project(inputs, knobs, *source) for column, source in DOCUMENTS.items()}
+    out = out_of_scope_projects(inputs.procore["projects"], knobs.send_stage)
     rows = []
     for project in records(inputs.procore["projects"]):
         stage, pid = (project.get("project_stage") or {}).get("name"), str(project["id"])
-        if stage == knobs.send_stage or pid in inputs.project_options:
+        if pid not in out:
             continue
         rows.append(
             {

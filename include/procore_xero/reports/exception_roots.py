@@ -20,7 +20,8 @@ from procore_xero.staging import TenantKey
 from procore_xero.staging.schema import staging_table
 
 VENDOR_REASONS = frozenset({"unmapped_vendor", "duplicate_vendor_name", "contact_name_near_match"})
-PROJECT_REASONS = frozenset({"project_not_synced"})
+# a document held because its project is not a tracking option, and what keeps the project itself out
+PROJECT_REASONS = frozenset({"project_not_synced", "missing_job_number", "duplicate_job_number"})
 ROOT_REASONS = VENDOR_REASONS | PROJECT_REASONS
 VENDOR_RECORDS = frozenset({("procore", "vendors"), ("xero", "contacts")})  # a vendor by itself
 AMOUNT_PATHS = (  # where a staged document keeps its money, first found wins
@@ -51,13 +52,31 @@ class StagedDocument:
     amount: Decimal | None
 
 
-def root_of(reason: str, project: str | None, staged: StagedDocument | None) -> Root | None:
-    """The root a document held for ``reason`` waits on, or None when the reason is its own."""
+def root_of(
+    reason: str, project: str | None, staged: StagedDocument | None, projects: Mapping[str, str]
+) -> Root | None:
+    """The root a document held for ``reason`` waits on, or None when the reason is its own;
+    ``projects``: project id -> its label (``project_labels``)."""
     if reason in VENDOR_REASONS and staged is not None:
         return staged.vendor
     if reason in PROJECT_REASONS and project is not None:
-        return Root("project", project, f"project {project}")
+        return Root("project", project, projects.get(project) or f"project {project}")
     return None
+
+
+def project_labels(engine: Engine, tenant: TenantKey, project_ids: Iterable[str]) -> dict[str, str]:
+    """Project id -> "25-104 Denver Hotel", or "Denver Hotel (no job number)": what the controller finds
+    the project by in Procore (a project held as a root may well have no job number)."""
+    return {
+        source_id: _project_label(raw)
+        for source_id, raw in _staged_raw(engine, tenant, "procore", "projects", set(project_ids))
+    }
+
+
+def _project_label(raw: Mapping[str, Any]) -> str:
+    name = str(raw.get("name") or f"project {raw.get('id')}")
+    number = raw.get("project_number")
+    return f"{number} {name}" if number else f"{name} (no job number)"
 
 
 def staged_documents(

@@ -13,7 +13,12 @@ from sqlalchemy import Engine, select
 
 from procore_xero.mapping.staged import read_staged
 from procore_xero.mapping.xero_staged import read_xero_staged
-from procore_xero.reports.exception_roots import ROOT_REASONS, StagedDocument, staged_documents
+from procore_xero.reports.exception_roots import (
+    ROOT_REASONS,
+    StagedDocument,
+    project_labels,
+    staged_documents,
+)
 from procore_xero.staging import (
     Crosswalk,
     QueuedException,
@@ -59,6 +64,7 @@ class DriftInputs:
     figures_at: datetime | None  # when the job_costs DAG last computed the figures
     # vendor and amount of each record held for a root (``reports.exception_roots``)
     record_documents: Mapping[tuple[str, str, str], StagedDocument] = field(default_factory=dict)
+    project_labels: Mapping[str, str] = field(default_factory=dict)  # of the queued records' projects
 
 
 def read_inputs(engine: Engine, tenant: TenantKey, base_currency: str | None = None) -> DriftInputs:
@@ -79,6 +85,7 @@ def read_inputs(engine: Engine, tenant: TenantKey, base_currency: str | None = N
         crosswalk = Crosswalk("procore", kind, "xero", "PurchaseOrders")
         po_links.update(lookup_mappings(engine, tenant, crosswalk, all_links(engine, tenant, crosswalk)))
     waiting = tuple(list_open(engine, tenant))
+    projects_of = record_projects(engine, tenant, waiting, options)
     return DriftInputs(
         tenant=tenant,
         procore=procore,
@@ -88,7 +95,7 @@ def read_inputs(engine: Engine, tenant: TenantKey, base_currency: str | None = N
         bill_links=bill_links,
         po_links=po_links,
         exceptions=waiting,
-        record_projects=record_projects(engine, tenant, waiting, options),
+        record_projects=projects_of,
         base_currency=base_currency or _figures_currency(job_costs),
         figures_at=job_costs["computed_at"].max().to_pydatetime() if len(job_costs) else None,
         record_documents=staged_documents(
@@ -100,6 +107,7 @@ def read_inputs(engine: Engine, tenant: TenantKey, base_currency: str | None = N
                 if e.problem.reason_code in ROOT_REASONS
             },
         ),
+        project_labels=project_labels(engine, tenant, {p for p in projects_of.values() if p is not None}),
     )
 
 

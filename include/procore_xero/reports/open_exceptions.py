@@ -1,9 +1,9 @@
 """Every open exception a person may see, across tenants: filtered, sorted by the money it holds back.
 
-The controller's exceptions page reads this. Records that wait by design (projects not sent to Xero) are
-left out, as in the drift report's waiting list: they need no decision. The money at stake is the drift
-report's (``held_amount``); the tie-break is age (oldest first), then the exception id, so the order is
-stable between page loads.
+The controller's exceptions page reads this: the open queue as it is, the same records the drift report
+counts (records of projects out of scope by design are not queued at all: ``sync.scope``). The money at
+stake is the drift report's (``held_amount``); the tie-break is age (oldest first), then the exception id,
+so the order is stable between page loads.
 
 Documents held for a root (a vendor missing or ambiguous in Xero, a project not synced) are grouped under
 it by ``grouped``: one row per root with its documents' count and money (``reports.exception_roots``).
@@ -23,12 +23,13 @@ from procore_xero.reports.exception_roots import (
     ROOT_REASONS,
     Root,
     StagedDocument,
+    project_labels,
     root_of,
     staged_documents,
 )
 from procore_xero.reports.inputs import record_projects
 from procore_xero.reports.money import ZERO, dec
-from procore_xero.reports.waiting import BY_DESIGN, held_amount
+from procore_xero.reports.waiting import held_amount
 from procore_xero.staging import QueuedException, TenantKey, list_open
 
 
@@ -134,14 +135,16 @@ def open_exceptions(
     for name, key in tenants.items():
         if wanted.tenant not in (None, name):
             continue
-        queued = tuple(q for q in list_open(engine, key) if q.problem.reason_code not in BY_DESIGN)
+        queued = tuple(list_open(engine, key))
         projects = record_projects(engine, key, queued, {})
         held = {_record(q) for q in queued if q.problem.reason_code in ROOT_REASONS}
         staged = staged_documents(engine, key, held)
+        labels = project_labels(engine, key, {p for p in projects.values() if p is not None})
         for exception in queued:
             record = _record(exception)
-            project = projects.get(record)
-            row = _row(name, exception, project, approvals.get(exception.id), staged.get(record))
+            project, document = projects.get(record), staged.get(record)
+            root = root_of(exception.problem.reason_code, project, document, labels)
+            row = _row(name, exception, project, approvals.get(exception.id), root, document)
             if _matches(row, wanted, now):
                 rows.append(row)
     return sorted(rows, key=lambda row: (-row.at_stake, row.first_seen, row.exception_id))
@@ -157,13 +160,13 @@ def _row(
     exception: QueuedException,
     project: str | None,
     approval: str | None,
+    root: Root | None,
     staged: StagedDocument | None,
 ) -> OpenException:
     """A document held for a root shows its staged amount as its total when the failing values name none
     (a mapping rule's do not); the money at stake stays the drift report's."""
     problem = exception.problem
     values = _values(exception.details)
-    root = root_of(problem.reason_code, project, staged)
     total = dec(values["total"]) if values.get("total") is not None else None
     if root is not None and total is None and staged is not None:
         total = staged.amount

@@ -52,8 +52,6 @@ class DriftReport:
     rates: Mapping[str, Decimal]
     figures_at: datetime | None
     previous_date: date | None
-    queue_open: int  # every open exception of the tenant, the synced books' and any left from projects
-    #                  out of scope (``sync.scope`` no longer queues those)
     not_sent: pd.DataFrame  # one row per project not sent by design (``reports.by_design``)
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -87,11 +85,6 @@ class DriftReport:
     def queue_roots(self) -> pd.DataFrame:
         """The vendors and projects queued records wait on, one row each (``waiting.root_rows``)."""
         return root_rows(self.waiting)
-
-    @property
-    def queue_by_design(self) -> int:
-        """Open exceptions the report leaves out: projects not (yet) at the "Send to Xero" stage."""
-        return self.queue_open - len(self.waiting)
 
     @property
     def documents_not_sent(self) -> int:
@@ -173,7 +166,7 @@ def compute_report(
         commitments = commitment_rows(inputs, knobs, projects, invoices)
         documents = document_rows(inputs, knobs, projects)
         invoice_commitments = dict(zip(invoices["requisition_id"], invoices["commitment_id"], strict=True))
-        waiting = waiting_rows(inputs, projects, invoice_commitments)
+        waiting = waiting_rows(inputs, invoice_commitments)
         not_sent = not_sent_rows(inputs, knobs)
         rates = latest_rates(inputs)
     frames = {"budget": budget, "commitments": commitments, "documents": documents}
@@ -206,7 +199,6 @@ def compute_report(
         rates=rates,
         figures_at=inputs.figures_at,
         previous_date=previous[0],
-        queue_open=len(inputs.exceptions),
         not_sent=not_sent,
         timings=timings,
     )

@@ -105,9 +105,9 @@ def queue_count(report: DriftReport) -> str:
 def queue_explained(report: DriftReport) -> str:
     """The one explanation of the queue count, in the mail and on the demo's console alike."""
     return (
-        f"open exceptions on the synced books, of {report.queue_open} open in all; "
+        "every open exception of the tenant, as the exceptions page lists them; "
         f'{len(report.not_sent)} project(s) not at the "{report.settings.send_stage}" stage are not sent '
-        f"by design ({report.documents_not_sent} finalised documents, listed below), not queued"
+        f"by design ({report.documents_not_sent} finalised documents, listed below): neither sent nor queued"
     )
 
 

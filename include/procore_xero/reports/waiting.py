@@ -1,8 +1,10 @@
-"""Records waiting in the exception queue that concern the synced books, with the money they hold back.
+"""Records waiting in the exception queue, with the money they hold back.
 
-Left out: records of projects that are not in Xero on purpose (not at the "Send to Xero" stage): their
-documents wait by design until the project moves there. The amount at stake is read from the failing values
-the sync stored: how far a PO is above the remaining budget, else the document's net due or total.
+Every open exception is listed, as on the exceptions page and in the demo's console: what is out of scope
+by design (projects not at the "Send to Xero" stage) the sync neither sends nor queues (``sync.scope``),
+so the queue holds only records a person can act on, among them the documents of a project at the stage
+that could not be synced (no job number, say), held for it. The amount at stake is read from the failing
+values the sync stored: how far a PO is above the remaining budget, else the document's net due or total.
 """
 
 from __future__ import annotations
@@ -12,14 +14,13 @@ from typing import Any
 
 import pandas as pd
 
-from procore_xero.reports.exception_roots import StagedDocument, root_of
+from procore_xero.reports.exception_roots import Root, StagedDocument, root_of
 from procore_xero.reports.frames import records, rows_frame
 from procore_xero.reports.inputs import DriftInputs
 from procore_xero.reports.money import ZERO, dec
 from procore_xero.staging import QueuedException
 from procore_xero.sync.decisions import APPROVABLE_REASONS
 
-BY_DESIGN = frozenset({"wrong_stage", "project_not_synced"})
 AMOUNT_FIELDS = ("net_due", "total", "amount", "gross_this_period")
 COLUMNS = [
     "exception_id",
@@ -44,22 +45,17 @@ COLUMNS = [
 ROOT_COLUMNS = ["root_kind", "root_key", "root_label", "records", "documents_total"]
 
 
-def waiting_rows(
-    inputs: DriftInputs, projects: pd.DataFrame, invoice_commitments: Mapping[str, str]
-) -> pd.DataFrame:
-    """One row per open exception on the synced books; ``invoice_commitments``: requisition -> commitment
-    (a held invoice's money is part of its commitment's difference, not extra)."""
-    scope = set(projects["project_id"])
+def waiting_rows(inputs: DriftInputs, invoice_commitments: Mapping[str, str]) -> pd.DataFrame:
+    """One row per open exception; ``invoice_commitments``: requisition -> commitment (a held invoice's
+    money is part of its commitment's difference, not extra)."""
     rows = []
     for exception in inputs.exceptions:
         problem = exception.problem
         key = (problem.source_system, problem.object_type, str(problem.source_id))
         project = inputs.record_projects.get(key)
-        if problem.reason_code in BY_DESIGN:
-            continue
-        if project is not None and project not in scope and problem.object_type != "projects":
-            continue
-        rows.append(_row(exception, project, invoice_commitments, inputs.record_documents.get(key)))
+        staged = inputs.record_documents.get(key)
+        root = root_of(problem.reason_code, project, staged, inputs.project_labels)
+        rows.append(_row(exception, project, invoice_commitments, root, staged))
     return rows_frame(rows, COLUMNS)
 
 
@@ -67,10 +63,10 @@ def _row(
     exception: QueuedException,
     project: str | None,
     invoice_commitments: Mapping[str, str],
+    root: Root | None,
     staged: StagedDocument | None,
 ) -> dict:
     problem = exception.problem
-    root = root_of(problem.reason_code, project, staged)
     commitment = (
         invoice_commitments.get(str(problem.source_id)) if problem.object_type == "requisitions" else None
     )

@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, exists, func, select, update
 
 from procore_xero.staging.dialect import chunks, upsert_insert
 from procore_xero.staging.engine import transaction
@@ -22,6 +22,9 @@ class ExceptionStatus(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     RESOLVED = "resolved"
+    # Closed by design: its project is not at the send stage (``sync.scope``); nobody can act on it, and
+    # the sync re-opens it if the project comes back into scope and the record still fails.
+    OUT_OF_SCOPE = "out_of_scope"
 
 
 @dataclass(frozen=True)
@@ -74,10 +77,12 @@ def raise_exception(
     details: Any = None,
     run_id: str | None = None,
 ) -> int:
-    """Queue the problem, or if already open bump ``occurrences`` and refresh its text; returns its id."""
+    """Queue the problem, or if already open bump ``occurrences`` and refresh its text; returns its id.
+    One closed as out of scope is re-opened (same id, same age) rather than queued anew."""
     now = utc_now()
     refreshed = {"source_label": source_label, "message": message, "details": details, "run_id": run_id}
     with transaction(bind) as connection:
+        _reopen_out_of_scope(connection, problem)
         insert = upsert_insert(connection, exceptions)
         statement = insert.values(
             company_id=problem.tenant.company_id,
@@ -103,6 +108,51 @@ def raise_exception(
             },
         )
         return connection.execute(statement.returning(exceptions.c.id)).scalar_one()
+
+
+def _reopen_out_of_scope(connection: Connection, problem: Problem) -> None:
+    """The problem's latest out-of-scope exception back to open, unless one is open already."""
+    latest = (
+        select(func.max(exceptions.c.id))
+        .where(problem.where(), exceptions.c.status == ExceptionStatus.OUT_OF_SCOPE.value)
+        .scalar_subquery()
+    )
+    already_open = exists().where(problem.where(), exceptions.c.status == ExceptionStatus.OPEN.value)
+    connection.execute(
+        update(exceptions)
+        .where(exceptions.c.id == latest, ~already_open)
+        .values(status=ExceptionStatus.OPEN.value, updated_at=utc_now())
+    )
+
+
+def close_out_of_scope(
+    bind: Engine | Connection,
+    tenant: TenantKey,
+    source_system: str,
+    object_type: str,
+    source_ids: Iterable[str],
+    *,
+    run_id: str | None = None,
+) -> int:
+    """Close every open exception of records whose project is out of scope by design, whatever held them
+    (status ``out_of_scope``: the reason is recorded, the row kept); approved and rejected ones keep the
+    controller's call. Returns rows closed."""
+    closed = 0
+    with transaction(bind) as connection:
+        for chunk in chunks(connection, sorted(set(source_ids)), params_per_item=1):
+            closed += connection.execute(
+                update(exceptions)
+                .where(
+                    exceptions.c.company_id == tenant.company_id,
+                    exceptions.c.tenant_id == tenant.tenant_id,
+                    exceptions.c.source_system == source_system,
+                    exceptions.c.object_type == object_type,
+                    exceptions.c.source_id.in_(chunk),
+                    exceptions.c.status == ExceptionStatus.OPEN.value,
+                )
+                .values(status=ExceptionStatus.OUT_OF_SCOPE.value, updated_at=utc_now(), run_id=run_id)
+            ).rowcount
+    return closed
 
 
 def list_open(bind: Engine | Connection, tenant: TenantKey | None = None) -> list[QueuedException]:

@@ -1,9 +1,14 @@
 """Projects the sync leaves out by design: those not at the settings' ``send_to_xero_stage``.
 
 Their projects and documents are not sent and not queued: nothing is wrong with them, and a controller
-who must scroll past hundreds of them misses the records that do need a decision. The step result counts
-them, and the drift report lists each such project on one line ("not sent by design"). Once a project
-moves to the stage, its records are sent on the next run like any other.
+who must scroll past hundreds of them misses the records that do need a decision. Whatever an earlier run
+queued on them is closed as ``out_of_scope`` (the row and its reason kept). The step result counts them,
+and the drift report lists each such project on one line ("not sent by design"). Once a project moves to
+the stage, its records are sent on the next run like any other, and one that still fails re-opens its
+exception (``staging.raise_exception``).
+
+This is the only place that decides what is out of scope: the exceptions page, the drift report and the
+approval all list the open queue as it is.
 """
 
 from __future__ import annotations
@@ -12,10 +17,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from procore_xero.mapping.frames import id_text, pluck
-from procore_xero.staging import TenantKey, resolve_passed
-
-# What the queue used to say about such records; closed when a record turns out to be out of scope.
-BY_DESIGN_REASONS = ("wrong_stage", "project_not_synced")
+from procore_xero.staging import TenantKey, close_out_of_scope
 
 
 def out_of_scope_projects(projects: pd.DataFrame, send_stage: str) -> frozenset[str]:
@@ -37,10 +39,10 @@ def split_out_of_scope(frame: pd.DataFrame, out: frozenset[str]) -> tuple[pd.Dat
 
 
 def close_by_design(engine: Engine, tenant: TenantKey, by_design: pd.DataFrame, run_id: str) -> int:
-    """Close the exceptions an earlier run raised on records that are out of scope by design."""
+    """Close every open exception an earlier run raised on records that are out of scope by design."""
     closed = 0
     for source_type, rows in by_design.groupby("source_type"):
         system, _, object_type = str(source_type).partition("/")
         ids = rows["source_id"].astype(str)
-        closed += resolve_passed(engine, tenant, system, object_type, ids, BY_DESIGN_REASONS, run_id=run_id)
+        closed += close_out_of_scope(engine, tenant, system, object_type, ids, run_id=run_id)
     return closed

@@ -25,7 +25,7 @@ from procore_xero.reports.message import render_report
 from procore_xero.reports.report import compute_report
 from procore_xero.reports.settings import DriftSettings
 from procore_xero.reports.summary import RECONCILED
-from tests.unit.reports.books import ALPHA, SETTINGS, SYNCED_AT, books, job_cost, link
+from tests.unit.reports.books import ALPHA, GAMMA, SETTINGS, SYNCED_AT, books, job_cost, link, queued
 
 CONCRETE_KEY = ("10", "100", "1")
 
@@ -151,10 +151,24 @@ def test_thresholds_come_from_the_settings() -> None:
     assert "committed_over_budget:10:100:1" in set(compute_report(books(), stricter).findings["key"])
 
 
-def test_waiting_records_of_projects_not_in_xero_are_left_out() -> None:
-    waiting = compute_report(books(), SETTINGS).waiting
-    assert list(waiting["exception_id"]) == [1, 2]  # 3: by design; 4: Gamma is not synced
-    assert list(waiting["amount"]) == [D("500.00"), D("0.00")]
+def test_every_open_exception_waits_even_on_a_project_not_in_xero() -> None:
+    """The queue is listed as it is (what is out of scope the sync does not queue): a document of a
+    project without a tracking option is held for that project, not left out of the count."""
+    inputs = books()
+    held = queued(3, "procore", "requisitions", "799", "project_not_synced", {"net_due": "250.00"})
+    report = compute_report(
+        replace(
+            inputs,
+            exceptions=(*inputs.exceptions, held),
+            record_projects={**inputs.record_projects, ("procore", "requisitions", "799"): str(GAMMA)},
+        ),
+        SETTINGS,
+    )
+    waiting = report.waiting
+    assert list(waiting["exception_id"]) == [1, 2, 3]
+    assert list(waiting["amount"]) == [D("500.00"), D("0.00"), D("250.00")]
+    assert (waiting["root_kind"].iloc[2], waiting["root_key"].iloc[2]) == ("project", str(GAMMA))
+    assert report.money_held == D("750.00")
 
 
 @pytest.mark.parametrize(
@@ -315,9 +329,9 @@ def test_headline_figures_agree_with_the_tables_they_summarise() -> None:
     assert "Projects in drift: 2 of 2 synced" in text and "Drift at stake: USD 5,994.44" in text
     assert "Held in the exception queue: USD 500.00" in text
     assert (
-        "Waiting in the exception queue: 2 (1 for your approval)  (open exceptions on the synced books, "
-        'of 4 open in all; 1 project(s) not at the "Send to Xero" stage are not sent by design (0 finalised '
-        "documents, listed below), not queued" in text
+        "Waiting in the exception queue: 2 (1 for your approval)  (every open exception of the tenant, "
+        'as the exceptions page lists them; 1 project(s) not at the "Send to Xero" stage are not sent by '
+        "design (0 finalised documents, listed below): neither sent nor queued" in text
     )
     assert (
         "Not sent by design (projects not at the send stage)\n  25-103 Gamma ((no stage)): 0 commitment(s)"

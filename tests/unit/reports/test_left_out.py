@@ -119,6 +119,25 @@ def test_projects_out_of_scope_are_one_line_each_with_their_documents() -> None:
     assert str(GAMMA) not in set(report.waiting["project_id"].dropna())
 
 
+def test_a_project_in_xero_that_left_the_send_stage_is_listed_as_not_sent() -> None:
+    """Beta was synced (it has a tracking option) and is now at "Closeout": the sync sends none of its new
+    documents (``sync.scope``), so the report says so, while its books in Xero are still checked."""
+    inputs = books()
+    procore = dict(inputs.procore)
+    procore["projects"] = records_frame(
+        [
+            {**p, "project_stage": {"name": "Closeout"}} if p["id"] == BETA else p
+            for p in procore["projects"].to_dict("records")
+        ]
+    )
+    report = compute_report(replace(inputs, procore=procore), SETTINGS)
+    assert [(r["label"], r["stage"]) for r in report.not_sent.to_dict("records")] == [
+        ("25-102 Beta", "Closeout"),
+        ("25-103 Gamma", "(no stage)"),
+    ]
+    assert str(BETA) in set(report.projects["project_id"])
+
+
 def test_a_bill_voided_in_xero_is_shown_as_voided_with_its_money() -> None:
     """The loader held requisition 702's bill as voided_in_xero (load.gone_in_xero's details)."""
     inputs = books()

@@ -55,7 +55,8 @@ def queue(engine: Engine, tenant: TenantKey, kind: str, source_id: int, reason: 
 @pytest.fixture
 def queued(engine: Engine) -> dict[str, int]:
     """Alpha: a PO over budget by 1,000.25 in PROJECT, an invoice of -150.25 opened 10 days ago, a
-    by-design record; beta: a PO over budget by 5,000.00."""
+    document held for its project (not synced: no job number, say) of 99.00; beta: a PO over budget by
+    5,000.00."""
     commitment = {"id": 101, "updated_at": "2026-03-01T10:00:00Z", "deleted_at": None}
     key = StagingKey(company_id=ALPHA.company_id, project_id=PROJECT)
     upsert_records(engine, "procore", "purchase_order_contracts", [commitment], key=key, run_id="r")
@@ -69,7 +70,7 @@ def queued(engine: Engine) -> dict[str, int]:
             {"total": "1200.50", "remaining_budget": "200.25"},
         ),
         "invoice": queue(engine, ALPHA, "requisitions", 12, "negative_invoice", {"net_due": "-150.25"}),
-        "by_design": queue(engine, ALPHA, "requisitions", 13, "project_not_synced", {"net_due": "99.00"}),
+        "held": queue(engine, ALPHA, "requisitions", 13, "project_not_synced", {"net_due": "99.00"}),
         "beta_po": queue(
             engine,
             BETA,
@@ -98,14 +99,13 @@ def listed(engine: Engine, tenants: dict[str, TenantKey] = TENANTS, **wanted: ob
     )
 
 
-def test_every_open_exception_most_money_first_without_the_by_design_ones(
-    engine: Engine, queued: dict[str, int]
-) -> None:
+def test_every_open_exception_most_money_first(engine: Engine, queued: dict[str, int]) -> None:
     rows = listed(engine)
     assert [(r.tenant, r.exception_id, r.at_stake) for r in rows] == [
         ("beta", queued["beta_po"], Decimal("5000.00")),
         ("alpha", queued["po"], Decimal("1000.25")),
         ("alpha", queued["invoice"], Decimal("150.25")),
+        ("alpha", queued["held"], Decimal("99.00")),  # the queue as it is: nothing left out here
     ]
     po = rows[1]
     assert (po.total, po.project_id, po.reason_code, po.source_id) == (
@@ -125,12 +125,12 @@ def test_only_the_tenants_given_are_read(engine: Engine, queued: dict[str, int])
 @pytest.mark.parametrize(
     ("wanted", "expected"),
     [
-        ({"tenant": "alpha"}, ["po", "invoice"]),
+        ({"tenant": "alpha"}, ["po", "invoice", "held"]),
         ({"project": str(PROJECT)}, ["po"]),
         ({"reason": "negative_invoice"}, ["invoice"]),
         ({"min_age": timedelta(days=5)}, ["invoice"]),
         ({"tenant": "beta", "reason": "negative_invoice"}, []),
-        ({"reason": "project_not_synced"}, []),
+        ({"reason": "project_not_synced"}, ["held"]),
     ],
 )
 def test_filters(engine: Engine, queued: dict[str, int], wanted: dict, expected: list[str]) -> None:
@@ -153,6 +153,7 @@ def test_a_row_links_to_the_pending_approval_that_offers_it(engine: Engine, queu
         queued["beta_po"]: None,
         po: APPROVAL,
         queued["invoice"]: None,
+        queued["held"]: None,
     }
 
 
