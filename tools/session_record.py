@@ -80,7 +80,7 @@ def markdown(sessions: list[SessionRecord]) -> str:
         ),
         ["stop (Ctrl-C → exit)", *(f"{seconds(s.stop_seconds)}, exit {s.exit_code}" for s in sessions)],
         ["load at start / max", *(f"{s.load_at_start:.1f} / {max_load(s):.1f}" for s in sessions)],
-        ["session", *("ok" if s.ok else f"**FAILED** {s.error[:60]}" for s in sessions)],
+        ["session", *("ok" if s.ok else f"**FAILED** {s.error[:60]}".strip() for s in sessions)],
     ]
     lines = [table_row(header), table_row(["---"] * len(header)), *map(table_row, rows)]
     if sessions and sessions[0].drift_headline:
