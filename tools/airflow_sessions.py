@@ -24,7 +24,7 @@ from pathlib import Path
 
 from sandbox.process import REPO_ROOT
 from tools.session_launch import Launcher
-from tools.session_record import SessionRecord, StepRecord, as_json, drift_headline, markdown
+from tools.session_record import SessionRecord, StepRecord, as_json, drift_headline, from_json, markdown
 from tools.session_steps import STEPS, Session
 
 READY_TIMEOUT = 900.0  # a fresh home on a loaded 2-core machine: migrate, then four components
@@ -87,13 +87,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, required=True, help="home and data dir of every session")
     parser.add_argument("--fresh", action="store_true", help="remove --root first: session 1 on a fresh home")
     parser.add_argument("--output", type=Path, default=OUTPUT)
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the sessions already in --output on the same --root (numbered on from them)",
+    )
     args = parser.parse_args(argv)
     if args.fresh:
         shutil.rmtree(args.root, ignore_errors=True)
     args.root.mkdir(parents=True, exist_ok=True)
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    sessions: list[SessionRecord] = []
-    for index in range(1, args.sessions + 1):
+    sessions = from_json(json.loads(args.output.read_text())) if args.resume else []
+    for index in range(len(sessions) + 1, len(sessions) + args.sessions + 1):
         sessions.append(run_session(index, args.root.resolve()))
         args.output.write_text(json.dumps(as_json(sessions), indent=2) + "\n")  # each session as it ends
     print(markdown(sessions))

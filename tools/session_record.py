@@ -60,6 +60,16 @@ def as_json(sessions: list[SessionRecord]) -> dict[str, Any]:
     return {"sessions": [{**asdict(s), "ok": s.ok} for s in sessions]}
 
 
+def from_json(document: dict[str, Any]) -> list[SessionRecord]:
+    """The sessions ``as_json`` wrote (to go on with them)."""
+    sessions = []
+    for fields in document["sessions"]:
+        fields = {key: value for key, value in fields.items() if key != "ok"}
+        steps = [StepRecord(**step) for step in fields.pop("steps")]
+        sessions.append(SessionRecord(**fields, steps=steps))
+    return sessions
+
+
 def cell(step: StepRecord | None) -> str:
     if step is None:
         return "–"

@@ -35,7 +35,9 @@ BACKFILL_DAYS = 3
 # asks again (apache/airflow#71579 is the same race for a running task).
 READING_SECONDS = 20.0
 APPROVE_OPTION = re.compile(r"^Approve #(?P<id>\d+): ")
-DRIFT_SUBJECT = "Procore ↔ Xero drift report"
+DRIFT_SUBJECT = (
+    "Procore ↔ Xero "  # the drift report's subject: "Procore ↔ Xero drift <day>: …" or all reconciled
+)
 APPROVAL_SUBJECT = "Procore → Xero: records wait for your approval"
 
 

@@ -3,6 +3,7 @@ of sessions. The sessions themselves are run for real (``python -m tools.airflow
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -14,7 +15,7 @@ from procore_xero.reports.report import compute_report
 from tests.unit.reports.books import SETTINGS, books
 from tools.airflow_standalone import Standalone, StandaloneConfig, banner, write_settings
 from tools.session_launch import launcher_args, parse_banner
-from tools.session_record import SessionRecord, StepRecord, drift_headline, markdown
+from tools.session_record import SessionRecord, StepRecord, as_json, drift_headline, from_json, markdown
 
 
 def test_the_ready_banner_gives_url_login_sandboxes_and_mail_folder(tmp_path: Path) -> None:
@@ -76,6 +77,7 @@ def test_the_table_has_a_column_per_session_and_marks_failures() -> None:
     last.drift_headline = {"Findings": "9"}
 
     lines = markdown([first, last]).splitlines()
+    assert from_json(json.loads(json.dumps(as_json([first, last])))) == [first, last]  # --resume reads it
 
     assert lines[0] == "| step | #1 (fresh) | #2 (used) |"
     assert "| started (UTC) | 23:00:05 | 23:20:00 |" in lines
