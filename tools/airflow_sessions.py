@@ -29,6 +29,7 @@ from tools.session_steps import STEPS, Session
 
 READY_TIMEOUT = 900.0  # a fresh home on a loaded 2-core machine: migrate, then four components
 OUTPUT = REPO_ROOT / "out" / "sessions.json"
+INTERRUPTED = "interrupted (Ctrl-C or SIGTERM)"
 
 
 def load() -> float:
@@ -68,6 +69,8 @@ def run_session(index: int, root: Path) -> SessionRecord:
     except (RuntimeError, TimeoutError) as error:
         record.error = str(error)[-4000:]
         print(f"session {index}: {record.error}", file=sys.stderr, flush=True)
+    except KeyboardInterrupt:
+        record.error = INTERRUPTED  # kept with the steps done so far; no further session starts
     finally:
         record.exit_code, record.stop_seconds = launcher.stop()
         print(f"session {index}: stopped in {record.stop_seconds:.0f} s, exit {record.exit_code}", flush=True)
@@ -101,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     for index in range(len(sessions) + 1, len(sessions) + args.sessions + 1):
         sessions.append(run_session(index, args.root.resolve()))
         args.output.write_text(json.dumps(as_json(sessions), indent=2) + "\n")  # each session as it ends
+        if sessions[-1].error == INTERRUPTED:
+            break
     print(markdown(sessions))
     return 0 if all(s.ok for s in sessions) else 1
 
