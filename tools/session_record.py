@@ -4,10 +4,13 @@ the drift report's headline) and how it shows them: JSON for ``out/sessions.json
 from __future__ import annotations
 
 import re
+import signal
 from dataclasses import asdict, dataclass, field
 from email.message import EmailMessage
 from typing import Any
 
+# Ctrl-C: make waits for the launcher to stop everything, then dies of the SIGINT itself, as in a terminal
+CLEAN_EXITS = (0, -signal.SIGINT)
 HEADLINE_LINE = re.compile(r"^(?P<label>[A-Z][^:]*): (?P<value>.+?)  \(")
 
 
@@ -36,7 +39,7 @@ class SessionRecord:
 
     @property
     def ok(self) -> bool:
-        return not self.error and self.exit_code == 0 and all(step.ok for step in self.steps)
+        return not self.error and self.exit_code in CLEAN_EXITS and all(step.ok for step in self.steps)
 
 
 def drift_headline(message: EmailMessage) -> dict[str, str]:

@@ -72,7 +72,9 @@ def test_the_table_has_a_column_per_session_and_marks_failures() -> None:
     )
     first.steps = [StepRecord("2 procore_extract", 30.4, True, "1 run(s)", 4.5)]
     first.drift_headline = {"Findings": "12", "Drift at stake": "USD 1.00"}
-    last = SessionRecord(2, "used", "2026-12-05T23:20:00+00:00", 20.2, 19, 6.0, exit_code=0, stop_seconds=8.0)
+    last = SessionRecord(
+        2, "used", "2026-12-05T23:20:00+00:00", 20.2, 19, 6.0, exit_code=-2, stop_seconds=8.0
+    )
     last.steps = [StepRecord("2 procore_extract", 41.0, False, "StepFailed: …", 7.3)]
     last.drift_headline = {"Findings": "9"}
 
@@ -83,7 +85,10 @@ def test_the_table_has_a_column_per_session_and_marks_failures() -> None:
     assert "| started (UTC) | 23:00:05 | 23:20:00 |" in lines
     assert "| ready (make airflow → banner) | 42 s | 20 s |" in lines
     assert "| 2 procore_extract | 30 s | 41 s **FAILED** |" in lines
-    assert "| stop (Ctrl-C → exit) | 9 s, exit 0 | 8 s, exit 0 |" in lines
+    assert "| stop (Ctrl-C → exit) | 9 s, exit 0 | 8 s, exit -2 |" in lines  # make dies of the SIGINT
     assert "| load at start / max | 3.2 / 4.5 | 6.0 / 7.3 |" in lines
-    assert "| session | ok | **FAILED** |" in lines
+    assert "| session | ok | **FAILED** |" in lines  # its step failed, not its stop
+    assert first.ok and not last.ok
+    last.steps[0].ok = True
+    assert last.ok
     assert "| Findings | 12 | 9 |" in lines and "| Drift at stake | USD 1.00 | – |" in lines
