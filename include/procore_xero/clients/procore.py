@@ -44,9 +44,11 @@ class ProcoreRateLimits:
 
     def floors(self, headers: Mapping[str, str], now: float) -> dict[str, int]:
         """The stated limit, for the window the reset time points at (the spike window resets within
-        10 seconds)."""
+        10 seconds). Both clocks are whole seconds: Reset rounds up and ``now`` (the ``Date`` header)
+        down, so a spike window's reset reads up to 2 s later than 10 s, already 12 s at its first call
+        (read as hourly, its limit of 100 held the whole hour to 100 calls across processes)."""
         return {
-            ("spike" if b.resets_in <= SPIKE_WINDOW_SECONDS + RESET_RESOLUTION else "hourly"): b.limit
+            ("spike" if b.resets_in <= SPIKE_WINDOW_SECONDS + 2 * RESET_RESOLUTION else "hourly"): b.limit
             for b in self.budgets(headers, now)
         }
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from procore_xero.clients.procore import ProcoreRateLimits
@@ -58,6 +60,21 @@ def test_procore_headers_become_one_budget_and_a_429_waits_until_reset() -> None
     hourly = rules.refusal({**headers, "X-Rate-Limit-Reset": str(int(NOW) + 2400)}, NOW)
     assert (hourly.limit, hourly.wait) == ("hourly", 2401.0)
     assert rules.refusal({"Retry-After": "3"}, NOW).wait == 3.0  # a 503-style Retry-After wins
+
+
+def test_procore_limits_are_learnt_for_the_window_their_reset_points_at() -> None:
+    """A spike window opened at 0.3 s past a second: Reset rounds its end (10.3 s on) up to 11 s, the
+    answer's Date says the second it opened in, so the reset reads 12 s away; it is still the spike's."""
+    rules = ProcoreRateLimits()
+    opened = NOW + 0.3
+    spike = {
+        "X-Rate-Limit-Limit": "100",
+        "X-Rate-Limit-Remaining": "99",
+        "X-Rate-Limit-Reset": str(math.ceil(opened + 10)),
+    }
+    assert rules.floors(spike, math.floor(opened)) == {"spike": 100}
+    hourly = {**spike, "X-Rate-Limit-Limit": "3600", "X-Rate-Limit-Reset": str(int(NOW) + 2400)}
+    assert rules.floors(hourly, NOW) == {"hourly": 3600}
 
 
 def test_xero_headers_pace_minute_limits_and_a_daily_429_is_flagged() -> None:
