@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -125,6 +125,17 @@ def _reopen_out_of_scope(connection: Connection, problem: Problem) -> None:
     )
 
 
+def _of_records(tenant: TenantKey, source_system: str, object_type: str, source_ids: Sequence[str]) -> tuple:
+    """The conditions selecting the exceptions of these records of one tenant (the bulk closes' filter)."""
+    return (
+        exceptions.c.company_id == tenant.company_id,
+        exceptions.c.tenant_id == tenant.tenant_id,
+        exceptions.c.source_system == source_system,
+        exceptions.c.object_type == object_type,
+        exceptions.c.source_id.in_(source_ids),
+    )
+
+
 def close_out_of_scope(
     bind: Engine | Connection,
     tenant: TenantKey,
@@ -143,11 +154,7 @@ def close_out_of_scope(
             closed += connection.execute(
                 update(exceptions)
                 .where(
-                    exceptions.c.company_id == tenant.company_id,
-                    exceptions.c.tenant_id == tenant.tenant_id,
-                    exceptions.c.source_system == source_system,
-                    exceptions.c.object_type == object_type,
-                    exceptions.c.source_id.in_(chunk),
+                    *_of_records(tenant, source_system, object_type, chunk),
                     exceptions.c.status == ExceptionStatus.OPEN.value,
                 )
                 .values(status=ExceptionStatus.OUT_OF_SCOPE.value, updated_at=utc_now(), run_id=run_id)
@@ -223,11 +230,7 @@ def resolve_passed(
             closed += connection.execute(
                 update(exceptions)
                 .where(
-                    exceptions.c.company_id == tenant.company_id,
-                    exceptions.c.tenant_id == tenant.tenant_id,
-                    exceptions.c.source_system == source_system,
-                    exceptions.c.object_type == object_type,
-                    exceptions.c.source_id.in_(chunk),
+                    *_of_records(tenant, source_system, object_type, chunk),
                     exceptions.c.reason_code.in_(reasons),
                     exceptions.c.status.in_([ExceptionStatus.OPEN.value, ExceptionStatus.APPROVED.value]),
                 )
