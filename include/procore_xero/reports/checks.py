@@ -1,7 +1,7 @@
 """Run the drift rules (``rules.RULES``) with Great Expectations and return the rows each one fails.
 
-GX is imported inside the function: DAG parsing must not pay for it. One ephemeral context per report;
-one suite per frame, each expectation tagged with its rule so the results map back.
+Through the shared runner (``gx_runner``): one ephemeral context per report, one suite per frame, each
+check tagged with its rule so the results map back.
 """
 
 from __future__ import annotations
@@ -11,16 +11,12 @@ from typing import Any
 
 import pandas as pd
 
+from procore_xero.gx_runner import Check, CheckNotRun, GxRun
 from procore_xero.reports.money import cents, ppm_over
 from procore_xero.reports.rules import RULES, DriftRule, Threshold
 from procore_xero.reports.settings import DriftSettings
 
 ROW_KEY = "row_key"
-RESULT_FORMAT = {
-    "result_format": "COMPLETE",
-    "unexpected_index_column_names": [ROW_KEY],
-    "return_unexpected_index_query": False,
-}
 
 
 class DriftCheckError(RuntimeError):
@@ -67,65 +63,28 @@ def _ppm(over: pd.Series, budget: pd.Series) -> pd.Series:
 
 def failing_rows(frames: Mapping[str, pd.DataFrame], settings: DriftSettings) -> dict[str, list[int]]:
     """Rule reason -> positions (in its frame) of the rows it fails."""
-    import great_expectations as gx
-
-    context = _context()
-    source = context.data_sources.add_pandas("pxsync_drift")
+    run = GxRun("pxsync_drift")
     failing: dict[str, list[int]] = {rule.reason: [] for rule in RULES}
     for name, frame in frames.items():
-        rules = [(index, rule) for index, rule in enumerate(RULES) if rule.frame == name]
-        if frame.empty or not rules:
+        checks = [_check(rule, index, settings) for index, rule in enumerate(RULES) if rule.frame == name]
+        if frame.empty or not checks:
             continue
-        batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("report")
-        suite = context.suites.add(gx.ExpectationSuite(name=f"drift_{name}"))
-        for index, rule in rules:
-            suite.add_expectation(_expectation(rule, index, settings))
-        definition = context.validation_definitions.add(
-            gx.ValidationDefinition(name=f"drift_{name}", data=batch, suite=suite)
-        )
-        result = definition.run(batch_parameters={"dataframe": frame}, result_format=RESULT_FORMAT)
-        for outcome in result.results:
-            rule = RULES[outcome.expectation_config.meta["rule"]]
-            if _raised(outcome.exception_info):
-                raise DriftCheckError(f"drift rule {rule.reason} failed to run: {outcome.exception_info}")
-            if not outcome.success:
-                failing[rule.reason] = sorted(
-                    int(r[ROW_KEY]) for r in outcome.result["unexpected_index_list"]
-                )
+        try:
+            suite = run.check(f"drift_{name}", frame, checks, key_column=ROW_KEY, batch="report")
+        except CheckNotRun as error:
+            reason = RULES[error.meta["rule"]].reason
+            raise DriftCheckError(f"drift rule {reason} failed to run: {error.exception_info}") from error
+        for check in suite.checks:
+            if not check.success:
+                failing[RULES[check.meta["rule"]].reason] = sorted(int(key) for key in check.failing_keys)
     return failing
 
 
-def _context() -> Any:
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import (
-        DataContextConfig,
-        InMemoryStoreBackendDefaults,
-        ProgressBarsConfig,
-    )
-
-    return gx.get_context(
-        mode="ephemeral",
-        project_config=DataContextConfig(
-            store_backend_defaults=InMemoryStoreBackendDefaults(),
-            analytics_enabled=False,
-            progress_bars=ProgressBarsConfig(globally=False),
-        ),
-    )
-
-
-def _expectation(rule: DriftRule, index: int, settings: DriftSettings) -> Any:
-    import great_expectations.expectations as gxe
-    from great_expectations.expectations.row_conditions import Column
-
+def _check(rule: DriftRule, index: int, settings: DriftSettings) -> Check:
+    """The rule as a check, its thresholds read from the settings; ``meta`` maps results back to it."""
     kwargs = {k: getattr(settings, v.name) if isinstance(v, Threshold) else v for k, v in rule.kwargs.items()}
+    above = None
     if rule.when_above is not None:
         column, threshold = rule.when_above
-        kwargs["row_condition"] = Column(column) > getattr(settings, threshold.name)
-    return getattr(gxe, rule.expectation)(**kwargs, meta={"rule": index, "reason": rule.reason})
-
-
-def _raised(exception_info: Mapping[str, Any]) -> bool:
-    """GX reports errors flat for an expectation or per metric (a dict of such dicts)."""
-    if "raised_exception" in exception_info:
-        return bool(exception_info["raised_exception"])
-    return any(isinstance(v, Mapping) and v.get("raised_exception") for v in exception_info.values())
+        above = (column, getattr(settings, threshold.name))
+    return Check(rule.expectation, kwargs, meta={"rule": index, "reason": rule.reason}, above=above)

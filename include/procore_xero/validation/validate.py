@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from procore_xero.gx_runner import CheckNotRun, SuiteRun
 from procore_xero.outgoing import FRAME_COLUMNS
 from procore_xero.validation.gx_frame import to_gx_frame
 from procore_xero.validation.outcome import Failure, ValidationOutcome
@@ -30,8 +31,12 @@ def validate(frame: pd.DataFrame, object_type: str, settings: Mapping[str, Any])
         raise ValueError(f"no validation suite for {object_type!r}; expected one of {sorted(OBJECT_RULES)}")
     suite = OBJECT_RULES[object_type]
     _check_contract(frame, suite)
-    result = run_suite(to_gx_frame(frame, suite), object_type, suite, settings)
-    failing = _failing_rows(result, suite)
+    try:
+        run = run_suite(to_gx_frame(frame, suite), object_type, suite, settings)
+    except CheckNotRun as error:
+        rule = suite.rules[error.meta["rule"]]
+        raise ValidationError(f"expectation {rule} failed to run: {error.exception_info}") from error
+    failing = _failing_rows(run, suite)
     failures = tuple(_failures(frame, failing, object_type, suite, settings))
     held_ids = {f.source_id for f in failures if not f.note}
     held = frame["source_id"].astype(str).isin(held_ids)
@@ -40,7 +45,7 @@ def validate(frame: pd.DataFrame, object_type: str, settings: Mapping[str, Any])
         passed=frame[~held],
         held=frame[held],
         failures=failures,
-        results=result.to_json_dict(),
+        results=run.as_json(),
     )
 
 
@@ -57,28 +62,17 @@ def _check_contract(frame: pd.DataFrame, suite: ObjectRules) -> None:
         raise ValueError(f"frame holds target types {sorted(wrong_target)}, expected {suite.target_type!r}")
 
 
-def _failing_rows(result: Any, suite: ObjectRules) -> pd.DataFrame:
+def _failing_rows(run: SuiteRun, suite: ObjectRules) -> pd.DataFrame:
     """(source_id, rule index, GX expectation type) per failing row and reason; a reason's first rule wins."""
-    rows: list[tuple[str, int, str]] = []
-    for outcome in result.results:
-        config = outcome.expectation_config
-        index = config.meta["rule"]
-        if _raised(outcome.exception_info):
-            raise ValidationError(f"expectation {suite.rules[index]} failed to run: {outcome.exception_info}")
-        if not outcome.success:
-            unexpected = outcome.result["unexpected_index_list"]
-            rows.extend((str(row["source_id"]), index, config.type) for row in unexpected)
+    rows = [
+        (source_id, check.meta["rule"], check.expectation_type)
+        for check in run.checks
+        for source_id in check.failing_keys
+    ]
     failing = pd.DataFrame(rows, columns=["source_id", "rule", "expectation"])
     failing = failing.sort_values("rule", kind="stable")
     failing["reason"] = [suite.rules[index].reason for index in failing["rule"]]
     return failing.drop_duplicates(["source_id", "reason"])
-
-
-def _raised(exception_info: Mapping[str, Any]) -> bool:
-    """GX reports errors flat for an expectation or per metric (a dict of such dicts)."""
-    if "raised_exception" in exception_info:
-        return bool(exception_info["raised_exception"])
-    return any(isinstance(v, Mapping) and v.get("raised_exception") for v in exception_info.values())
 
 
 def _failures(
