@@ -34,7 +34,7 @@ def connections_from_env(env: Mapping[str, str]) -> dict[str, dict[str, Any] | N
     procore = xero = None
     if get("PROCORE_CLIENT_ID"):
         procore = {
-            "conn_type": "http",
+            "conn_type": "procore",
             "host": get("PROCORE_BASE_URL", "https://api.procore.com"),
             "login": get("PROCORE_CLIENT_ID"),
             "password": get("PROCORE_CLIENT_SECRET"),
@@ -47,7 +47,7 @@ def connections_from_env(env: Mapping[str, str]) -> dict[str, dict[str, Any] | N
         }
     if get("XERO_CLIENT_ID"):
         xero = {
-            "conn_type": "http",
+            "conn_type": "xero",
             "host": get("XERO_BASE_URL", "https://api.xero.com"),
             "login": get("XERO_CLIENT_ID"),
             "password": get("XERO_CLIENT_SECRET"),

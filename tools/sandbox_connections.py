@@ -29,7 +29,7 @@ def connection_env(sandbox: SandboxProcess, suffix: str = "default") -> dict[str
     xero_app = next(a for a in xero["apps"] if a.get("refresh_token"))
     connections: dict[str, dict[str, Any]] = {
         f"procore_{suffix}": {
-            "conn_type": "http",
+            "conn_type": "procore",
             "host": sandbox.procore_url,
             "login": procore_client["client_id"],
             "password": procore_client["client_secret"],
@@ -40,7 +40,7 @@ def connection_env(sandbox: SandboxProcess, suffix: str = "default") -> dict[str
             },
         },
         f"xero_{suffix}": {
-            "conn_type": "http",
+            "conn_type": "xero",
             "host": sandbox.xero_url,
             "login": xero_app["client_id"],
             "password": xero_app["client_secret"],

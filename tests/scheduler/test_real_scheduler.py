@@ -147,3 +147,29 @@ def test_drift_report_without_recipients_is_kept_not_mailed(airflow: Standalone)
     assert drift_mail(airflow.config.mail_dir, day) == []
     (kept,) = Path(airflow.config.data_dir, "drift").glob(f"*/{day}.eml")
     assert [m["To"] for m in read_mail(kept.parent) if day in m["Subject"]] == ["undisclosed-recipients:;"]
+
+
+def test_the_connections_page_tests_the_procore_and_xero_connections(airflow: Standalone) -> None:
+    """The page's Test button (``POST /api/v2/connections/test``) on the stored connections, then with a
+    wrong secret typed in: the API server runs our hooks' ``test_connection``; no secret comes back."""
+    headers = {"Authorization": f"Bearer {airflow.token()}"}
+
+    def test(body: dict[str, Any]) -> dict[str, Any]:
+        answer = requests.post(
+            f"{airflow.config.base_url}/api/v2/connections/test", json=body, headers=headers, timeout=60
+        )
+        answer.raise_for_status()
+        return dict(answer.json())
+
+    stored = {
+        "procore": airflow.env["AIRFLOW_CONN_PROCORE_DEFAULT"],
+        "xero": airflow.env["AIRFLOW_CONN_XERO_DEFAULT"],
+    }
+    for conn_type, document in stored.items():
+        body = {"connection_id": f"{conn_type}_default", "conn_type": conn_type}
+        good = test(body)
+        assert good["status"] is True and good["message"].startswith(f"{conn_type.title()}: signed in;"), good
+        wrong = test({**body, "password": "not-the-secret-1234"})
+        assert wrong["status"] is False and "invalid_client" in wrong["message"], wrong
+        secret = yaml.safe_load(document)["password"]
+        assert secret not in good["message"] + wrong["message"]

@@ -210,6 +210,14 @@ def test_init_creates_the_pool_and_the_three_connections():
     assert added["smtp_default"]["extra"]["disable_tls"] is True
 
 
+def test_connections_have_the_procore_and_xero_types_the_api_server_can_test():
+    init = _load_init_module()
+    commands = init.init_commands({"PROCORE_CLIENT_ID": "pc-id", "XERO_CLIENT_ID": "x-id"})
+    added = {c[3]: json.loads(c[5]) for c in commands if c[1:3] == ["connections", "add"]}
+    assert (added["procore_default"]["conn_type"], added["xero_default"]["conn_type"]) == ("procore", "xero")
+    assert _settings(SERVICES["airflow-apiserver"])["AIRFLOW__CORE__TEST_CONNECTION"] == "Enabled"
+
+
 def test_init_defaults_the_pool_and_skips_connections_without_client_id():
     init = _load_init_module()
     commands = init.init_commands({})
