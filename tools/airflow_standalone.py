@@ -276,6 +276,17 @@ def start_metadata(config: StandaloneConfig) -> PostgresServer:
     return server
 
 
+def start_home(config: StandaloneConfig, stack: ExitStack) -> tuple[SandboxProcess, PostgresServer]:
+    """What both launchers start first: the home prepared, the sandboxes and the metadata cluster, each
+    stopped when ``stack`` closes."""
+    prepare(config)
+    sandbox = start_config_sandbox(config)
+    stack.callback(sandbox.stop)
+    postgres = start_metadata(config)
+    stack.callback(postgres.stop)
+    return sandbox, postgres
+
+
 def start_config_tenants(config: StandaloneConfig, stack: ExitStack) -> dict[str, SandboxProcess]:
     """The other tenants' sandboxes (stopped with ``stack``) and the tenants file; none without."""
     if config.tenants_file is None:
@@ -319,11 +330,7 @@ def running_standalone(
     """Sandboxes, metadata database, mail catcher, ``airflow db migrate``, then the components until
     healthy, then the Xero pools; everything is stopped on exit (the durable cluster cleanly)."""
     with ExitStack() as stack:
-        prepare(config)
-        sandbox = start_config_sandbox(config)
-        stack.callback(sandbox.stop)
-        postgres = start_metadata(config)
-        stack.callback(postgres.stop)
+        sandbox, postgres = start_home(config, stack)
         others = start_config_tenants(config, stack)
         smtp_port = stack.enter_context(mail_catcher(config.mail_dir, config.smtp_port, on_mail))
         intake_port = free_port()

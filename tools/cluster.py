@@ -41,11 +41,9 @@ from tools.airflow_standalone import (
     airflow_env,
     banner,
     parse_args,
-    prepare,
     print_mail,
     run_launcher,
-    start_config_sandbox,
-    start_metadata,
+    start_home,
     wait_until_healthy,
     watch,
 )
@@ -235,11 +233,7 @@ def running_cluster(
         config.standalone, postgres_port=port, staging_url=f"postgresql+psycopg2://{staging}"
     )
     with ExitStack() as stack:
-        prepare(standalone)
-        sandbox = start_config_sandbox(standalone)
-        stack.callback(sandbox.stop)
-        postgres = start_metadata(standalone)
-        stack.callback(postgres.stop)
+        sandbox, postgres = start_home(standalone, stack)
         compose_databases(postgres, secret)
         redis_port = stack.enter_context(running_redis(home / "redis"))
         smtp_port = stack.enter_context(mail_catcher(standalone.mail_dir, standalone.smtp_port, on_mail))
