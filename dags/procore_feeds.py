@@ -19,18 +19,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.sdk import Asset, AssetOrTimeSchedule, AssetWatcher, dag, task
-from airflow.timetables.trigger import CronTriggerTimetable
+from airflow.sdk import Asset, dag, task
 
-from procore_xero.events.trigger import DeliveriesTrigger
+from procore_xero.airflow.schedules import deliveries_or_hourly
 from procore_xero.extract.specs import extracted_uri
 from procore_xero.tenants import TENANT_LABEL, tenant_names
 
 DEFAULT_ARGS = {"owner": "data-team", "retries": 2, "retry_delay": timedelta(minutes=2)}
-DELIVERIES = Asset(
-    "pxsync://feeds/procore/deliveries",
-    watchers=[AssetWatcher(name="procore_deliveries", trigger=DeliveriesTrigger("procore"))],
-)
 
 
 @task(outlets=[Asset(extracted_uri("procore"))], map_index_template=TENANT_LABEL)
@@ -41,9 +36,7 @@ def feeds(tenant: str) -> dict:
 
 
 @dag(
-    schedule=AssetOrTimeSchedule(
-        timetable=CronTriggerTimetable("0 * * * *", timezone="UTC"), assets=DELIVERIES
-    ),
+    schedule=deliveries_or_hourly("procore"),
     start_date=datetime(2026, 1, 1),
     catchup=False,
     default_args=DEFAULT_ARGS,

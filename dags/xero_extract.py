@@ -32,19 +32,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from airflow.sdk import Asset, AssetOrTimeSchedule, AssetWatcher, Param, dag, task
-from airflow.timetables.trigger import CronTriggerTimetable
+from airflow.sdk import Asset, Param, dag, task
 
 from procore_xero.airflow.replay import replay_params
-from procore_xero.events.trigger import DeliveriesTrigger
+from procore_xero.airflow.schedules import deliveries_or_hourly
 from procore_xero.extract.specs import extracted_uri
 from procore_xero.tenants import TENANT_LABEL, shared_xero_pool, tenant_names
 
 DEFAULT_ARGS = {"owner": "data-team", "retries": 2, "retry_delay": timedelta(minutes=2)}
-DELIVERIES = Asset(
-    "pxsync://feeds/xero/deliveries",
-    watchers=[AssetWatcher(name="xero_deliveries", trigger=DeliveriesTrigger("xero"))],
-)
 
 
 @task(pool=shared_xero_pool(), outlets=[Asset(extracted_uri("xero"))], map_index_template=TENANT_LABEL)
@@ -64,9 +59,7 @@ def outcome(summaries: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 @dag(
-    schedule=AssetOrTimeSchedule(
-        timetable=CronTriggerTimetable("0 * * * *", timezone="UTC"), assets=DELIVERIES
-    ),
+    schedule=deliveries_or_hourly("xero"),
     start_date=datetime(2026, 1, 1),
     catchup=False,
     default_args=DEFAULT_ARGS,

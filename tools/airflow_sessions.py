@@ -15,7 +15,6 @@ import argparse
 import json
 import os
 import shutil
-import signal
 import sys
 import time
 import traceback
@@ -23,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sandbox.process import REPO_ROOT
+from tools.interrupts import sigterm_as_ctrl_c
 from tools.session_launch import Launcher
 from tools.session_record import SessionRecord, StepRecord, as_json, drift_headline, from_json, markdown
 from tools.session_steps import STEPS, Session
@@ -77,14 +77,8 @@ def run_session(index: int, root: Path) -> SessionRecord:
     return record
 
 
-def interrupt(signum: int, frame: object) -> None:
-    """SIGTERM as Ctrl-C: the running session's ``make airflow`` is stopped, not left behind."""
-    raise KeyboardInterrupt
-
-
 def main(argv: list[str] | None = None) -> int:
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started in the background
-    signal.signal(signal.SIGTERM, interrupt)
+    sigterm_as_ctrl_c()  # the running session's ``make airflow`` is stopped, not left behind
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=5)
     parser.add_argument("--root", type=Path, required=True, help="home and data dir of every session")

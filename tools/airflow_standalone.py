@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import secrets
-import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -34,6 +33,7 @@ from procore_xero.tenants import APPROVERS_ENV, TENANTS_ENV
 from sandbox.process import REPO_ROOT, SandboxProcess, free_port, start_sandbox
 from tools.airflow_components import Components, run_airflow, tail
 from tools.intake_process import intake_env, running_intake, subscribe_xero
+from tools.interrupts import sigterm_as_ctrl_c
 from tools.mail_folder import mail_catcher, smtp_connection
 from tools.other_tenants import start_other_tenants, write_tenants_file
 from tools.postgres_server import INSTALL_HINT, PostgresServer, find_postgres_bin, start_postgres
@@ -277,6 +277,17 @@ def start_metadata(config: StandaloneConfig) -> PostgresServer:
     return server
 
 
+def start_home(config: StandaloneConfig, stack: ExitStack) -> tuple[SandboxProcess, PostgresServer]:
+    """What both launchers start first: the home prepared, the sandboxes and the metadata cluster, each
+    stopped when ``stack`` closes."""
+    prepare(config)
+    sandbox = start_config_sandbox(config)
+    stack.callback(sandbox.stop)
+    postgres = start_metadata(config)
+    stack.callback(postgres.stop)
+    return sandbox, postgres
+
+
 def start_config_tenants(config: StandaloneConfig, stack: ExitStack) -> dict[str, SandboxProcess]:
     """The other tenants' sandboxes (stopped with ``stack``) and the tenants file; none without."""
     if config.tenants_file is None:
@@ -320,11 +331,7 @@ def running_standalone(
     """Sandboxes, metadata database, mail catcher, ``airflow db migrate``, then the components until
     healthy, then the Xero pools; everything is stopped on exit (the durable cluster cleanly)."""
     with ExitStack() as stack:
-        prepare(config)
-        sandbox = start_config_sandbox(config)
-        stack.callback(sandbox.stop)
-        postgres = start_metadata(config)
-        stack.callback(postgres.stop)
+        sandbox, postgres = start_home(config, stack)
         others = start_config_tenants(config, stack)
         smtp_port = stack.enter_context(mail_catcher(config.mail_dir, config.smtp_port, on_mail))
         intake_port = free_port()
@@ -471,27 +478,35 @@ def banner(running: Standalone, seconds: float) -> str:
     )
 
 
-def interrupt(signum: int, frame: object) -> None:
-    """SIGTERM stops everything as Ctrl-C does (a launcher killed bare would leave its components)."""
-    raise KeyboardInterrupt
+def run_launcher(command: str, starting: str, run: Callable[[float], None]) -> int:
+    """A launcher's life (``make airflow``, ``make cluster``): ``run(started)`` starts everything and
+    watches it; Ctrl-C or SIGTERM stops it all (exit 0), a component dying or not starting exits 1."""
+    sigterm_as_ctrl_c()
+    started = time.monotonic()
+    print(starting, flush=True)
+    try:
+        run(started)
+    except KeyboardInterrupt:
+        print("Stopping …", flush=True)
+    except (TimeoutError, RuntimeError) as error:  # ComponentDied is a RuntimeError
+        print(f"\n{command} stopped: {error}", file=sys.stderr, flush=True)
+        return 1
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     config = parse_args(argv)
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # even where a shell started us ignoring it
-    signal.signal(signal.SIGTERM, interrupt)
-    started = time.monotonic()
-    print(f"Starting the sandboxes, PostgreSQL, the mail catcher and Airflow in {config.home} …", flush=True)
-    try:
+
+    def run(started: float) -> None:
         with running_standalone(config, on_mail=print_mail) as running:
             print(banner(running, time.monotonic() - started), flush=True)
             watch(running)
-    except KeyboardInterrupt:
-        print("Stopping …", flush=True)
-    except (ComponentDied, TimeoutError, RuntimeError) as error:
-        print(f"\nmake airflow stopped: {error}", file=sys.stderr, flush=True)
-        return 1
-    return 0
+
+    return run_launcher(
+        "make airflow",
+        f"Starting the sandboxes, PostgreSQL, the mail catcher and Airflow in {config.home} …",
+        run,
+    )
 
 
 if __name__ == "__main__":

@@ -21,7 +21,6 @@ as its ``calls/…`` rows).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import time
@@ -41,12 +40,12 @@ from tools.bench_feeds import SIMULATED_PROJECTS, quiet_hour, simulated_quiet_ho
 from tools.bench_first_extract import bench_first_extract, bench_row
 from tools.bench_http import procore_api, sync_tenant_id, xero_api
 from tools.bench_latency import bench_latency
+from tools.bench_out import OUT, BenchRow, write_bench
 from tools.bench_parse import bench_parse
 from tools.bench_sync import bench_sync
 from tools.extract_env import RAISED_LIMITS, raise_limits
 from tools.sync_summary import LABELS
 
-OUT = REPO_ROOT / "out" / "bench.json"
 LOG_DIR = REPO_ROOT / "out" / "bench-logs"
 
 
@@ -116,7 +115,7 @@ class Report:
     baseline: dict[str, Any] = field(default_factory=dict)
     scale: dict[str, dict[str, Any]] = field(default_factory=dict)  # issue 17's figures by size
 
-    def add(self, rows: list[tuple[str, str, float, str, str]]) -> None:
+    def add(self, rows: list[BenchRow]) -> None:
         self.rows += [Row(*row) for row in rows]
 
 
@@ -315,8 +314,7 @@ def main(argv: list[str] | None = None) -> int:
         "baseline": report.baseline,
         "scale": report.scale,
     }
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(document, indent=1, default=str), encoding="utf-8")
+    write_bench(document)
     print(f"\nWrote {OUT.relative_to(REPO_ROOT)}")
     return 0
 

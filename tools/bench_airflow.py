@@ -11,7 +11,6 @@ both runs have finished) and its task instances. Then the same no-change cycle t
 from __future__ import annotations
 
 import argparse
-import json
 import multiprocessing
 import os
 import tempfile
@@ -21,12 +20,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sandbox.process import REPO_ROOT
 from tests.browser.airflow_ui import FINISHED, AirflowApi
 from tools.airflow_standalone import Standalone, StandaloneConfig, running_standalone
+from tools.bench_out import BenchRow, report_section
 from tools.extract_env import raise_limits
 
-OUT = REPO_ROOT / "out" / "bench.json"
 HOURLY = ("procore_extract", "xero_extract")
 RUN_TIMEOUT = 1800.0
 
@@ -104,10 +102,10 @@ def bench_scale(scale: float) -> dict[str, Any]:
     }
 
 
-def bench_airflow(scales: list[float]) -> tuple[list[tuple[str, str, float, str, str]], dict[str, Any]]:
+def bench_airflow(scales: list[float]) -> tuple[list[BenchRow], dict[str, Any]]:
     """Rows for the table and the ``scale`` keys: ``airflow_over_library`` (demo seed, else the first
     scale) and ``task_instances_per_run`` (project count -> task instances of one ``procore_extract`` run)."""
-    rows: list[tuple[str, str, float, str, str]] = []
+    rows: list[BenchRow] = []
     ratios: dict[int, float] = {}
     instances: dict[int, int] = {}
     for scale in scales:
@@ -143,13 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         "--scales", type=float, nargs="+", default=[1, 10], help="seed scales (default: 1 10)"
     )
     rows, keys = bench_airflow(parser.parse_args(argv).scales)
-    for section, case, value, unit, detail in rows:
-        print(f"{section:8} {case:60} {value:10.2f} {unit:2} {detail}")
-    document = json.loads(OUT.read_text(encoding="utf-8")) if OUT.exists() else {}
-    document["scale"] = {**document.get("scale", {}), **keys}
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(document, indent=1, default=str), encoding="utf-8")
-    return 0
+    return report_section(rows, keys, decimals=2)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ from typing import Any
 from sandbox.process import SandboxProcess
 from tools.bench_http import CountedApi, procore_api, sync_tenant_id, xero_api
 from tools.bench_inbound import made_from_xero
+from tools.bench_out import BenchRow
 from tools.bench_sync import (
     BILL_STEPS,
     XERO_CALLS_PER_MINUTE,
@@ -350,7 +351,7 @@ def bench_baseline(
     outbound: Mapping[str, Any],
     inbound: Mapping[str, Any],
     env: dict[str, str],
-) -> tuple[list[tuple[str, str, float, str, str]], dict[str, Any]]:
+) -> tuple[list[BenchRow], dict[str, Any]]:
     """After the sync's run on ``sandbox``: its records, then the baseline's from a reset sandbox; summary
     rows ``(section, case, value, unit, detail)`` and the figures for ``out/bench.json``."""
     from tools.bench_extract import in_fresh_process
@@ -375,7 +376,7 @@ def minutes(calls: int) -> float:
     return calls / XERO_CALLS_PER_MINUTE
 
 
-def baseline_rows(figures: Mapping[str, Any], label: str) -> list[tuple[str, str, float, str, str]]:
+def baseline_rows(figures: Mapping[str, Any], label: str) -> list[BenchRow]:
     sync, base, same = figures["sync"], figures["baseline"], figures["same"]
     base_bill_calls = sum(base["bill_calls"].values())
     base_pay_xero = sum(base["payment_xero_calls"].values())

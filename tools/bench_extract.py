@@ -31,6 +31,7 @@ from procore_xero.extract.specs import (
 from sandbox.process import REPO_ROOT, SandboxProcess
 from sandbox.procore.store import project_of_records
 from tools.bench_http import sync_tenant_id
+from tools.bench_out import BenchRow
 from tools.extract_env import extract_env, sandbox_now, staged_counts
 
 WORK_DIR = REPO_ROOT / "out" / "bench-extract"
@@ -208,13 +209,11 @@ def minimums(sandbox: SandboxProcess) -> dict[str, dict[str, int]]:
     }
 
 
-def bench_extract(
-    sandbox: SandboxProcess, label: str
-) -> tuple[list[tuple[str, str, float, str, str]], list[dict]]:
+def bench_extract(sandbox: SandboxProcess, label: str) -> tuple[list[BenchRow], list[dict]]:
     """Summary rows ``(case, value, unit, detail)`` and the per-object-type calls table for one seed."""
     WORK_DIR.mkdir(parents=True, exist_ok=True)
     least = minimums(sandbox)
-    summary: list[tuple[str, str, float, str, str]] = []
+    summary: list[BenchRow] = []
     table: list[dict[str, Any]] = []
     for system in RUNNERS:
         result = run_system(sandbox, system, label)

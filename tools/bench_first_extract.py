@@ -32,11 +32,11 @@ from typing import Any
 from sqlalchemy import select
 
 from sandbox.process import REPO_ROOT, SandboxProcess, start_sandbox
+from tools.bench_out import BenchRow, merge_scale
 from tools.extract_env import extract_env, sandbox_now
 from tools.paced_extract import DAG_ID
 
 WORK_DIR = REPO_ROOT / "out" / "bench-first-extract"
-OUT = REPO_ROOT / "out" / "bench.json"
 # Procore's hour (3,600 calls) as 60 s at 720 calls: 12 calls/s, below what the extract draws from the
 # sandbox at --scale 10 on 2 shared cores (about 16/s at load 6-7), so the pacing, not the machine, decides
 # the share (at 900 a minute each window filled only in its last 2-4 s).
@@ -219,7 +219,7 @@ def bench_first_extract(
     return {"scale": scale, **result}
 
 
-def bench_row(result: dict[str, Any]) -> tuple[str, str, float, str, str]:
+def bench_row(result: dict[str, Any]) -> BenchRow:
     """The table's row: the least share of a window's limit the extract used."""
     return (
         "pacing",
@@ -243,10 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     result = bench_first_extract(args.scale, args.window_seconds, args.limit, args.kill_at)
     print(json.dumps({"first_extract_limit_share": result}, indent=1))
-    document = json.loads(OUT.read_text(encoding="utf-8")) if OUT.exists() else {}
-    document.setdefault("scale", {})["first_extract_limit_share"] = result
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(document, indent=1, default=str), encoding="utf-8")
+    merge_scale({"first_extract_limit_share": result})
     return 0
 
 

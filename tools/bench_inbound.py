@@ -23,6 +23,7 @@ from typing import Any
 
 from sandbox.process import REPO_ROOT, SandboxProcess
 from tools.bench_extract import calls_by_type, connection, peak_rss_mb, procore_client, xero_run
+from tools.bench_out import BenchRow
 from tools.extract_env import settings_file
 from tools.sync_summary import step_row
 
@@ -156,9 +157,7 @@ def inbound_table(result: dict[str, Any], minimums: dict[str, int], label: str) 
     ]
 
 
-def inbound_rows(
-    result: dict[str, Any], table: list[dict[str, Any]], label: str
-) -> list[tuple[str, str, float, str, str]]:
+def inbound_rows(result: dict[str, Any], table: list[dict[str, Any]], label: str) -> list[BenchRow]:
     calls = sum(r["calls"] for r in table)
     minimum = sum(r["minimum_calls"] for r in table)
     figures, report = result["figures"], result["report"]

@@ -17,7 +17,6 @@ then two approvals through Procore's API, each timed until the exact document is
 from __future__ import annotations
 
 import argparse
-import json
 import tempfile
 import time
 from collections.abc import Callable
@@ -27,15 +26,15 @@ from typing import Any
 
 import yaml
 
-from sandbox.process import REPO_ROOT, SandboxProcess
+from sandbox.process import SandboxProcess
 from tests.browser.airflow_ui import FINISHED, AirflowApi
 from tests.integration.sandbox.procore_api import V10, ProcoreApi
 from tests.scheduler.test_real_scheduler import NO_DECISION, settle
 from tools.airflow_standalone import Standalone, StandaloneConfig, running_standalone
 from tools.bench_airflow import moment
+from tools.bench_out import BenchRow, report_section
 from tools.extract_env import raise_limits
 
-OUT = REPO_ROOT / "out" / "bench.json"
 EVERY_CYCLE_HOURS = 1 / 3600  # a requisition slot read a second ago is due again: read on every cycle
 DELIVERY_TIMEOUT = 900.0  # approval -> PO through the delivery, before giving up
 CYCLE_TIMEOUT = 600.0  # one procore_feeds cycle, then its sync, at a large seed
@@ -252,9 +251,9 @@ def started(document: dict[str, Any]) -> str:
     return ", ".join(f"{dag_id} started +{s} s" for dag_id, s in document["run_started_after"].items())
 
 
-def bench_latency(scales: list[float]) -> tuple[list[tuple[str, str, float, str, str]], dict[str, Any]]:
+def bench_latency(scales: list[float]) -> tuple[list[BenchRow], dict[str, Any]]:
     """Rows for the table and the ``scale`` key ``approval_to_bill_seconds`` (seed label -> figures)."""
-    rows: list[tuple[str, str, float, str, str]] = []
+    rows: list[BenchRow] = []
     figures: dict[str, Any] = {}
     for scale in scales:
         result = figures[label(scale)] = bench_scale(scale)
@@ -286,17 +285,7 @@ def main(argv: list[str] | None = None) -> int:
         "--scales", type=float, nargs="+", default=[1, 10], help="seed scales (default: 1 10)"
     )
     rows, keys = bench_latency(parser.parse_args(argv).scales)
-    for section, case, value, unit, detail in rows:
-        print(f"{section:8} {case:60} {value:10.1f} {unit:2} {detail}")
-    document = json.loads(OUT.read_text(encoding="utf-8")) if OUT.exists() else {}
-    scale = document.setdefault("scale", {})
-    scale["approval_to_bill_seconds"] = {  # a run of some seeds keeps the others' figures
-        **scale.get("approval_to_bill_seconds", {}),
-        **keys["approval_to_bill_seconds"],
-    }
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(document, indent=1, default=str), encoding="utf-8")
-    return 0
+    return report_section(rows, keys, decimals=1, by_seed=("approval_to_bill_seconds",))
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.process import REPO_ROOT
+from tools.bench_out import BenchRow
 
 DAGS_DIR = REPO_ROOT / "dags"
 REPEATS = 5
@@ -77,7 +78,7 @@ def parse_file(path: Path, repeats: int = REPEATS) -> dict[str, Any]:
     return {"file": path.name, **json.loads(done.stdout.strip().splitlines()[-1])}
 
 
-def bench_parse() -> tuple[list[tuple[str, str, float, str, str]], list[dict[str, Any]]]:
+def bench_parse() -> tuple[list[BenchRow], list[dict[str, Any]]]:
     """Summary rows ``(section, case, value, unit, detail)`` and the per-file figures."""
     table = [parse_file(path) for path in dag_files()]
     rows = [

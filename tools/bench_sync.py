@@ -26,6 +26,7 @@ from procore_xero.sync.order import STEP_ORDER
 from sandbox.process import REPO_ROOT, SandboxProcess
 from tools.bench_extract import connection, in_fresh_process, peak_rss_mb, procore_run, xero_client
 from tools.bench_inbound import inbound_rows, inbound_table, measure_inbound, procore_minimums
+from tools.bench_out import BenchRow
 from tools.extract_env import extract_env, sandbox_now
 from tools.sync_summary import LABELS, split_calls, sync_rows
 
@@ -180,7 +181,7 @@ def calls_table(result: dict[str, Any], label: str) -> list[dict[str, Any]]:
     ]
 
 
-def throughput_rows(times: dict[str, dict[str, float]], label: str) -> list[tuple[str, str, float, str, str]]:
+def throughput_rows(times: dict[str, dict[str, float]], label: str) -> list[BenchRow]:
     """Transform + validation rows/s per object and overall (time in each part in the detail)."""
     rows = []
     for name, t in {**times, "all objects": total_times(times)}.items():
@@ -213,7 +214,7 @@ def starter_per_day(calls: int, invoices: int, fixed_per_run: int = 0, runs: int
     return max(0, STARTER_CALLS_PER_DAY - runs * fixed_per_run) / per_invoice
 
 
-def summary_rows(result: dict[str, Any], label: str) -> list[tuple[str, str, float, str, str]]:
+def summary_rows(result: dict[str, Any], label: str) -> list[BenchRow]:
     """Calls, rerun, wall time against the 60 calls/minute bound, Starter-tier bills a day, peak RSS."""
     first, rerun = result["first"].values(), result["rerun"].values()
     writes, reads = sum(r["writes"] for r in first), sum(r["reads"] for r in first)
@@ -250,7 +251,7 @@ def summary_rows(result: dict[str, Any], label: str) -> list[tuple[str, str, flo
 
 def bench_sync(
     sandbox: SandboxProcess, label: str
-) -> tuple[list[tuple[str, str, float, str, str]], list[dict[str, Any]], list[dict[str, Any]], tuple]:
+) -> tuple[list[BenchRow], list[dict[str, Any]], list[dict[str, Any]], tuple]:
     """Summary rows ``(section, case, value, unit, detail)``, the per-object Xero calls table, the
     per-object Procore calls table (money coming back) for one seed, and the raw run (outbound result,
     inbound result, environment) for the baseline to compare with."""

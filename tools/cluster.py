@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import time
@@ -41,12 +40,10 @@ from tools.airflow_standalone import (
     StandaloneConfig,
     airflow_env,
     banner,
-    interrupt,
     parse_args,
-    prepare,
     print_mail,
-    start_config_sandbox,
-    start_metadata,
+    run_launcher,
+    start_home,
     wait_until_healthy,
     watch,
 )
@@ -236,11 +233,7 @@ def running_cluster(
         config.standalone, postgres_port=port, staging_url=f"postgresql+psycopg2://{staging}"
     )
     with ExitStack() as stack:
-        prepare(standalone)
-        sandbox = start_config_sandbox(standalone)
-        stack.callback(sandbox.stop)
-        postgres = start_metadata(standalone)
-        stack.callback(postgres.stop)
+        sandbox, postgres = start_home(standalone, stack)
         compose_databases(postgres, secret)
         redis_port = stack.enter_context(running_redis(home / "redis"))
         smtp_port = stack.enter_context(mail_catcher(standalone.mail_dir, standalone.smtp_port, on_mail))
@@ -279,23 +272,20 @@ def main(argv: list[str] | None = None) -> int:
     if "-h" in rest or "--help" in rest:
         own.print_help()
     config = ClusterConfig(parse_args(rest), workers=known.workers)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, interrupt)
-    started = time.monotonic()
-    print(f"Starting PostgreSQL, Redis, the sandboxes and Airflow on Celery in {config.standalone.home} …")
-    try:
+
+    def run(started: float) -> None:
         with running_cluster(config, on_mail=print_mail) as cluster:
             text = banner(cluster.running, time.monotonic() - started)
             staging_password = read_env_file(config.secrets_file)["STAGING_DB_PASSWORD"]
             print(text.replace(staging_password, "***"), flush=True)  # it is in the home's .env
             print(f"CeleryExecutor: {', '.join(cluster.workers)} on Redis :{cluster.redis_port}", flush=True)
             watch(cluster.running)
-    except KeyboardInterrupt:
-        print("Stopping …", flush=True)
-    except (ComponentDied, TimeoutError, RuntimeError) as error:
-        print(f"\nmake cluster stopped: {error}", file=sys.stderr, flush=True)
-        return 1
-    return 0
+
+    return run_launcher(
+        "make cluster",
+        f"Starting PostgreSQL, Redis, the sandboxes and Airflow on Celery in {config.standalone.home} …",
+        run,
+    )
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import requests
 
-from sandbox.process import SandboxProcess
+from sandbox.process import SandboxProcess, stop_process
 
 TOKEN_ENV, URL_ENV = "PXSYNC_PROCORE_WEBHOOK_TOKEN", "PXSYNC_INTAKE_URL"
 XERO_KEY_ENV = "PXSYNC_XERO_WEBHOOK_KEY"
@@ -68,9 +68,4 @@ def running_intake(env: dict[str, str], port: int, log: Path, timeout: float = 6
                 time.sleep(0.2)
         yield
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sandbox.process import free_port
+from sandbox.process import free_port, stop_process
 
 INSTALL_HINT = "redis-server not found: install Debian's redis-server package, as .ci/run does"
 
@@ -46,9 +46,4 @@ def running_redis(directory: Path, port: int | None = None, timeout: float = 30)
             time.sleep(0.1)
         yield port
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop_process(process)

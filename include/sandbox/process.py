@@ -17,6 +17,17 @@ import requests
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
+def stop_process(process: subprocess.Popen[bytes], grace: float = 10.0) -> None:
+    """Stop a child this process started: SIGTERM, ``grace`` seconds to exit cleanly, then SIGKILL; reaped
+    either way so that no zombie is left behind."""
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=grace)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -46,13 +57,8 @@ class SandboxProcess:
             self.admin(service, "POST", "reset")
 
     def stop(self) -> None:
-        if self.process is None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        if self.process is not None:
+            stop_process(self.process)
 
 
 def start_sandbox(

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -108,6 +108,19 @@ def server_time(headers: Mapping[str, str], local: float) -> float:
         except (TypeError, ValueError):
             pass
     return local
+
+
+class SessionOptions(TypedDict, total=False):
+    """How an ``ApiSession`` calls, as a client passes it through unchanged (``ProcoreClient(...,
+    retry=...)``); the defaults are ``ApiSession``'s. Tests inject ``sleep`` and ``clock`` so they need not
+    wait."""
+
+    session: requests.Session | None
+    retry: RetryPolicy | None
+    timeout: float | tuple[float, float]
+    sleep: Callable[[float], None]
+    clock: Callable[[], float]
+    shared: CallSlots | None
 
 
 class ApiSession:

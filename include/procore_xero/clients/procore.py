@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
-
-import requests
+from typing import Any, Unpack
 
 from procore_xero.clients.auth import TokenProvider
 from procore_xero.clients.http import (
-    DEFAULT_TIMEOUT,
     ApiSession,
-    CallSlots,
     Refusal,
+    SessionOptions,
     retry_after_seconds,
 )
-from procore_xero.clients.retry import RetryPolicy
 from procore_xero.clients.throttle import Budget
 
 MAX_PER_PAGE = 2000  # Procore's documented ceiling ("keep per_page at or below 2,000")
@@ -90,12 +85,7 @@ class ProcoreClient:
         company_id: int,
         *,
         per_page: int = MAX_PER_PAGE,
-        session: requests.Session | None = None,
-        retry: RetryPolicy | None = None,
-        timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.time,
-        shared: CallSlots | None = None,
+        **options: Unpack[SessionOptions],
     ) -> None:
         self.company_id = company_id
         self.per_page = min(per_page, MAX_PER_PAGE)
@@ -104,12 +94,7 @@ class ProcoreClient:
             auth,
             ProcoreRateLimits(),
             headers={"Procore-Company-Id": str(company_id)},
-            session=session,
-            retry=retry,
-            timeout=timeout,
-            sleep=sleep,
-            clock=clock,
-            shared=shared,
+            **options,
         )
 
     def __repr__(self) -> str:

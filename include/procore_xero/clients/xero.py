@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
-
-import requests
+from typing import Any, Unpack
 
 from procore_xero.clients.auth import TokenProvider
 from procore_xero.clients.http import (
-    DEFAULT_TIMEOUT,
     ApiSession,
-    CallSlots,
     Refusal,
+    SessionOptions,
     retry_after_seconds,
 )
-from procore_xero.clients.retry import RetryPolicy
 from procore_xero.clients.throttle import Budget
 from procore_xero.staging.jsoncodec import content_hash
 
@@ -109,12 +104,7 @@ class XeroClient:
         tenant_id: str,
         *,
         page_size: int = MAX_PAGE_SIZE,
-        session: requests.Session | None = None,
-        retry: RetryPolicy | None = None,
-        timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.time,
-        shared: CallSlots | None = None,
+        **options: Unpack[SessionOptions],
     ) -> None:
         self.tenant_id = tenant_id
         self.page_size = min(page_size, MAX_PAGE_SIZE)
@@ -123,12 +113,7 @@ class XeroClient:
             auth,
             XeroRateLimits(),
             headers={"xero-tenant-id": tenant_id},
-            session=session,
-            retry=retry,
-            timeout=timeout,
-            sleep=sleep,
-            clock=clock,
-            shared=shared,
+            **options,
         )
 
     def __repr__(self) -> str:

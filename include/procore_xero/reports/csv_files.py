@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from procore_xero.reports.budget import FIGURES
+from procore_xero.reports import budget
 from procore_xero.reports.money import plain
 from procore_xero.reports.report import DriftReport
 from procore_xero.reports.rules import TITLES
@@ -40,16 +40,7 @@ FINDING_COLUMNS = (
     "procore_link",
     "xero_link",
 )
-BUDGET_COLUMNS = (
-    "project",
-    "cost_code",
-    "cost_type",
-    "description",
-    "currency",
-    *FIGURES,
-    "actual_over_budget",
-    "committed_over_budget",
-)
+BUDGET_COLUMNS = ("project", *budget.COLUMNS[len(budget.KEY) :])  # the budget rows named, without ids
 
 
 def neutralise(value: Any) -> str:

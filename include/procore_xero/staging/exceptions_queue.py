@@ -39,8 +39,7 @@ class Problem:
 
     def where(self) -> Any:
         return (
-            (exceptions.c.company_id == self.tenant.company_id)
-            & (exceptions.c.tenant_id == self.tenant.tenant_id)
+            self.tenant.rows_of(exceptions)
             & (exceptions.c.source_system == str(self.source_system))
             & (exceptions.c.object_type == self.object_type)
             & (exceptions.c.source_id == str(self.source_id))
@@ -128,8 +127,7 @@ def _reopen_out_of_scope(connection: Connection, problem: Problem) -> None:
 def _of_records(tenant: TenantKey, source_system: str, object_type: str, source_ids: Sequence[str]) -> tuple:
     """The conditions selecting the exceptions of these records of one tenant (the bulk closes' filter)."""
     return (
-        exceptions.c.company_id == tenant.company_id,
-        exceptions.c.tenant_id == tenant.tenant_id,
+        tenant.rows_of(exceptions),
         exceptions.c.source_system == source_system,
         exceptions.c.object_type == object_type,
         exceptions.c.source_id.in_(source_ids),
@@ -168,9 +166,7 @@ def list_open(bind: Engine | Connection, tenant: TenantKey | None = None) -> lis
         select(exceptions).where(exceptions.c.status == ExceptionStatus.OPEN.value).order_by(exceptions.c.id)
     )
     if tenant is not None:
-        query = query.where(
-            exceptions.c.company_id == tenant.company_id, exceptions.c.tenant_id == tenant.tenant_id
-        )
+        query = query.where(tenant.rows_of(exceptions))
     with transaction(bind) as connection:
         return [_queued(row) for row in connection.execute(query)]
 
@@ -248,8 +244,7 @@ def decided(
     query = (
         select(exceptions)
         .where(
-            exceptions.c.company_id == tenant.company_id,
-            exceptions.c.tenant_id == tenant.tenant_id,
+            tenant.rows_of(exceptions),
             exceptions.c.source_system == source_system,
             exceptions.c.object_type == object_type,
             exceptions.c.decided_at.is_not(None),
@@ -272,8 +267,7 @@ def decided_in_run(bind: Engine | Connection, tenant: TenantKey, run_id: str) ->
     query = (
         select(exceptions)
         .where(
-            exceptions.c.company_id == tenant.company_id,
-            exceptions.c.tenant_id == tenant.tenant_id,
+            tenant.rows_of(exceptions),
             exceptions.c.run_id == run_id,
             exceptions.c.decided_at.is_not(None),
             exceptions.c.status.in_([ExceptionStatus.APPROVED.value, ExceptionStatus.REJECTED.value]),

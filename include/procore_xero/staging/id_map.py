@@ -30,8 +30,7 @@ class Crosswalk:
 
     def where(self, tenant: TenantKey) -> Any:
         return (
-            (id_map.c.company_id == tenant.company_id)
-            & (id_map.c.tenant_id == tenant.tenant_id)
+            tenant.rows_of(id_map)
             & (id_map.c.source_system == str(self.source_system))
             & (id_map.c.source_type == self.source_type)
             & (id_map.c.target_system == str(self.target_system))
@@ -151,8 +150,7 @@ def came_from(bind: Engine | Connection, tenant: TenantKey, system: str, object_
     with transaction(bind) as connection:
         rows = connection.execute(
             select(id_map.c.target_id).where(
-                (id_map.c.company_id == tenant.company_id)
-                & (id_map.c.tenant_id == tenant.tenant_id)
+                tenant.rows_of(id_map)
                 & (id_map.c.target_system == system)
                 & (id_map.c.target_type == object_type)
                 & (id_map.c.payload_hash.is_not(None))

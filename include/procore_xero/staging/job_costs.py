@@ -11,17 +11,10 @@ from sqlalchemy import Connection, Engine, delete, insert, select
 
 from procore_xero.staging.engine import transaction
 from procore_xero.staging.keys import TenantKey
-from procore_xero.staging.schema import job_costs
+from procore_xero.staging.schema import JOB_COST_FIGURES, job_costs
 from procore_xero.staging.timestamps import utc_now
 
-FIGURES = (
-    "jtd_cost",
-    "commitment_invoiced",
-    "direct_costs",
-    "jtd_cost_base",
-    "commitment_invoiced_base",
-    "direct_costs_base",
-)
+FIGURES = JOB_COST_FIGURES
 CENTS = Decimal(100)
 CENT = Decimal("0.01")
 
@@ -49,11 +42,7 @@ def replace_job_costs(
         for row in rows
     ]
     with transaction(bind) as connection:
-        connection.execute(
-            delete(job_costs).where(
-                (job_costs.c.company_id == tenant.company_id) & (job_costs.c.tenant_id == tenant.tenant_id)
-            )
-        )
+        connection.execute(delete(job_costs).where(tenant.rows_of(job_costs)))
         if values:
             connection.execute(insert(job_costs), values)
     return len(values)
@@ -63,9 +52,7 @@ def read_job_costs(bind: Engine | Connection, tenant: TenantKey | None = None) -
     """The tenant's figures (every tenant's with None), amounts as Decimal, by project and cost code."""
     query = select(job_costs).order_by(job_costs.c.project_id, job_costs.c.cost_code, job_costs.c.cost_type)
     if tenant is not None:
-        query = query.where(
-            (job_costs.c.company_id == tenant.company_id) & (job_costs.c.tenant_id == tenant.tenant_id)
-        )
+        query = query.where(tenant.rows_of(job_costs))
     with transaction(bind) as connection:
         rows = connection.execute(query).mappings()
         return [

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from procore_xero.staging.objects import System
+
+if TYPE_CHECKING:  # no SQLAlchemy import at DAG parse time
+    from sqlalchemy import ColumnElement, Table
 
 
 @dataclass(frozen=True)
@@ -42,3 +46,7 @@ class TenantKey:
 
     company_id: int
     tenant_id: str
+
+    def rows_of(self, table: Table) -> ColumnElement[bool]:
+        """The condition selecting this pairing's rows of a table keyed by company_id and tenant_id."""
+        return (table.c.company_id == self.company_id) & (table.c.tenant_id == self.tenant_id)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sandbox.procore.g702 import ZERO, BillingError, retainage_on
+from sandbox.procore.g702 import ZERO, BillingError, certificate, column_total, retainage_on
 from sandbox.procore.money import CENT
 
 HUNDRED = Decimal(100)
@@ -207,7 +207,7 @@ def summarise(
     """The G702 summary of an invoice's items, every published field (v1.0 shows a subset)."""
 
     def total(key: str) -> Decimal:
-        return sum((item[key] for item in items), ZERO)
+        return column_total(items, key)
 
     changes = changes or ChangeOrders()
     original = total("scheduled_value")
@@ -217,7 +217,6 @@ def summarise(
     work_retainage = sum((position_after(item).work_retainage for item in items), ZERO)
     materials_retainage = total("materials_stored_retainage_currently_retained")
     retainage = work_retainage + materials_retainage
-    earned = completed - retainage
     befores = [(item, position_before(item)) for item in items]
     previous = sum(
         (
@@ -247,11 +246,7 @@ def summarise(
         "completed_work_retainage_amount": work_retainage,
         "stored_materials_retainage_percent": retainage_percent,
         "stored_materials_retainage_amount": materials_retainage,
-        "total_retainage": retainage,
-        "total_earned_less_retainage": earned,
-        "less_previous_certificates_for_payment": previous,
-        "current_payment_due": earned - previous,
-        "balance_to_finish_including_retainage": contract_sum - earned,
+        **certificate(contract_sum, completed, retainage, previous),
         "tax_applicable_to_this_payment": ZERO,
         "positive_change_order_item_total": changes.positive,
         "negative_change_order_item_total": changes.negative,

@@ -21,8 +21,9 @@ from sandbox.procore.context import WriteContext
 from sandbox.procore.errors import RecordInvalid, not_found
 from sandbox.procore.fields import choice, copy_fields, iso_date
 from sandbox.procore.filters import apply_filters
-from sandbox.procore.g702 import ZERO, Previous, bill_lines
+from sandbox.procore.g702 import ZERO, certificate, column_total
 from sandbox.procore.http import read_body, respond, wrapped, write_context
+from sandbox.procore.invoice_items import Position, bill_items
 from sandbox.procore.paging import paginate
 from sandbox.procore.views import payment_application_list_view, payment_application_show_view
 
@@ -36,13 +37,17 @@ CONTRACT_TYPE = "PrimeContract"
 def g703_items(
     items: list[Mapping[str, Any]], sov_lines: list[Mapping[str, Any]], new_id: Callable[[], int]
 ) -> list[dict[str, Any]]:
-    """``g702.bill_lines`` items (one per prime contract line) as published G703 lines."""
+    """``invoice_items.bill_items`` items (one per prime contract line) as published G703 lines."""
     by_line = {line["id"]: line for line in sov_lines}
     out = []
     for item in items:
         line = by_line[item["line_item_id"]]
         held_before = item["work_completed_retainage_from_previous_application"]
-        held = item["total_retainage_currently_retained"]
+        held = (
+            held_before
+            + item["work_completed_retainage_retained_this_period"]
+            - item["work_completed_retainage_released_this_period"]
+        )
         out.append(
             {
                 "id": new_id(),
@@ -57,7 +62,7 @@ def g703_items(
                 "work_completed_this_period": item["work_completed_this_period"],
                 "materials_presently_stored": item["materials_presently_stored"],
                 "total_completed_and_stored_to_date": item["total_completed_and_stored_to_date"],
-                "balance_to_finish": item["balance_to_finish"],
+                "balance_to_finish": item["scheduled_value"] - item["total_completed_and_stored_to_date"],
                 "work_completed_retainage_from_previous_application": held_before,
                 "work_completed_retainage_retained_this_period": item[
                     "work_completed_retainage_retained_this_period"
@@ -83,12 +88,9 @@ def g702_summary(
     """The published G702 of a pay app's G703 lines."""
 
     def total(key: str) -> Decimal:
-        return sum((line[key] for line in g703), ZERO)
+        return column_total(g703, key)
 
     contract_sum = total("scheduled_value")
-    completed = total("total_completed_and_stored_to_date")
-    retainage = total("total_retainage_currently_retained")
-    earned = completed - retainage
     previous = total("work_completed_from_previous_application") - total(
         "total_retainage_from_previous_application"
     )
@@ -96,16 +98,17 @@ def g702_summary(
         "original_contract_sum": contract_sum,
         "net_change_by_change_orders": ZERO,
         "contract_sum_to_date": contract_sum,
-        "total_completed_and_stored_to_date": completed,
+        "total_completed_and_stored_to_date": total("total_completed_and_stored_to_date"),
         "completed_work_retainage_percent": retainage_percent,
         "completed_work_retainage_amount": total("work_completed_retainage_currently_retained"),
         "stored_materials_retainage_percent": retainage_percent,
         "stored_materials_retainage_amount": total("materials_stored_retainage_currently_retained"),
-        "total_retainage": retainage,
-        "total_earned_less_retainage": earned,
-        "less_previous_certificates_for_payment": previous,
-        "current_payment_due": earned - previous,
-        "balance_to_finish_including_retainage": contract_sum - earned,
+        **certificate(
+            contract_sum,
+            total("total_completed_and_stored_to_date"),
+            total("total_retainage_currently_retained"),
+            previous,
+        ),
         "formatted_period": f"{_us(period_start)} - {_us(period_end)}",
     }
 
@@ -157,7 +160,7 @@ def add_owner_invoice_routes(app: FastAPI, service: ProcoreService) -> None:
             key=lambda li: li["position"],
         )
         prior = g703_positions(earlier[-1]["g703"]) if earlier else {}
-        items = bill_lines(lines, prior, {}, contract["retainage_percent"])
+        items = bill_items(lines, prior, {}, contract["retainage_percent"])
         g703 = g703_items(items, lines, lambda: service.store.new_id("payment_application_items"))
         record = {
             "id": service.store.new_id("payment_applications"),
@@ -196,11 +199,13 @@ def add_owner_invoice_routes(app: FastAPI, service: ProcoreService) -> None:
     )
 
 
-def g703_positions(g703: list[Mapping[str, Any]]) -> dict[int, Previous]:
-    """Per prime contract line, where a pay app left it: what the next one starts from."""
+def g703_positions(g703: list[Mapping[str, Any]]) -> dict[int, Position]:
+    """Per prime contract line, where a pay app left it: what the next one starts from (no materials are
+    stored on an owner invoice)."""
     return {
-        line["origin_id"]: Previous(
-            line["total_completed_and_stored_to_date"], line["total_retainage_currently_retained"]
+        line["origin_id"]: Position(
+            work_completed=line["total_completed_and_stored_to_date"],
+            work_retainage=line["total_retainage_currently_retained"],
         )
         for line in g703
     }

@@ -41,6 +41,14 @@ ID = "{record_id:int}"
 NO_DELETED_FILTER = GENERIC_FILTERS - {"include_deleted"}  # projects and vendors publish no include_deleted
 
 
+Presenter = Callable[[Store, dict[str, Any]], dict[str, Any]]
+
+
+def from_record(view: View) -> Presenter:
+    """A show model that needs nothing but the stored record, as a ``Resource.show_view``."""
+    return lambda _store, record: view(record)
+
+
 @dataclass(frozen=True)
 class Resource:
     """One resource type. ``scope`` says whether a call needs only the company or also a ``project_id``."""
@@ -59,10 +67,10 @@ class Resource:
     # Query parameters list, show and delete require (400 without), each selecting the records it names.
     keyed_by: Mapping[str, FieldKey] = field(default_factory=dict)
     list_view: View | None = None  # the published list model (None: the record as stored)
-    show_view: View | None = None  # the published show / write answer model
+    # The published show / write answer: one record, completed from the store where the show computes
+    # figures or embeds lines, in the published show model (None: the record as stored).
+    show_view: Presenter | None = None
     paged: bool = True  # False: the list answers every record at once, without paging headers
-    # Completes one record from the store before ``show_view`` (computed figures, embedded lines).
-    present: Callable[[Store, dict[str, Any]], dict[str, Any]] | None = None
     amounts: Literal["string", "number"] = "string"  # how its published model types amounts (money.py)
     # Which of the filters every list could take (updated_at, created_at, id, origin_id, include_deleted)
     # this one's list publishes; the others are ignored, as Procore ignores unknown parameters.
@@ -113,7 +121,7 @@ def _commitments(collection: str, wrapper: str, label: str, prefix: str) -> Reso
         deletable=True,
         build=commitment_builder(collection, prefix),
         filters=COMMITMENT_FILTERS,
-        present=_with_line_items,
+        show_view=_with_line_items,
     )
 
 
@@ -216,7 +224,7 @@ RESOURCES: tuple[Resource, ...] = (
         item_path=f"{V10}/budget_line_items/{ID}",
         create_path=f"{V10}/budget_line_items",
         build=build_budget_line_item,
-        present=budget_line_item,
+        show_view=budget_line_item,
         amounts="number",
     ),
     Resource(
@@ -226,7 +234,7 @@ RESOURCES: tuple[Resource, ...] = (
         "project",
         (),
         item_path=f"{V11}/budget_line_items/{ID}",
-        present=budget_line_item_v11,
+        show_view=budget_line_item_v11,
         amounts="number",
     ),
     Resource("budget_views", "budget view", "budget_view", "project", (f"{V10}/budget_views",)),
@@ -259,7 +267,7 @@ RESOURCES: tuple[Resource, ...] = (
         generic_filters=frozenset(),
         keyed_by={"contract_id": lambda r: r["contract_id"]},
         list_view=payment_view,
-        show_view=payment_view,
+        show_view=from_record(payment_view),
     ),
     Resource(
         "prime_contracts",
@@ -273,7 +281,7 @@ RESOURCES: tuple[Resource, ...] = (
         build=build_prime_contract,
         generic_filters=frozenset({"id", "updated_at"}),
         list_view=prime_contract_list_view,
-        show_view=prime_contract_show_view,
+        show_view=from_record(prime_contract_show_view),
     ),
     Resource(
         "payment_applications",
@@ -285,7 +293,7 @@ RESOURCES: tuple[Resource, ...] = (
         deletable=True,
         generic_filters=frozenset(),
         list_view=payment_application_list_view,
-        show_view=payment_application_show_view,
+        show_view=from_record(payment_application_show_view),
     ),
     *(
         Resource(
@@ -302,7 +310,7 @@ RESOURCES: tuple[Resource, ...] = (
             filters={"invoice_number": lambda r: r.get("invoice_number"), **DIRECT_COST_DATES},
             generic_filters=DIRECT_COST_FILTERS,
             list_view=direct_cost_list_view,
-            show_view=show_view,
+            show_view=from_record(show_view),
         )
         for version, wrapper, sync_path, show_view, builder in (
             (

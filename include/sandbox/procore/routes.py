@@ -67,10 +67,9 @@ def _add(app: FastAPI, service: ProcoreService, res: Resource) -> None:
         return record
 
     def shown(record: dict[str, Any]) -> dict[str, Any]:
-        """One record as show, create, update and sync answer it: completed from the store (``present``:
-        computed figures, embedded lines), then in the published show model (``show_view``)."""
-        record = res.present(service.store, record) if res.present else record
-        return res.show_view(record) if res.show_view else record
+        """One record as show, create, update and sync answer it (``show_view``: completed from the store,
+        in the published show model)."""
+        return res.show_view(service.store, record) if res.show_view else record
 
     async def list_records(request: Request) -> Response:
         require(request, res.list_requires)

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from sandbox.procore.builders import HOLDER_TYPES, PAYMENT_STATUS, full_vendor
-from sandbox.procore.g702 import ZERO, LineEntry, bill_lines, retainage_on
+from sandbox.procore.g702 import ZERO, retainage_on
 from sandbox.procore.invoice_items import (
     Billed,
     Position,
@@ -771,10 +771,8 @@ class _Generator:
         previous: dict[str, Any] | None = None
         for number in range(1, self.rng.randrange(2, 7)):
             prior = g703_positions(previous["g703"]) if previous else {}
-            entries = {
-                li["id"]: LineEntry(li["id"], to_money(li["amount"] * Decimal("0.12"))) for li in lines
-            }
-            items = bill_lines(lines, prior, entries, contract["retainage_percent"])
+            entries = {li["id"]: Billed(li["id"], to_money(li["amount"] * Decimal("0.12"))) for li in lines}
+            items = bill_items(lines, prior, entries, contract["retainage_percent"])
             period_end = min(start + timedelta(days=30 * number), LAST_DAY)
             period_start = (period_end - timedelta(days=29)).isoformat()
             g703 = g703_items(items, lines, lambda: self.ids("payment_application_items"))

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from sandbox.xero.dates import to_iso, to_msdate
+from sandbox.xero.reference import tracking_option
 
 EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
 LAST = datetime(2026, 11, 1, tzinfo=UTC)
@@ -242,18 +243,7 @@ def _accounts(rng: random.Random) -> list[dict[str, Any]]:
 
 
 def _tracking(rng: random.Random) -> list[dict[str, Any]]:
-    options = [
-        {
-            "TrackingOptionID": _uuid(rng),
-            "Name": name,
-            "Status": "ACTIVE",
-            "HasValidationErrors": False,
-            "IsDeleted": False,
-            "IsArchived": False,
-            "IsActive": True,
-        }
-        for name in ("East", "West")
-    ]
+    options = [tracking_option(_uuid(rng), name) for name in ("East", "West")]
     return [{"TrackingCategoryID": _uuid(rng), "Name": "Region", "Status": "ACTIVE", "Options": options}]
 
 

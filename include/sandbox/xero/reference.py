@@ -115,15 +115,18 @@ def add_tracking_option(category: dict[str, Any], element: dict[str, Any]) -> Bu
     if problem:
         return None, [problem]
     record = copy.deepcopy(category)
-    record["Options"].append(
-        {
-            "TrackingOptionID": element.get("TrackingOptionID") or new_id(),
-            "Name": name,
-            "Status": "ACTIVE",
-            "HasValidationErrors": False,
-            "IsDeleted": False,
-            "IsArchived": False,
-            "IsActive": True,
-        }
-    )
+    record["Options"].append(tracking_option(element.get("TrackingOptionID") or new_id(), name))
     return record, []
+
+
+def tracking_option(option_id: str, name: str) -> dict[str, Any]:
+    """An active tracking option as Xero publishes it (created through the API or seeded)."""
+    return {
+        "TrackingOptionID": option_id,
+        "Name": name,
+        "Status": "ACTIVE",
+        "HasValidationErrors": False,
+        "IsDeleted": False,
+        "IsArchived": False,
+        "IsActive": True,
+    }
