@@ -90,7 +90,9 @@ def spec_from_document(
     (checked with nothing required, errors naming ``overrides_source``)."""
     document = plain(document) if isinstance(document, Mapping) else document
     if isinstance(document, dict) and "tenants" in document:
-        raise SettingsError(f"{source}: {MOVED_TENANTS}")
+        if document["tenants"]:
+            raise SettingsError(f"{source}: {MOVED_TENANTS}")
+        del document["tenants"]  # the old files' empty `tenants: {}`: nothing to move, so no reason to fail
     check(document, source)
     if overrides:
         overrides = plain(overrides)

@@ -114,6 +114,8 @@ def test_a_settings_file_with_tenants_says_where_to_move_them(tmp_path: Path) ->
     message = str(raised.value)
     assert message.startswith(f"{path}: tenants: ")
     assert "tenants file (PXSYNC_TENANTS)" in message and "`overrides:`" in message
+    empty = write(tmp_path / "empty.yaml", {**shipped(), "tenants": {}})  # as shipped before: nothing to move
+    assert load_spec(path=empty).settings == load_spec().settings
 
 
 def tenants_file(tmp_path: Path, overrides: dict[str, Any]) -> Path:
