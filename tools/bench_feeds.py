@@ -33,7 +33,7 @@ def feed_settings() -> Any:
     from procore_xero.extract.feeds import FeedSettings
     from procore_xero.mapping.spec import load_spec
 
-    return FeedSettings.from_settings(load_spec().settings)
+    return FeedSettings.from_feeds(load_spec().settings.feeds)
 
 
 def measure_quiet_hour(env: dict[str, str], until: datetime) -> dict[str, int]:
@@ -95,7 +95,7 @@ def measure_xero_hours(env: dict[str, str], xero_url: str, intake_url: str) -> d
     os.environ.update(env)
     engine = open_staging()
     client, run = xero_client(env, engine), TaskTry("bench", "xero-hours", "extract")
-    feeds = XeroFeedSettings.from_settings(load_spec().settings)
+    feeds = XeroFeedSettings.from_feeds(load_spec().settings.feeds)
     tenant = str(client.tenant_id)
 
     def calls(*reads: Any) -> int:

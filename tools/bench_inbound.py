@@ -38,7 +38,7 @@ def inbound_context(env: dict[str, str]) -> tuple[Any, Any, Any, Any]:
 
     engine, client = open_staging(), procore_client(env)
     tenant = TenantKey(client.company_id, connection(env, "xero_default")["extra"]["tenant_id"])
-    return engine, client, tenant, load_spec(tenant=tenant.tenant_id)
+    return engine, client, tenant, load_spec()
 
 
 def inbound_one(context: tuple[Any, Any, Any, Any], name: str, run_id: str) -> dict[str, Any]:
@@ -82,7 +82,7 @@ def drift_report_time(env: dict[str, str]) -> dict[str, Any]:
         int(connection(env, "procore_default")["extra"]["company_id"]),
         connection(env, "xero_default")["extra"]["tenant_id"],
     )
-    return time_report(open_staging(), tenant, load_spec(tenant=tenant.tenant_id), base_currency="USD")
+    return time_report(open_staging(), tenant, load_spec(), base_currency="USD")
 
 
 def measure_inbound(env: dict[str, str], until: datetime, xero_url: str) -> dict[str, Any]:

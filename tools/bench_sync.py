@@ -57,7 +57,7 @@ def sync_context(env: dict[str, str]) -> SyncContext:
     client = xero_client(env, engine)
     tenant = TenantKey(int(connection(env, "procore_default")["extra"]["company_id"]), client.tenant_id)
     currencies = sorted(c["Code"] for c in client.get("Currencies")["Currencies"])
-    return SyncContext(client, engine, tenant, load_spec(tenant=tenant.tenant_id), currencies)
+    return SyncContext(client, engine, tenant, load_spec(), currencies)
 
 
 def sync_one(ctx: SyncContext, name: str, run_ids: dict[str, dict[str, str]], run_id: str) -> dict[str, Any]:

@@ -189,7 +189,7 @@ def drift_report_files(sandbox: SandboxProcess, staging_url: str) -> dict[str, A
     report, rendered = make_report(
         create_staging_engine(staging_url),
         tenant,
-        load_spec(tenant=tenant.tenant_id),
+        load_spec(),
         links=RecordLinks.from_api_hosts(sandbox.procore_url, sandbox.xero_url),
     )
     files = save_report(report, rendered, OUT_DIR / "report")

@@ -13,8 +13,8 @@ tenants:
     controller_emails: [controller@summit.example]   # optional; else the settings' controller_emails
     approvers: [cfo, "role:controller"]  # optional; else PXSYNC_APPROVERS (default: admin). Who may answer
                                        # the approval: Airflow user ids, or role:NAME (simple auth manager)
-    overrides:                         # optional; merged over the settings file, like its `tenants:` entries
-      settings: {drift: {amount: 2500.00}}
+    overrides:                         # optional; merged over the settings file (the one home of a
+      settings: {drift: {amount: 2500.00}}   # tenant's changes; checked by mapping/settings.schema.json)
 ```
 
 Read while DAG files parse, so it stays light: YAML only, no pandas, no database.
@@ -59,6 +59,7 @@ class Tenant:
     controller_emails: tuple[str, ...] | None = None
     approvers: tuple[str, ...] | None = None
     overrides: Mapping[str, Any] = field(default_factory=dict)
+    source: str = field(default="", compare=False)  # the tenants file, named by errors in ``overrides``
 
     def settings_overrides(self) -> dict[str, Any]:
         """What this tenant changes in the mapping spec (``controller_emails`` included)."""
@@ -167,6 +168,7 @@ def _tenant(path: Path, number: int, entry: Any) -> Tenant:
         controller_emails=tuple(emails) if emails is not None else None,
         approvers=tuple(approvers) if approvers is not None else None,
         overrides=dict(overrides),
+        source=str(path),
     )
 
 

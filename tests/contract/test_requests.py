@@ -62,7 +62,7 @@ def feed_cycle(env: dict[str, str], until: datetime) -> None:
     from procore_xero.staging.timestamps import utc_now
 
     client, engine = procore_client(env), open_staging()
-    feeds = FeedSettings.from_settings(load_spec().settings)
+    feeds = FeedSettings.from_feeds(load_spec().settings.feeds)
     for _ in range(2):
         ensure_procore_hook(client, "http://127.0.0.1:9/procore", "contract-test-token", feeds.triggers())
     run = TaskTry("contract", "feeds", "feeds")

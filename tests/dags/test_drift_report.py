@@ -484,7 +484,7 @@ def check_files(
     files = write_report_files(
         create_staging_engine(staging_url),
         tenant,
-        load_spec(tenant=tenant.tenant_id),
+        load_spec(),
         out,
         report_date=day,
         links=RecordLinks.from_api_hosts(sandbox.procore_url, sandbox.xero_url),

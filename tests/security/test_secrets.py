@@ -157,7 +157,7 @@ def test_a_day_of_runs_leaves_no_secret_in_clear(
     files = write_report_files(
         create_staging_engine(synced_env),
         TenantKey(sandbox.admin("procore", "GET", "credentials")["company_id"], tenant_id(sandbox)),
-        load_spec(tenant=tenant_id(sandbox)),
+        load_spec(),
         tmp_path / "report",
         report_date=day,
     )

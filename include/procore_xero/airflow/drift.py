@@ -59,7 +59,7 @@ def drift_report_task(tenant_name: str) -> dict[str, Any]:
     context = get_current_context()
     pair = pair_named(tenant_name)
     engine, tenant = open_staging(), pair.key()
-    spec, day = pair.spec(tenant.tenant_id), report_day(context)
+    spec, day = pair.spec(), report_day(context)
     history = history_dir(data_dir(), tenant.tenant_id)
     base = None if read_job_costs(engine, tenant) else base_currency(tenant_name)
     report, rendered = make_report(
@@ -104,13 +104,11 @@ class DriftFailureNotifier(BaseNotifier):
         from procore_xero.airflow.tenancy import pair_of
 
         settings = pair_of(context).spec().settings
-        recipients = list(settings.get("controller_emails") or [])
+        recipients = list(settings.controller_emails)
         if not recipients:
             self.log.warning("no controller_emails in the settings: nobody to tell that the report failed")
             return
-        send_message(
-            failure_message(context, settings.get("from_email") or "pxsync@localhost", recipients), recipients
-        )
+        send_message(failure_message(context, settings.from_email, recipients), recipients)
 
 
 def failure_message(context: Any, from_email: str, recipients: list[str]) -> EmailMessage:

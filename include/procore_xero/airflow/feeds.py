@@ -37,7 +37,7 @@ def procore_feed_cycle(tenant: str) -> dict[str, Any]:
     context = get_current_context()
     pair = pair_named(tenant)
     client, engine = pair.procore(), open_staging()
-    feeds = FeedSettings.from_settings(pair.spec().settings)
+    feeds = FeedSettings.from_feeds(pair.spec().settings.feeds)
     task_try = TaskTry.from_task_instance(context["ti"])
     url, token = os.environ.get(INTAKE_URL_ENV), os.environ.get(TOKEN_ENV)
     hook: dict[str, Any] | None = None
@@ -74,7 +74,7 @@ def read_xero_deliveries(
     from procore_xero.extract.feeds import XeroFeedSettings
     from procore_xero.extract.xero_changes import read_xero_changes
 
-    feeds = XeroFeedSettings.from_settings(pair.spec().settings)
+    feeds = XeroFeedSettings.from_feeds(pair.spec().settings.feeds)
     calls_before = client.api.calls.total
     try:
         return read_xero_changes(client, engine, feeds, task_try=task_try)
@@ -120,7 +120,7 @@ def xero_types_to_read(
     if run_type == DagRunType.ASSET_TRIGGERED:
         return []
     if run_type == DagRunType.SCHEDULED:
-        feeds = XeroFeedSettings.from_settings(pair.spec().settings)
+        feeds = XeroFeedSettings.from_feeds(pair.spec().settings.feeds)
         return due_xero_types(engine, str(client.tenant_id), feeds, datetime.now(UTC))
     return None
 

@@ -39,7 +39,7 @@ def inbound_step_task(step_name: str, tenant: str, earlier: Sequence[dict[str, A
             client=pair.procore(),
             engine=engine,
             tenant=key,
-            spec=pair.spec(key.tenant_id),
+            spec=pair.spec(),
             known=_known(engine, key, earlier),
             run_id=context["run_id"],
             dry_run=bool(params.get("dry_run")),
@@ -77,7 +77,7 @@ def job_costs_task(currency: str, tenant: str) -> dict[str, Any]:
     return refresh_job_costs(
         engine,
         key,
-        pair.spec(key.tenant_id),
+        pair.spec(),
         _known(engine, key, (), currency),
         run_id=context["run_id"],
         dry_run=bool(context["params"].get("dry_run")),

@@ -28,7 +28,7 @@ class ControllerNotifier(BaseNotifier):
         from procore_xero.airflow.tenancy import pair_of
 
         settings = pair_of(context).spec().settings
-        recipients = list(settings.get("controller_emails") or [])
+        recipients = list(settings.controller_emails)
         if not recipients:
             self.log.info("no controller_emails in the settings: nobody to tell")
             return
@@ -39,7 +39,7 @@ class ControllerNotifier(BaseNotifier):
         with SmtpHook(smtp_conn_id="smtp_default") as smtp:
             smtp.send_email_smtp(
                 to=recipients,
-                from_email=settings.get("from_email"),
+                from_email=settings.from_email,
                 subject="Procore → Xero: records wait for your approval",
                 html_content=approval_mail(listing, link),
             )

@@ -62,7 +62,7 @@ def sync_step_task(
     pair = pair_named(tenant)
     engine, key = open_staging(), pair.key()
     skip_until_extracted(engine, tenant, key.company_id)
-    spec = pair.spec(key.tenant_id)
+    spec = pair.spec()
     run_ids: dict[str, dict[str, str]] = {}
     for result in earlier:
         for source_type, links in result["ids"].items():

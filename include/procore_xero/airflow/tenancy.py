@@ -38,11 +38,11 @@ class TenantPair:
         xero = XeroHook.get_connection(self.tenant.xero_conn_id).extra_dejson
         return TenantKey(int(procore["company_id"]), str(xero["tenant_id"]))
 
-    def spec(self, tenant_id: str | None = None) -> Any:
-        """The mapping spec: the settings file, its entry for the Xero tenant id, this tenant's overrides."""
+    def spec(self) -> Any:
+        """The mapping spec: the settings file with this tenant's overrides from the tenants file."""
         from procore_xero.mapping import load_spec
 
-        return load_spec(tenant=tenant_id or self.key().tenant_id, overrides=self.tenant.settings_overrides())
+        return load_spec(tenant=self.tenant)
 
 
 def pair_named(name: str) -> TenantPair:

@@ -24,9 +24,9 @@ class FeedSettings:
     default_every_hours: float
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, Any]) -> FeedSettings:
-        """Checked, so a typo says which key is wrong rather than silently polling or never reading."""
-        feeds = settings.get("feeds") or {}
+    def from_feeds(cls, feeds: Mapping[str, Any]) -> FeedSettings:
+        """From ``settings.feeds``; checked, so a typo says which key is wrong rather than silently polling
+        or never reading."""
         resources: dict[str, tuple[str, tuple[str, ...]]] = {}
         for object_type, feed in (feeds.get("procore") or {}).items():
             where = f"settings.feeds.procore.{object_type}"
@@ -70,8 +70,9 @@ class XeroFeedSettings:
     default_every_hours: float
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, Any]) -> XeroFeedSettings:
-        feeds = (settings.get("feeds") or {}).get("xero") or {}
+    def from_feeds(cls, feeds: Mapping[str, Any]) -> XeroFeedSettings:
+        """From ``settings.feeds`` (its ``xero`` section)."""
+        feeds = feeds.get("xero") or {}
         categories = {str(k): str(v) for k, v in (feeds.get("categories") or {}).items()}
         wrong = sorted(t for t in categories.values() if t not in XERO_SPECS)
         if wrong:

@@ -90,7 +90,7 @@ def document_lines(
     code = sov["cost_code_id"].map(_lookup(cost_codes, "full_code"))
     kind = sov["type_id"].map(_lookup(cost_types, "code"))
     sov = sov.assign(
-        item_code=item_codes(code, kind, spec.settings["item_code_separator"]).where(
+        item_code=item_codes(code, kind, spec.settings.item_code_separator).where(
             code.notna() & kind.notna(), None
         ),
         account_code=coding.account_code,
@@ -130,7 +130,7 @@ def _retainage_lines(
             "order": RETAINAGE_ORDER + (sign > 0),
             "amount": rows[column].map(lambda amount: sign * amount),
             "description": description,
-            "item_code": spec.settings["retainage"]["item_code"],
+            "item_code": spec.settings.retainage.item_code,
             "account_code": coding.retainage_account,
             "is_sov": False,
         }
@@ -169,7 +169,7 @@ def add_line_columns(
     out["sov_total"] = doc_ids.map(decimal_sum(sov["line_amount"], sov["doc_id"])).map(_or_zero)
     out["unmapped_lines"] = doc_ids.map(unmapped.groupby(sov["doc_id"]).sum()).fillna(0).astype(int)
     out["has_lines"] = doc_ids.isin(set(lines["doc_id"]))  # Xero refuses a document without lines
-    out["line_items"] = line_items(lines, doc_ids, spec.settings["tracking_category"])
+    out["line_items"] = line_items(lines, doc_ids, spec.settings.tracking_category)
     return out
 
 

@@ -63,7 +63,7 @@ def transform_bills(
 ) -> pd.DataFrame:
     """One bill per approved requisition; ``commitments`` holds both commitment types, ``projects`` gives
     the job numbers in PO numbers, ``commitment_lines`` the cost type of each item's SOV line."""
-    approved = requisitions["status"].isin(spec.settings["source_statuses"]["requisitions"])
+    approved = requisitions["status"].isin(spec.settings.source_statuses.requisitions)
     docs = requisitions[approved].reset_index(drop=True)
     by_commitment = commitments.assign(
         key=id_text(commitments["id"]), po_number=po_numbers(commitments, projects, spec)
@@ -77,7 +77,7 @@ def transform_bills(
     po_number = frame["commitment_id"].map(by_commitment["po_number"])
     frame["invoice_number"] = (
         format_columns(
-            spec.settings["bill_reference"],
+            spec.settings.bill_reference,
             {
                 "po_number": po_number,
                 "requisition_number": docs["number"].astype(object),
@@ -99,7 +99,7 @@ def transform_bills(
     frame["date"] = docs["billing_date"].astype(object)
     frame["date_valid"] = valid_dates(frame["date"])
     frame["due_date"] = docs["payment_date"].astype(object)
-    frame["line_amount_types"] = spec.tax["line_amount_types"]
+    frame["line_amount_types"] = spec.settings.tax.line_amount_types
     frame["xero_status"] = spec.xero_status("bills")
     frame["label"] = (
         "Invoice "
@@ -111,9 +111,9 @@ def transform_bills(
         + ")"
     )
     coding = LineCoding(
-        spec.settings["accounts"]["expense"],
-        spec.settings["retainage"]["payable_account"],
-        spec.tax["purchase_tax_type"],
+        spec.settings.accounts.expense,
+        spec.settings.retainage.payable_account,
+        spec.settings.tax.purchase_tax_type,
     )
     retainage = frame[["retainage_held", "retainage_released"]].assign(
         doc_id=frame["source_id"], option=options

@@ -25,7 +25,7 @@ def transform_items(cost_codes: pd.DataFrame, cost_types: pd.DataFrame, spec: Ma
     )
     types = cost_types[["code", "name"]].rename(columns={"code": "cost_type", "name": "type_name"})
     frame = codes.merge(types, how="cross").sort_values(["cost_code", "cost_type"], kind="stable")
-    frame["code"] = item_codes(frame["cost_code"], frame["cost_type"], spec.settings["item_code_separator"])
+    frame["code"] = item_codes(frame["cost_code"], frame["cost_type"], spec.settings.item_code_separator)
     frame["description"] = frame["code_name"].astype(str) + " - " + frame["type_name"].astype(str)
     frame["source_type"] = "procore/cost_codes"
     frame["source_id"] = frame["code"]
@@ -45,13 +45,13 @@ def transform_items(cost_codes: pd.DataFrame, cost_types: pd.DataFrame, spec: Ma
 
 
 def _retainage_item(spec: MappingSpec) -> pd.DataFrame:
-    retainage = spec.settings["retainage"]
+    retainage = spec.settings.retainage
     return pd.DataFrame(
         {
             "cost_code": [None],
             "cost_type": [None],
-            "code": [retainage["item_code"]],
-            "description": [retainage["item_name"]],
+            "code": [retainage.item_code],
+            "description": [retainage.item_name],
             "source_type": ["pxsync/settings"],
             "source_id": [RETAINAGE_SOURCE_ID],
         }
@@ -62,9 +62,9 @@ def _account_columns(frame: pd.DataFrame, spec: MappingSpec) -> None:
     """Default accounts; the retainage item is coded to the retainage accounts instead."""
     retainage = frame["source_id"] == RETAINAGE_SOURCE_ID
     settings = spec.settings
-    frame["purchase_account"] = settings["accounts"]["expense"]
-    frame["sales_account"] = settings["accounts"]["revenue"]
-    frame.loc[retainage, "purchase_account"] = settings["retainage"]["payable_account"]
-    frame.loc[retainage, "sales_account"] = settings["retainage"]["receivable_account"]
-    frame["purchase_tax_type"] = spec.tax["purchase_tax_type"]
-    frame["sales_tax_type"] = spec.tax["sales_tax_type"]
+    frame["purchase_account"] = settings.accounts.expense
+    frame["sales_account"] = settings.accounts.revenue
+    frame.loc[retainage, "purchase_account"] = settings.retainage.payable_account
+    frame.loc[retainage, "sales_account"] = settings.retainage.receivable_account
+    frame["purchase_tax_type"] = settings.tax.purchase_tax_type
+    frame["sales_tax_type"] = settings.tax.sales_tax_type

@@ -73,8 +73,8 @@ def transform_purchase_orders(
 ) -> pd.DataFrame:
     """One PO per approved commitment (``commitments`` from ``all_commitments``); draft and void ones stay.
     ``budget``: ``budget_view.budget_figures`` of the staged detail rows."""
-    statuses = spec.settings["source_statuses"]
-    docs = commitments[commitments["status"].isin(statuses["commitments"])].reset_index(drop=True)
+    statuses = spec.settings.source_statuses
+    docs = commitments[commitments["status"].isin(statuses.commitments)].reset_index(drop=True)
     frame = pd.DataFrame(index=docs.index)
     frame["commitment_id"] = frame["source_id"] = id_text(docs["id"])
     frame["commitment_type"] = docs["commitment_type"]
@@ -93,14 +93,14 @@ def transform_purchase_orders(
     frame["date"] = docs["created_at"].str.slice(0, 10)
     frame["title"] = docs["title"].astype(object)
     frame["ship_via"] = text_or_none(docs.get("ship_via", pd.Series(None, index=docs.index, dtype=object)))
-    frame["line_amount_types"] = spec.tax["line_amount_types"]
+    frame["line_amount_types"] = spec.settings.tax.line_amount_types
     frame["xero_status"] = spec.xero_status("purchase_orders")
     frame["label"] = (
         "PO " + frame["number"].fillna("?") + " (" + pluck(docs["vendor"], "company").fillna("?") + ")"
     )
 
     approved_changes = change_orders[
-        change_orders["status"].isin(statuses["change_orders"])
+        change_orders["status"].isin(statuses.change_orders)
         & id_text(change_orders["contract_id"]).isin(set(frame["commitment_id"]))
     ].sort_values(["contract_id", "number"], kind="stable")
     frame["change_order_ids"] = frame["commitment_id"].map(
@@ -118,7 +118,7 @@ def transform_purchase_orders(
     frame["unmapped_lines"] = frame["unmapped_lines"].astype(int)
     own = frame["commitment_id"].map(decimal_sum(lines["line_amount"], lines["doc_id"])).fillna(ZERO)
     frame["remaining_budget"] = remaining_budget(lines, budget, frame["commitment_id"], own)
-    frame["line_items"] = line_items(lines, frame["commitment_id"], spec.settings["tracking_category"])
+    frame["line_items"] = line_items(lines, frame["commitment_id"], spec.settings.tracking_category)
     return finish(
         frame,
         target_type="PurchaseOrders",
@@ -149,12 +149,12 @@ def commitment_lines(
     lines = pd.concat([part for part in both if len(part)] or both[:1], ignore_index=True)
     coded = lines["cost_code"].notna()
     lines["item_code"] = (
-        item_codes(lines["cost_code"], lines["cost_type"], spec.settings["item_code_separator"])
+        item_codes(lines["cost_code"], lines["cost_type"], spec.settings.item_code_separator)
         .astype(object)
         .where(coded, None)
     )
-    lines["account_code"] = spec.settings["accounts"]["expense"]
-    lines["tax_type"] = spec.tax["purchase_tax_type"]
+    lines["account_code"] = spec.settings.accounts.expense
+    lines["tax_type"] = spec.settings.tax.purchase_tax_type
     return lines
 
 

@@ -53,7 +53,7 @@ def transform_sales_invoices(
     spec: MappingSpec,
 ) -> pd.DataFrame:
     """One sales invoice per approved payment application."""
-    approved = payment_applications["status"].isin(spec.settings["source_statuses"]["payment_applications"])
+    approved = payment_applications["status"].isin(spec.settings.source_statuses.payment_applications)
     docs = as_billed_documents(payment_applications[approved].reset_index(drop=True), prime_contract_lines)
     contracts = prime_contracts.assign(key=id_text(prime_contracts["id"])).set_index("key")
     frame = billing_figures(docs)
@@ -72,10 +72,10 @@ def transform_sales_invoices(
     frame["reference"] = docs["number"].astype(str).astype(object)
     frame["date"] = docs["billing_date"].astype(object)
     frame["date_valid"] = valid_dates(frame["date"])
-    terms = pd.Timedelta(days=int(spec.settings["sales_payment_terms_days"]))
+    terms = pd.Timedelta(days=int(spec.settings.sales_payment_terms_days))
     due = pd.to_datetime(frame["date"].where(frame["date_valid"], None)) + terms  # bad dates are held
     frame["due_date"] = due.dt.strftime("%Y-%m-%d").astype(object).where(due.notna(), None)
-    frame["line_amount_types"] = spec.tax["line_amount_types"]
+    frame["line_amount_types"] = spec.settings.tax.line_amount_types
     frame["xero_status"] = spec.xero_status("sales_invoices")
     frame["label"] = (
         "Owner invoice "
@@ -85,9 +85,9 @@ def transform_sales_invoices(
         + ")"
     )
     coding = LineCoding(
-        spec.settings["accounts"]["revenue"],
-        spec.settings["retainage"]["receivable_account"],
-        spec.tax["sales_tax_type"],
+        spec.settings.accounts.revenue,
+        spec.settings.retainage.receivable_account,
+        spec.settings.tax.sales_tax_type,
     )
     lines = billed_lines(docs, cost_codes, cost_types, options, coding, spec)
     frame = add_line_columns(frame, lines, known, spec)

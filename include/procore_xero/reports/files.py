@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from email import policy
@@ -13,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from procore_xero.mapping.settings import Settings
 from procore_xero.reports.links import NO_LINKS, RecordLinks
 from procore_xero.reports.message import RenderedReport, render_report
 from procore_xero.reports.report import DriftReport, build_report
@@ -36,7 +36,7 @@ class ReportFiles:
         return [self.eml, self.html, self.text, self.chart, self.findings_csv, self.budget_csv]
 
 
-def _settings(settings: Any) -> Mapping[str, Any]:
+def _settings(settings: Any) -> Settings:
     """The ``settings:`` section, given either it or the whole ``MappingSpec``."""
     return settings.settings if hasattr(settings, "settings") else settings
 

@@ -12,11 +12,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine
 
+from procore_xero.mapping.settings import Settings
 from procore_xero.reports.budget import budget_rows
 from procore_xero.reports.by_design import not_sent_rows
 from procore_xero.reports.checks import failing_rows, gx_frames
@@ -129,7 +129,7 @@ class DriftReport:
 def build_report(
     engine: Engine,
     tenant: TenantKey,
-    settings: Mapping[str, Any],
+    settings: Settings,
     *,
     report_date: date | None = None,
     base_currency: str | None = None,
@@ -149,7 +149,7 @@ def build_report(
 
 def compute_report(
     inputs: DriftInputs,
-    settings: Mapping[str, Any],
+    settings: Settings,
     *,
     report_date: date | None = None,
     previous: tuple[date | None, set[str] | None] = (None, None),

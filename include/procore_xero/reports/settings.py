@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+
+from procore_xero.mapping.settings import Settings
 
 DEFAULT_UI = "http://localhost:8080"
 
@@ -26,29 +27,20 @@ class DriftSettings:
     send_stage: str  # projects at another stage are not sent by design (``reports.by_design``)
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, Any]) -> DriftSettings:
-        drift = settings.get("drift") or {}
-        amount, percent = (
-            Decimal(str(drift.get("amount", "1000.00"))),
-            Decimal(str(drift.get("percent", "5"))),
-        )
+    def from_settings(cls, settings: Settings) -> DriftSettings:
+        """Also refuses what the schema lets through but GX cannot compare exactly."""
+        amount, percent = settings.drift.amount, settings.drift.percent
         if amount < 0 or percent < 0 or percent.as_tuple().exponent < -4:  # type: ignore[operator]
             raise ValueError(f"drift thresholds must be >= 0 (percent to 4 decimals): {amount}, {percent}")
-        statuses = settings.get("source_statuses") or {}
         return cls(
             amount=amount,
             percent=percent,
-            recipients=tuple(settings.get("controller_emails") or ()),
-            from_email=str(settings.get("from_email") or "pxsync@localhost"),
-            top_findings=int(drift.get("top_findings", 25)),
-            stale_after_hours=int(drift.get("stale_after_hours", 36)),
-            source_statuses={
-                "commitments": tuple(statuses.get("commitments") or ("Approved", "Complete")),
-                "change_orders": tuple(statuses.get("change_orders") or ("approved",)),
-                "requisitions": tuple(statuses.get("requisitions") or ("approved",)),
-                "payment_applications": tuple(statuses.get("payment_applications") or ("approved",)),
-            },
-            send_stage=str(settings.get("send_to_xero_stage") or "Send to Xero"),
+            recipients=settings.controller_emails,
+            from_email=settings.from_email,
+            top_findings=settings.drift.top_findings,
+            stale_after_hours=settings.drift.stale_after_hours,
+            source_statuses=settings.source_statuses,
+            send_stage=settings.send_to_xero_stage,
         )
 
     @property

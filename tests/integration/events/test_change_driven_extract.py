@@ -46,7 +46,7 @@ def rename(api: ProcoreApi, path: str, wrapper: str, record: dict[str, Any], nam
 def test_changes_are_read_and_a_lost_delivery_is_swept(
     sandbox: SandboxProcess, intake: Intake, make_procore: Any
 ) -> None:
-    feeds = FeedSettings.from_settings(load_spec().settings)
+    feeds = FeedSettings.from_feeds(load_spec().settings.feeds)
     client = make_procore()
     ensure_procore_hook(client, f"{intake.url}/procore", PROCORE_TOKEN, feeds.triggers())
     sandbox.admin("procore", "POST", "faults", {"kind": "drop", "path": "/webhooks/deliver/Company Vendors"})
@@ -83,7 +83,7 @@ def test_a_deleted_direct_cost_is_staged_deleted(
     sandbox: SandboxProcess, intake: Intake, make_procore: Any
 ) -> None:
     """Direct cost lists publish no filters[include_deleted]: only the delete event can tell staging."""
-    feeds = FeedSettings.from_settings(load_spec().settings)
+    feeds = FeedSettings.from_feeds(load_spec().settings.feeds)
     client = make_procore()
     ensure_procore_hook(client, f"{intake.url}/procore", PROCORE_TOKEN, feeds.triggers())
     api = ProcoreApi(sandbox)

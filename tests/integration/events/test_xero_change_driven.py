@@ -29,7 +29,7 @@ from tests.integration.extract.conftest import staged_raw
 from tests.integration.sandbox.xero_client import XeroSession, login
 
 RUN = TaskTry("xero_extract", "xero-feeds-test", "extract")
-FEEDS = XeroFeedSettings.from_settings(load_spec().settings)
+FEEDS = XeroFeedSettings.from_feeds(load_spec().settings.feeds)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ NOW = datetime(2026, 12, 5, 12, tzinfo=UTC)
 
 
 def feeds() -> FeedSettings:
-    return FeedSettings.from_settings(load_spec().settings)
+    return FeedSettings.from_feeds(load_spec().settings.feeds)
 
 
 @pytest.mark.parametrize(("projects", "calls"), [(25, 25), (250, 40), (1000, 40)])
@@ -59,4 +59,4 @@ def test_triggers_follow_the_settings() -> None:
 )
 def test_a_wrong_setting_names_its_key(feeds_setting: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message.replace("[", r"\[").replace("]", r"\]")):
-        FeedSettings.from_settings({"feeds": {"sweep": {"calls_per_hour": 5}, **feeds_setting}})
+        FeedSettings.from_feeds({"sweep": {"calls_per_hour": 5}, **feeds_setting})

@@ -19,7 +19,7 @@ from procore_xero.staging.timestamps import utc_now
 
 TENANT = "6de7ec05-d01d-4de0-90e4-9ad46c613e5c"
 HOURLY = ["items", "accounts", "tracking_categories", "purchase_orders", "payments", "bank_transactions"]
-FEEDS = XeroFeedSettings.from_settings(load_spec().settings)
+FEEDS = XeroFeedSettings.from_feeds(load_spec().settings.feeds)
 
 
 @pytest.fixture
@@ -74,4 +74,4 @@ def test_an_interrupted_read_is_due_at_once(engine: Engine) -> None:
 )
 def test_a_wrong_xero_feed_setting_names_its_key(xero: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        XeroFeedSettings.from_settings({"feeds": {"xero": xero}})
+        XeroFeedSettings.from_feeds({"xero": xero})

@@ -17,26 +17,20 @@ from procore_xero.mapping.vendor_names import name_key, near_keys
 SPEC = load_spec()
 # The real settings plus one lookup entry that names an item code: account 310 + item 03-300-M -> 01-100 M.
 SPEC_WITH_ITEM_ENTRY = spec_from_document(
+    {"settings": SPEC.settings, "objects": SPEC.objects},
     {
-        "settings": SPEC.settings,
-        "objects": SPEC.objects,
-        "tenants": {
-            "T": {
-                "settings": {
-                    "cost_code_lookup": [
-                        *SPEC.settings["cost_code_lookup"],
-                        {
-                            "account_code": "310",
-                            "item_code": "03-300-M",
-                            "cost_code": "01-100",
-                            "cost_type": "M",
-                        },
-                    ]
-                }
-            }
-        },
+        "settings": {
+            "cost_code_lookup": [
+                *SPEC.settings.cost_code_lookup,
+                {
+                    "account_code": "310",
+                    "item_code": "03-300-M",
+                    "cost_code": "01-100",
+                    "cost_type": "M",
+                },
+            ]
+        }
     },
-    "T",
 )
 COST_CODES = records_frame(
     [

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
+import yaml
 
 from procore_xero.mapping import (
     KnownInXero,
@@ -19,8 +21,9 @@ from procore_xero.mapping import (
     transform_tracking_options,
 )
 from procore_xero.mapping.budget_view import budget_figures
-from procore_xero.mapping.spec import spec_from_document
+from procore_xero.mapping.spec import DEFAULT_PATH, spec_from_document
 from procore_xero.outgoing import to_outgoing
+from procore_xero.tenants import load_tenants
 from tests.unit.mapping.owner_invoices import PRIME_CONTRACTS, PRIME_LINES, g703_line, pay_app
 
 SPEC = load_spec()
@@ -228,12 +231,8 @@ def test_bill_lines_retainage_and_reference_rule(commitments_sync: bool) -> None
     spec = SPEC
     if not commitments_sync:
         spec = spec_from_document(
-            {
-                "settings": SPEC.settings,
-                "objects": SPEC.objects,
-                "tenants": {"T": {"objects": {"purchase_orders": {"enabled": False}}}},
-            },
-            "T",
+            {"settings": SPEC.settings, "objects": SPEC.objects},
+            {"objects": {"purchase_orders": {"enabled": False}}},
         )
     frame = bills(REQUISITIONS, KNOWN, spec)
     assert len(frame) == 1
@@ -337,17 +336,23 @@ def test_unmapped_vendor_project_and_items_are_flagged_not_dropped() -> None:
 
 
 def test_tenant_override_and_settings_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The settings file PXSYNC_SETTINGS names, with a tenant's overrides from the tenants file over it."""
+    document = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
+    document["settings"]["retainage"]["item_code"] = "RET"
+    document["objects"] = {"items": {"enabled": True, "fields": {"Code": "code"}}}
     path = tmp_path / "settings.yaml"
-    path.write_text(
-        "settings: {tracking_category: Project, retainage: {item_code: RET}}\n"
-        "objects: {items: {enabled: true, fields: {Code: code}}}\n"
-        "tenants: {Acme NZ: {settings: {tracking_category: Jobs},"
-        " objects: {items: {fields: {Name: name}}}}}\n"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    tenants = tmp_path / "tenants.yaml"
+    tenants.write_text(
+        "tenants: [{name: acme-nz, procore_conn_id: procore_acme, xero_conn_id: xero_acme,"
+        " overrides: {settings: {tracking_category: Jobs}, objects: {items: {fields: {Name: name}}}}}]\n"
     )
     monkeypatch.setenv("PXSYNC_SETTINGS", str(path))
-    base, acme = load_spec(), load_spec("Acme NZ")
-    assert base.settings["tracking_category"] == "Project"
-    assert acme.settings == {"tracking_category": "Jobs", "retainage": {"item_code": "RET"}}
+    (acme_nz,) = load_tenants(tenants)
+    base, acme = load_spec(), load_spec(acme_nz)
+    assert base.settings.tracking_category == "Project"
+    assert (acme.settings.tracking_category, acme.settings.retainage.item_code) == ("Jobs", "RET")
+    assert acme.settings == replace(base.settings, tracking_category="Jobs")  # nothing else changed
     assert dict(acme.fields("items")) == {"Code": "code", "Name": "name"}
     assert base.enabled("items") and not base.enabled("contacts")
 

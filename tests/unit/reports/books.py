@@ -19,7 +19,10 @@ from decimal import Decimal as D
 from typing import Any
 
 import pandas as pd
+import yaml
 
+from procore_xero.mapping.settings import Settings
+from procore_xero.mapping.spec import DEFAULT_PATH, spec_from_document
 from procore_xero.mapping.staged import records_frame
 from procore_xero.reports.inputs import DriftInputs
 from procore_xero.staging import ExceptionStatus, Problem, QueuedException, TenantKey
@@ -27,11 +30,21 @@ from procore_xero.staging.id_map import Mapping as Link
 
 TENANT = TenantKey(7, "tenant-1")
 SYNCED_AT = datetime(2026, 10, 1, tzinfo=UTC)
-SETTINGS: dict[str, Any] = {
+
+
+def settings_with(section: dict[str, Any]) -> Settings:
+    """The shipped settings with ``section`` (part of ``settings:``) merged over them, as a tenant's
+    overrides are."""
+    shipped = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
+    return spec_from_document(shipped, {"settings": section}).settings
+
+
+SETTINGS_SECTION: dict[str, Any] = {
     "controller_emails": ["controller@example.com"],
     "from_email": "pxsync@example.com",
     "drift": {"amount": "1000.00", "percent": "5", "top_findings": 10},
 }
+SETTINGS = settings_with(SETTINGS_SECTION)
 ALPHA, BETA, GAMMA = 10, 20, 30
 CONCRETE, STEEL = 100, 101
 SUB, MAT = 1, 2

@@ -25,7 +25,18 @@ from procore_xero.reports.message import render_report
 from procore_xero.reports.report import compute_report
 from procore_xero.reports.settings import DriftSettings
 from procore_xero.reports.summary import RECONCILED
-from tests.unit.reports.books import ALPHA, GAMMA, SETTINGS, SYNCED_AT, books, job_cost, link, queued
+from tests.unit.reports.books import (
+    ALPHA,
+    GAMMA,
+    SETTINGS,
+    SETTINGS_SECTION,
+    SYNCED_AT,
+    books,
+    job_cost,
+    link,
+    queued,
+    settings_with,
+)
 
 CONCRETE_KEY = ("10", "100", "1")
 
@@ -133,7 +144,7 @@ def threshold_frames(over: list[str], budget: list[str]) -> dict[str, pd.DataFra
 
 
 def test_thresholds_are_exact_and_both_must_be_exceeded() -> None:
-    knobs = DriftSettings.from_settings({"drift": {"amount": "1000.00", "percent": "5"}})
+    knobs = DriftSettings.from_settings(settings_with({"drift": {"amount": "1000.00", "percent": "5"}}))
     over = ["1000.00", "1000.01", "5000.00", "5000.01", "1000.01", "1000.00", "-3000.00", "999.99"]
     budget = ["10000.00", "10000.00", "100000.00", "100000.00", "0.00", "0.00", "10000.00", "10.00"]
     failing = failing_rows(threshold_frames(over, budget), knobs)
@@ -143,11 +154,11 @@ def test_thresholds_are_exact_and_both_must_be_exceeded() -> None:
 
 
 def test_thresholds_come_from_the_settings() -> None:
-    lower = {**SETTINGS, "drift": {"amount": "500.00", "percent": "4.9999"}}
+    lower = settings_with({**SETTINGS_SECTION, "drift": {"amount": "500.00", "percent": "4.9999"}})
     keys = set(compute_report(books(), lower).findings["key"])
     assert "over_budget:10:101:2" in keys  # 999.99 over a 20,000.00 budget: 4.99995 %
     assert "committed_over_budget:10:100:1" not in keys  # 500.00 is not above 500.00
-    stricter = {**SETTINGS, "drift": {"amount": "499.99", "percent": "4.7"}}
+    stricter = settings_with({**SETTINGS_SECTION, "drift": {"amount": "499.99", "percent": "4.7"}})
     assert "committed_over_budget:10:100:1" in set(compute_report(books(), stricter).findings["key"])
 
 
@@ -276,7 +287,7 @@ def test_new_since_the_last_report(tmp_path: Path) -> None:
 
 def test_settings_reject_thresholds_gx_cannot_compare_exactly() -> None:
     with pytest.raises(ValueError, match="4 decimals"):
-        DriftSettings.from_settings({"drift": {"percent": "5.00001"}})
+        DriftSettings.from_settings(settings_with({"drift": {"percent": "5.00001"}}))
 
 
 def test_html_escapes_what_people_typed() -> None:

@@ -55,11 +55,11 @@ def test_three_tenants_in_file_order_with_their_pools_and_overrides(tmp_path: Pa
     assert harbor.settings_overrides() == {
         "settings": {"drift": {"amount": "2500.00"}, "controller_emails": ["ap@harbor.example"]}
     }
-    spec = load_spec(overrides=harbor.settings_overrides())
+    spec = load_spec(tenant=harbor)
     base = load_spec()
-    assert spec.settings["controller_emails"] == ["ap@harbor.example"]
-    assert str(spec.settings["drift"]["amount"]) == "2500.00"
-    assert spec.settings["drift"]["percent"] == base.settings["drift"]["percent"]  # merged, not replaced
+    assert spec.settings.controller_emails == ("ap@harbor.example",)
+    assert str(spec.settings.drift.amount) == "2500.00"
+    assert spec.settings.drift.percent == base.settings.drift.percent  # merged, not replaced
     with patched_environ({"PXSYNC_TENANTS": str(path)}):
         assert tenant_at(2) == ridge and tenant_at(3) is None and tenant_at(-1) is None
 
@@ -125,6 +125,6 @@ def test_the_shipped_example_file_loads_and_its_overrides_apply() -> None:
 
     first, second = load_tenants(REPO_ROOT / "include" / "mappings" / "tenants.example.yaml")
     assert (first.name, first.pool, second.pool) == ("summit", "xero_summit", "xero_summit_canada")
-    spec = load_spec(overrides=second.settings_overrides())
+    spec = load_spec(tenant=second)
     assert spec.objects["sales_invoices"]["enabled"] is False
-    assert spec.settings["controller_emails"] == ["controller@summit.example", "ap@summit.example"]
+    assert spec.settings.controller_emails == ("controller@summit.example", "ap@summit.example")

@@ -63,9 +63,7 @@ def budget_codes(cost_codes: pd.DataFrame, cost_types: pd.DataFrame, spec: Mappi
     )
     types = pd.DataFrame({"line_item_type_id": id_text(cost_types["id"]), "cost_type": cost_types["code"]})
     frame = codes.merge(types, how="cross")
-    frame["item_code"] = item_codes(
-        frame["cost_code"], frame["cost_type"], spec.settings["item_code_separator"]
-    )
+    frame["item_code"] = item_codes(frame["cost_code"], frame["cost_type"], spec.settings.item_code_separator)
     return frame[columns]
 
 
@@ -82,15 +80,15 @@ class LineCoder:
     @classmethod
     def build(cls, codes: pd.DataFrame, spec: MappingSpec) -> LineCoder:
         rows = {(r["project_id"], r["item_code"]): r for r in codes.to_dict("records")}
-        separator = spec.settings["item_code_separator"]
+        separator = spec.settings.item_code_separator
         with_item, by_account = {}, {}
-        for entry in spec.settings.get("cost_code_lookup") or []:
-            target = f"{entry['cost_code']}{separator}{entry['cost_type']}"
-            if entry.get("item_code"):
-                with_item[(str(entry["account_code"]), str(entry["item_code"]))] = target
+        for entry in spec.settings.cost_code_lookup:
+            target = f"{entry.cost_code}{separator}{entry.cost_type}"
+            if entry.item_code:
+                with_item[(entry.account_code, entry.item_code)] = target
             else:
-                by_account[str(entry["account_code"])] = target
-        return cls(rows, with_item, by_account, spec.settings["retainage"]["item_code"])
+                by_account[entry.account_code] = target
+        return cls(rows, with_item, by_account, spec.settings.retainage.item_code)
 
     def item_code(self, project_id: str | None, account: str | None, item: str | None) -> str | None:
         if (account, item) in self.by_account_and_item:

@@ -77,14 +77,14 @@ _ROW_COLUMNS = ("source_id", "label", *COLUMNS, "number", "title", "date", "line
 
 def _committed_lines(procore: Mapping[str, pd.DataFrame], spec: MappingSpec) -> pd.DataFrame:
     """Every approved commitment's SOV and approved change-order lines (what Procore counts committed)."""
-    statuses = spec.settings["source_statuses"]
+    statuses = spec.settings.source_statuses
     commitments = procore["commitments"]
     if commitments.empty:
         return pd.DataFrame(columns=["doc_id", "budget_key", "line_amount"])
-    approved = commitments[commitments["status"].isin(statuses["commitments"])]
+    approved = commitments[commitments["status"].isin(statuses.commitments)]
     changes = procore["commitment_change_orders"]
     if len(changes):
-        changes = changes[changes["status"].isin(statuses["change_orders"])]
+        changes = changes[changes["status"].isin(statuses.change_orders)]
     ids = approved["id"].astype(str)
     return commitment_lines(procore["commitment_line_items"], changes, ids, spec)[
         ["doc_id", "budget_key", "line_amount"]
