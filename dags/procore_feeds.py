@@ -19,8 +19,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.sdk import Asset, AssetOrTimeSchedule, AssetWatcher, dag, task
-from airflow.timetables.trigger import CronTriggerTimetable
+from airflow.sdk import Asset, AssetOrTimeSchedule, AssetWatcher, CronTriggerTimetable, dag, task
 
 from procore_xero.events.trigger import DeliveriesTrigger
 from procore_xero.extract.specs import extracted_uri

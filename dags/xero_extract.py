@@ -32,8 +32,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from airflow.sdk import Asset, AssetOrTimeSchedule, AssetWatcher, Param, dag, task
-from airflow.timetables.trigger import CronTriggerTimetable
+from airflow.sdk import Asset, AssetOrTimeSchedule, AssetWatcher, CronTriggerTimetable, Param, dag, task
 
 from procore_xero.airflow.replay import replay_params
 from procore_xero.events.trigger import DeliveriesTrigger
