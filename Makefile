@@ -25,6 +25,7 @@ $(STAMP): requirements.txt requirements-runtime.txt pyproject.toml
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy  # files and per-module settings: pyproject.toml [tool.mypy]
 
 audit: $(STAMP)  # pip-audit over requirements.txt; exceptions in tools/audit_ignore.txt (docs/security.md)
 	$(BIN)/python -m tools.audit_pins
@@ -71,7 +72,8 @@ soak: $(STAMP)
 RUNTIME_DEPS := apache-airflow==3.3.2 apache-airflow-providers-celery apache-airflow-providers-redis \
   apache-airflow-providers-http apache-airflow-providers-smtp apache-airflow-providers-standard pandas \
   sqlalchemy great-expectations requests pyyaml jsonschema matplotlib psycopg2-binary asyncpg
-DEV_DEPS := pytest aiosmtpd ruff playwright pip-audit xero-python setuptools wheel
+DEV_DEPS := pytest aiosmtpd ruff playwright pip-audit xero-python setuptools wheel \
+  mypy pandas-stubs types-PyYAML types-requests types-jsonschema types-psycopg2
 lock:
 	rm -rf .lockvenv && $(PYTHON) -m venv .lockvenv
 	.lockvenv/bin/pip install --quiet $(RUNTIME_DEPS)

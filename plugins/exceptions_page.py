@@ -3,7 +3,7 @@ the API server and listed in the UI's Browse menu."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from airflow.plugins_manager import AirflowPlugin
 
@@ -12,10 +12,11 @@ from procore_xero.airflow.exceptions_page import PAGE_PATH, URL_PREFIX, create_e
 
 class ExceptionsPagePlugin(AirflowPlugin):
     name = "pxsync_exceptions"
-    fastapi_apps: ClassVar[list[dict[str, Any]]] = [
+    # AirflowPlugin declares its parts as (mutable) class attributes: no ClassVar on an override
+    fastapi_apps: list[Any] = [  # noqa: RUF012
         {"app": create_exceptions_app(), "url_prefix": URL_PREFIX, "name": "Open exceptions"}
     ]
-    external_views: ClassVar[list[dict[str, Any]]] = [
+    external_views: list[Any] = [  # noqa: RUF012
         {
             "name": "Open exceptions",
             "href": f"{URL_PREFIX}{PAGE_PATH}",

@@ -60,7 +60,7 @@ class Exceptions:
 def pins(path: Path) -> dict[str, str]:
     """Canonical name -> pinned version, for every ``name==version`` line, and those of the files it
     includes with ``-r`` (requirements.txt includes the runtime lock)."""
-    found = {}
+    found: dict[str, str] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("-r "):
             found |= pins(path.parent / line[3:].strip())

@@ -113,7 +113,7 @@ class Report:
     inbound_calls: list[dict[str, Any]] = field(default_factory=list)
     dag_parse: list[dict[str, Any]] = field(default_factory=list)
     baseline: dict[str, Any] = field(default_factory=dict)
-    scale: dict[str, dict[str, Any]] = field(default_factory=dict)  # issue 17's figures by size
+    scale: dict[str, dict[Any, Any]] = field(default_factory=dict)  # issue 17's figures by size
 
     def add(self, rows: list[BenchRow]) -> None:
         self.rows += [Row(*row) for row in rows]
@@ -146,7 +146,12 @@ def bench_sandbox(report: Report, scales: list[float]) -> None:
             if scale == 1:
                 bench_throughput(sandbox, report)
             summary, table = bench_extract(sandbox, label)
-            report.add([(f"extract/{system}", *rest) for system, *rest in summary])
+            report.add(
+                [
+                    (f"extract/{system}", case, value, unit, detail)
+                    for system, case, value, unit, detail in summary
+                ]
+            )
             report.extract_calls += table
             quiet = quiet_hour(sandbox, label)
             calls = quiet["changes_calls"] + quiet["sweep_calls"]
@@ -162,6 +167,7 @@ def bench_sandbox(report: Report, scales: list[float]) -> None:
                 rows, report.baseline[label] = bench_baseline(sandbox, label, *run)
                 report.add(rows)
                 bench_xero_hours(sandbox, label, report)  # last: it authorises drafts in the sandbox
+            assert sandbox.process is not None  # start_sandbox started it (None: another process did)
             report.rows.append(
                 Row(
                     "sandbox",

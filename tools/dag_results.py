@@ -13,7 +13,9 @@ def step_results(dag_id: str, run_id: str, tenant_index: int = 0) -> dict[str, A
 
     query = XComModel.get_many(run_id=run_id, dag_ids=dag_id, map_indexes=tenant_index, key="return_value")
     with create_session() as session:
-        return {x.task_id.rsplit(".", 1)[-1]: XComModel.deserialize_value(x) for x in session.scalars(query)}
+        # Airflow types get_many as Select[tuple[XComModel]] (SQLAlchemy 2.0's spelling): 2.1 reads one tuple
+        xcoms = session.scalars(query)
+        return {x.task_id.rsplit(".", 1)[-1]: XComModel.deserialize_value(x) for x in xcoms}  # type: ignore[attr-defined]
 
 
 def asset_events(run_id: str) -> list[tuple[str, dict[str, Any]]]:
@@ -29,4 +31,4 @@ def asset_events(run_id: str) -> list[tuple[str, dict[str, Any]]]:
             .where(AssetEvent.source_run_id == run_id)
             .order_by(AssetEvent.id)
         ).all()
-    return [(uri, dict(extra or {})) for uri, extra in rows]
+    return [(row.uri, dict(row.extra or {})) for row in rows]

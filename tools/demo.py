@@ -95,12 +95,12 @@ def write_json(path: Path, document: Any) -> None:
 def api_calls_by_object(staging_url: str, system: str) -> dict[str, int]:
     """API calls the extract tasks logged in ``sync_runs``, summed per object type."""
     query = (
-        select(sync_runs.c.object_type, func.sum(sync_runs.c.api_calls))
+        select(sync_runs.c.object_type, func.sum(sync_runs.c.api_calls).label("calls"))
         .where(sync_runs.c.system == system)
         .group_by(sync_runs.c.object_type)
     )
     with create_staging_engine(staging_url).connect() as connection:
-        return {name: int(calls) for name, calls in connection.execute(query)}
+        return {row.object_type: int(row.calls) for row in connection.execute(query)}
 
 
 def staging_report(staging_url: str, system: str) -> dict[str, dict[str, int]]:
@@ -289,7 +289,7 @@ def main() -> int:
         states = {service: sandbox.admin(service, "GET", "state") for service in SERVICES}
         extract, sync, money_back = run_dags(sandbox, progress)
         with progress.step("Sandbox state and summary into out/demo"):
-            summary = {
+            summary: dict[str, Any] = {
                 "sandbox": {"procore_url": sandbox.procore_url, "xero_url": sandbox.xero_url},
                 "seed": "demo",
                 "holds": {service: count_collections(state) for service, state in states.items()},

@@ -85,9 +85,8 @@ class Session:
 
 def open_runs(api: AirflowApi) -> list[dict[str, Any]]:
     """The DAG's unfinished runs, newest first (a used home holds hundreds of finished ones)."""
-    response = api.http.get(
-        api.url, params={"state": ["queued", "running"], "order_by": "-id", "limit": 100}, timeout=60
-    )
+    query: dict[str, Any] = {"state": ["queued", "running"], "order_by": "-id", "limit": 100}
+    response = api.http.get(api.url, params=query, timeout=60)
     response.raise_for_status()
     return list(response.json()["dag_runs"])
 

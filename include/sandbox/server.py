@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -14,7 +14,10 @@ from starlette.types import ASGIApp
 from sandbox.core.admin_peers import LOOPBACK_ONLY, AdminPeerGuard, AdminPeers
 from sandbox.core.clock import SandboxClock
 from sandbox.core.middleware import SandboxMiddleware
-from sandbox.core.service import SandboxService
+
+if TYPE_CHECKING:  # annotations only: build_services imports the emulators where it builds them
+    from sandbox.procore.service import ProcoreService
+    from sandbox.xero.service import XeroService
 
 
 @dataclass
@@ -28,7 +31,7 @@ class SandboxOptions:
     admin_peers: AdminPeers = field(default=LOOPBACK_ONLY)  # who may call /_sandbox/* besides loopback
 
 
-def build_services(seed: dict[str, Any], options: SandboxOptions) -> tuple[SandboxService, SandboxService]:
+def build_services(seed: dict[str, Any], options: SandboxOptions) -> tuple[ProcoreService, XeroService]:
     from sandbox.procore.service import ProcoreService
     from sandbox.xero.service import XeroService
 
@@ -39,7 +42,7 @@ def build_services(seed: dict[str, Any], options: SandboxOptions) -> tuple[Sandb
 
 
 def build_apps(
-    procore: SandboxService, xero: SandboxService, admin_peers: AdminPeers = LOOPBACK_ONLY
+    procore: ProcoreService, xero: XeroService, admin_peers: AdminPeers = LOOPBACK_ONLY
 ) -> tuple[ASGIApp, ASGIApp]:
     """Each emulator behind its call counter / fault injector, behind the admin-route peer check."""
     from sandbox.procore.app import create_app as create_procore_app

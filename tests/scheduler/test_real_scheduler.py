@@ -31,7 +31,8 @@ pytestmark = pytest.mark.slow
 SCALE = 0.1
 SETTLE_TIMEOUT = 900.0  # every run of one DAG; about a minute each here at this scale
 REPORT = "Procore ↔ Xero"  # the drift report's subject starts so (drift or all reconciled)
-NO_DECISION = {"approve": [], "reject": []}  # held records stay held: the browser test approves
+# held records stay held: the browser test approves
+NO_DECISION: dict[str, list[str]] = {"approve": [], "reject": []}
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ retry limit) and only sends the message it is given.
 
 from __future__ import annotations
 
+import smtplib
 from collections.abc import Sequence
 from email.message import EmailMessage
 
@@ -18,7 +19,7 @@ class MessageSmtpHook(SmtpHook):
 
     def send_message(self, message: EmailMessage, recipients: Sequence[str]) -> None:
         client = self._smtp_client
-        if client is None:
+        if not isinstance(client, smtplib.SMTP):  # None, or the async client of ``async with``
             raise RuntimeError("use the hook as a context manager: the SMTP client is not connected")
         for attempt in range(self.smtp_retry_limit + 1):
             try:
@@ -30,5 +31,6 @@ class MessageSmtpHook(SmtpHook):
 
 
 def send_message(message: EmailMessage, recipients: Sequence[str], conn_id: str = "smtp_default") -> None:
-    with MessageSmtpHook(smtp_conn_id=conn_id) as smtp:
-        smtp.send_message(message, recipients)
+    hook = MessageSmtpHook(smtp_conn_id=conn_id)
+    with hook:  # SmtpHook.__enter__ connects and returns the hook itself, typed as the base class
+        hook.send_message(message, recipients)

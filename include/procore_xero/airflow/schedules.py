@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from airflow.sdk import Asset, AssetOrTimeSchedule, AssetWatcher
-from airflow.timetables.trigger import CronTriggerTimetable
+from airflow.sdk import Asset, AssetOrTimeSchedule, AssetWatcher, CronTriggerTimetable
 
 from procore_xero.events.trigger import DeliveriesTrigger
 

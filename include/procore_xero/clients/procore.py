@@ -127,11 +127,12 @@ class ProcoreClient:
             query["filters[updated_at]"] = updated_at_filter(*updated_between)
         url: str | None = path
         page = start_page
+        page_query: dict[str, Any] | None = query
         while url is not None:
-            answer = self.api.request("GET", url, params=query, page=page)
+            answer = self.api.request("GET", url, params=page_query, page=page)
             yield list(answer.body or [])
             url = answer.links.get("next", {}).get("url")
-            query, page = None, page + 1  # the next link carries every parameter
+            page_query, page = None, page + 1  # the next link carries every parameter
 
     def send(self, method: str, path: str, body: Any, *, idempotent: bool = False) -> Any:
         """One write (POST / PATCH / DELETE); retried after a lost answer only if ``idempotent``."""

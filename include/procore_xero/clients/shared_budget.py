@@ -166,7 +166,7 @@ class SharedBudget:
 
     def _current_limits(self, connection: Connection) -> dict[str, int | None]:
         """Each window's limit: the published one raised to what the answers showed."""
-        learnt = dict(
+        learnt: dict[str, int] = dict(
             connection.execute(
                 select(api_limits.c.window, api_limits.c.floor).where(api_limits.c.budget_key == self.key)
             ).all()
@@ -196,7 +196,7 @@ class SharedBudget:
             if used < limit:
                 continue
             # The (used - limit + 1)-th oldest answer must leave the window; calls in flight leave last.
-            frees_at = connection.execute(
+            frees_at: float | None = connection.execute(
                 select(api_calls.c.done_at)
                 .where(mine, counted)
                 .order_by(api_calls.c.done_at.is_(None), api_calls.c.done_at)

@@ -111,12 +111,10 @@ class SqlTokenStore:
     def locked(self, key: str) -> Iterator[TokenSlot]:
         self._ensure_row(key)  # a row must exist for FOR UPDATE to have something to lock
         with self.engine.connect() as connection, connection.begin():
-            if (
-                connection.dialect.name == "sqlite"
-                and not connection.connection.dbapi_connection.in_transaction
-            ):
+            driver = connection.connection.dbapi_connection
+            if connection.dialect.name == "sqlite" and driver is not None and not driver.in_transaction:
                 connection.exec_driver_sql("BEGIN IMMEDIATE")  # the staging engine already begins IMMEDIATE
-            ciphertext = connection.execute(
+            ciphertext: str | None = connection.execute(
                 select(oauth_tokens.c.ciphertext).where(oauth_tokens.c.token_key == key).with_for_update()
             ).scalar_one()
             slot = TokenSlot(self.cipher.decrypt(ciphertext, key) if ciphertext else None)

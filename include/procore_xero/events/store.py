@@ -107,7 +107,7 @@ def pending_deliveries(engine: Engine, source: str, account: str) -> list[Pendin
         .order_by(t.c.id)
     )
     with engine.connect() as connection:
-        return [Pending(*row) for row in connection.execute(query)]
+        return [Pending(*row._tuple()) for row in connection.execute(query)]
 
 
 def mark_consumed(engine: Engine, ids: Iterable[int]) -> int:

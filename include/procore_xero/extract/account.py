@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Engine
@@ -146,7 +147,6 @@ def extract_procore_account(
     if concurrency < 1:
         raise ValueError(f"extract concurrency must be at least 1, not {concurrency}")
     started, tally, first = time.monotonic(), Tally(), new_client()
-    window = {"window_start": window_start, "window_end": window_end, "full_refresh": full_refresh}
     company = StagingKey(company_id=first.company_id)
     done = reads_done(engine, task_try, company)
 
@@ -165,7 +165,9 @@ def extract_procore_account(
                 name,
                 task_try=read_try(task_try, name, key.scope),
                 project_id=project,
-                **window,
+                window_start=window_start,
+                window_end=window_end,
+                full_refresh=full_refresh,
             ),
         )
         if finished:
@@ -220,7 +222,8 @@ def extract_xero_account(
             tally,
             f"xero {name}",
             client,
-            lambda name=name: extract_xero(
+            partial(
+                extract_xero,
                 client,
                 engine,
                 name,

@@ -104,7 +104,7 @@ def mark_deleted(
     when = {int(d.resource_id): d.occurred_at or utc_now() for d in deleted}
     query = select(table.c.raw).where(table.c.company_id == key.company_id, table.c.id.in_(list(when)))
     with engine.connect() as connection:
-        staged = list(connection.execute(query).scalars())
+        staged: list[dict[str, Any]] = list(connection.execute(query).scalars())
     stamp = {r["id"]: when[int(r["id"])].strftime("%Y-%m-%dT%H:%M:%SZ") for r in staged}
     records = [{**r, "deleted_at": stamp[r["id"]], "updated_at": stamp[r["id"]]} for r in staged]
     return upsert_records(engine, "procore", object_type, records, key=key, run_id=run_id).deleted

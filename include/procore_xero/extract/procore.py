@@ -172,11 +172,8 @@ def _billed_commitments(engine: Engine, key: StagingKey, since: datetime | None,
     if since is not None:
         query = query.where(table.c.updated_at >= since, table.c.updated_at <= until)
     with engine.connect() as connection:
-        return {
-            int(raw["commitment_id"])
-            for raw in connection.execute(query).scalars()
-            if raw.get("commitment_id")
-        }
+        invoices: list[dict[str, Any]] = list(connection.execute(query).scalars())
+    return {int(raw["commitment_id"]) for raw in invoices if raw.get("commitment_id")}
 
 
 def _with_details(

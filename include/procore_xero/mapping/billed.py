@@ -14,10 +14,11 @@ from decimal import Decimal
 
 import pandas as pd
 
-from procore_xero.mapping.frames import ZERO, decimal_sum, id_text, item_codes, money, pluck
+from procore_xero.mapping.frames import ZERO, decimal_sum, id_text, item_codes, money, or_zero, pluck
 from procore_xero.mapping.known import KnownInXero
 from procore_xero.mapping.lines import line_items
 from procore_xero.mapping.spec import MappingSpec
+from procore_xero.object_column import object_column
 
 ONE = Decimal("1.00")
 SUMMARY_FIGURES = {
@@ -104,7 +105,7 @@ def document_lines(
         ],
         ignore_index=True,
     ).assign(
-        quantity=ONE,
+        quantity=ONE,  # type: ignore[arg-type]  # pandas-stubs: a column scalar may not be a Decimal
         unit_amount=lambda lines: lines["amount"],
         line_amount=lambda lines: lines["amount"],
         tax_type=coding.tax_type,
@@ -165,16 +166,12 @@ def add_line_columns(
     sov = lines[lines["is_sov"]]
     unmapped = ~sov["item_code"].isin(set(known.item_codes))
     out = frame.copy()
-    out["lines_total"] = doc_ids.map(decimal_sum(lines["line_amount"], lines["doc_id"])).map(_or_zero)
-    out["sov_total"] = doc_ids.map(decimal_sum(sov["line_amount"], sov["doc_id"])).map(_or_zero)
+    out["lines_total"] = doc_ids.map(decimal_sum(lines["line_amount"], lines["doc_id"])).map(or_zero)
+    out["sov_total"] = doc_ids.map(decimal_sum(sov["line_amount"], sov["doc_id"])).map(or_zero)
     out["unmapped_lines"] = doc_ids.map(unmapped.groupby(sov["doc_id"]).sum()).fillna(0).astype(int)
     out["has_lines"] = doc_ids.isin(set(lines["doc_id"]))  # Xero refuses a document without lines
-    out["line_items"] = line_items(lines, doc_ids, spec.settings.tracking_category)
+    out["line_items"] = object_column(out, line_items(lines, doc_ids, spec.settings.tracking_category))
     return out
-
-
-def _or_zero(value: object) -> Decimal:
-    return value if isinstance(value, Decimal) else ZERO
 
 
 def currency_columns(frame: pd.DataFrame, currencies: pd.Series, known: KnownInXero) -> None:

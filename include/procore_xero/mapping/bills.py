@@ -36,6 +36,7 @@ from procore_xero.mapping.frames import (
 from procore_xero.mapping.invoice_items import FIGURE_COLUMNS, cent_amount, line_types, read_items
 from procore_xero.mapping.known import KnownInXero
 from procore_xero.mapping.spec import MappingSpec
+from procore_xero.object_column import object_column
 
 COLUMNS = (
     "requisition_id",
@@ -147,10 +148,11 @@ def _summary_columns(frame: pd.DataFrame, summaries: pd.Series) -> None:
     joins ``bad_amounts``."""
     frame["has_summary"] = [isinstance(summary, Mapping) for summary in summaries]
     due = [cent_amount(s.get("current_payment_due")) if isinstance(s, Mapping) else ZERO for s in summaries]
-    frame["net_due"] = [ZERO if amount is None else amount for amount in due]
+    frame["net_due"] = object_column(frame, (ZERO if amount is None else amount for amount in due))
     for row, (amount, summary) in enumerate(zip(due, summaries, strict=True)):
         if amount is None:
             named = f"current_payment_due {summary.get('current_payment_due')!r}"
-            frame.iat[row, frame.columns.get_loc("bad_amounts")] = "; ".join(
-                part for part in (frame["bad_amounts"].iat[row], named) if part
+            earlier = frame["bad_amounts"].iat[row]
+            frame.iat[row, list(frame.columns).index("bad_amounts")] = "; ".join(
+                part for part in (str(earlier or ""), named) if part
             )

@@ -15,6 +15,7 @@ import pandas as pd
 
 from procore_xero.amounts import AmountError, parse_amount
 from procore_xero.mapping.frames import ZERO, id_text
+from procore_xero.object_column import object_column
 
 KEY = ["project_id", "cost_code_id", "line_item_type_id"]
 # figure -> the view's column holding it
@@ -53,9 +54,9 @@ def budget_figures(rows: pd.DataFrame, line_item_types: pd.DataFrame) -> pd.Data
     )
     out["budget_key"] = out["cost_code_id"] + "/" + out["line_item_type_id"].map(codes).fillna("?")
     for figure, column in VIEW_COLUMNS.items():
-        out[figure] = [
-            _amount(row_id, column, value) for row_id, value in zip(rows["id"], rows[column], strict=True)
-        ]
+        pairs = zip(rows["id"], rows[column], strict=True)
+        amounts = (_amount(row_id, column, value) for row_id, value in pairs)
+        out[figure] = object_column(out, amounts)
     return out[columns].astype(object)
 
 

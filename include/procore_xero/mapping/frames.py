@@ -13,6 +13,7 @@ import pandas as pd
 
 from procore_xero.amounts import AmountError, parse_amount
 from procore_xero.mapping.payloads import build_payloads
+from procore_xero.object_column import object_column
 from procore_xero.outgoing import FRAME_COLUMNS
 
 ZERO = Decimal("0.00")
@@ -102,6 +103,11 @@ def money(series: pd.Series) -> pd.Series:
     )
 
 
+def or_zero(value: object) -> Decimal:
+    """A Decimal as is, anything else (a group with no sum: NaN) as 0.00."""
+    return value if isinstance(value, Decimal) else ZERO
+
+
 def decimal_sum(series: pd.Series, by: Any) -> pd.Series:
     """Per-group Decimal sums (pandas' own sum of an empty object group is the int 0)."""
     return series.groupby(by).agg(lambda group: sum(group, ZERO))
@@ -147,6 +153,6 @@ def finish(
     if source_type is not None:
         out["source_type"] = source_type
     keys = frame[list(natural_key.values())].astype(object).itertuples(index=False)
-    out["natural_key"] = [dict(zip(natural_key, values, strict=True)) for values in keys]
-    out["payload"] = build_payloads(frame, fields) if len(frame) else []
+    out["natural_key"] = object_column(out, (dict(zip(natural_key, values, strict=True)) for values in keys))
+    out["payload"] = object_column(out, build_payloads(frame, fields) if len(frame) else [])
     return out[[*FRAME_COLUMNS, *columns]].reset_index(drop=True)

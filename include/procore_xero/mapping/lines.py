@@ -33,7 +33,7 @@ LINE_FIELDS = {
 def line_items(lines: pd.DataFrame, doc_ids: pd.Series, category: str) -> list[list[dict[str, Any]]]:
     """Per document in ``doc_ids`` order, its LineItems (in ``order``), each tracked to its project."""
     ordered = lines.sort_values(["doc_id", "order"], kind="stable")
-    elements = ordered[list(LINE_FIELDS.values())].rename(columns=_xero_names()).to_dict("records")
+    elements = ordered[list(LINE_FIELDS.values())].rename(columns=_xero_names()).to_dict("records", into=dict)
     for element, option in zip(elements, ordered["option"], strict=True):
         element.update(as_xero_stores(element))
         element["Tracking"] = [{"Name": category, "Option": option}] if isinstance(option, str) else []

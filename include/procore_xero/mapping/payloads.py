@@ -69,7 +69,7 @@ def build_payloads(frame: pd.DataFrame, fields: Mapping[str, Any]) -> list[dict[
     missing = source_columns(tree) - set(frame.columns)
     if missing:
         raise KeyError(f"the field map reads columns the frame lacks: {sorted(missing)}")
-    rows = frame[sorted(source_columns(tree))].astype(object).to_dict("records")
+    rows = frame[sorted(source_columns(tree))].astype(object).to_dict("records", into=dict)
     return [_render(tree, row)[0] or {} for row in rows]
 
 

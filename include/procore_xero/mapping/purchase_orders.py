@@ -18,18 +18,19 @@ import pandas as pd
 
 from procore_xero.mapping.commitments import po_numbers
 from procore_xero.mapping.frames import (
-    ZERO,
     decimal_sum,
     finish,
     id_text,
     item_codes,
     money,
+    or_zero,
     pluck,
     text_or_none,
 )
 from procore_xero.mapping.known import KnownInXero
 from procore_xero.mapping.lines import line_items
 from procore_xero.mapping.spec import MappingSpec
+from procore_xero.object_column import object_column
 
 COLUMNS = (
     "commitment_id",
@@ -111,14 +112,16 @@ def transform_purchase_orders(
     lines = commitment_lines(commitment_line_items, approved_changes, frame["commitment_id"], spec)
     lines["option"] = lines["doc_id"].map(dict(zip(frame["commitment_id"], options, strict=True)))
     frame["total"] = (
-        frame["commitment_id"].map(decimal_sum(lines["line_amount"], lines["doc_id"])).fillna(ZERO)
+        frame["commitment_id"].map(decimal_sum(lines["line_amount"], lines["doc_id"])).map(or_zero)
     )
     unmapped = lines["item_code"].notna() & ~lines["item_code"].isin(set(known.item_codes))
     frame["unmapped_lines"] = frame["commitment_id"].map(unmapped.groupby(lines["doc_id"]).sum()).fillna(0)
     frame["unmapped_lines"] = frame["unmapped_lines"].astype(int)
-    own = frame["commitment_id"].map(decimal_sum(lines["line_amount"], lines["doc_id"])).fillna(ZERO)
+    own = frame["commitment_id"].map(decimal_sum(lines["line_amount"], lines["doc_id"])).map(or_zero)
     frame["remaining_budget"] = remaining_budget(lines, budget, frame["commitment_id"], own)
-    frame["line_items"] = line_items(lines, frame["commitment_id"], spec.settings.tracking_category)
+    frame["line_items"] = object_column(
+        frame, line_items(lines, frame["commitment_id"], spec.settings.tracking_category)
+    )
     return finish(
         frame,
         target_type="PurchaseOrders",
@@ -161,7 +164,7 @@ def commitment_lines(
 def _sov_lines(sov: pd.DataFrame) -> pd.DataFrame:
     if sov.empty:
         return pd.DataFrame(columns=LINE_COLUMNS)
-    detail = pd.json_normalize(sov.to_dict("records"))
+    detail = pd.json_normalize(sov.to_dict("records", into=dict))
     return pd.DataFrame(
         {
             "doc_id": id_text(detail["holder.id"]).to_numpy(),
@@ -208,9 +211,9 @@ def remaining_budget(
     """Per document: on the budget codes of its lines, revised budget minus Procore's committed costs, plus
     ``counted`` (aligned with ``doc_ids``: what of those committed costs is the document itself); None when
     none of its codes has a budget line. Budget codes are per project (cost code ids are)."""
-    by_key = budget.groupby("budget_key")
     left = (
-        by_key["revised_budget"].agg(lambda g: sum(g, ZERO)) - by_key["committed"].agg(lambda g: sum(g, ZERO))
+        decimal_sum(budget["revised_budget"], budget["budget_key"])
+        - decimal_sum(budget["committed"], budget["budget_key"])
         if len(budget)
         else pd.Series(dtype=object)
     )

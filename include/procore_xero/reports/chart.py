@@ -28,7 +28,7 @@ def flagged_codes(report: DriftReport) -> pd.DataFrame:
     flagged = findings[findings["rule"].isin(list(BUDGET_RULES))] if len(findings) else findings
     rows = []
     for _, group in flagged.groupby("entity", sort=False):
-        top = group.loc[group["at_stake_base"].map(Decimal).idxmax()]
+        top = group.iloc[group["at_stake_base"].map(Decimal).argmax()]
         rate = report.rates.get(top["currency"], Decimal(1))
         measured = sorted(BUDGET_RULES[rule] for rule in group["rule"])
         rows.append(

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from procore_xero.object_column import object_column
 from procore_xero.reports.frames import records, rows_frame, sum_by, text_id
 from procore_xero.reports.inputs import DriftInputs
 from procore_xero.reports.money import ZERO, dec
@@ -58,18 +59,21 @@ def invoice_rows(inputs: DriftInputs, settings: DriftSettings) -> pd.DataFrame:
                 "procore_invoiced": dec((invoice.get("summary") or {}).get("current_payment_due"))
                 if counted
                 else ZERO,
-                "xero_billed": dec(bill.get("Total")) if live else ZERO,
-                "xero_paid": dec(bill.get("AmountPaid")) if live else ZERO,
+                "xero_billed": dec((bill or {}).get("Total")) if live else ZERO,
+                "xero_paid": dec((bill or {}).get("AmountPaid")) if live else ZERO,
                 "procore_invoices": int(counted),
                 "xero_bills": int(live),
                 "not_in_xero": int(counted and not live),
             }
         )
     frame = rows_frame(rows, ["requisition_id", "commitment_id", "project_id", *FIGURES[:3], *COUNTS])
-    frame["not_in_xero_amount"] = [
-        amount if missing else ZERO
-        for amount, missing in zip(frame["procore_invoiced"], frame["not_in_xero"], strict=True)
-    ]
+    frame["not_in_xero_amount"] = object_column(
+        frame,
+        (
+            amount if missing else ZERO
+            for amount, missing in zip(frame["procore_invoiced"], frame["not_in_xero"], strict=True)
+        ),
+    )
     return frame
 
 

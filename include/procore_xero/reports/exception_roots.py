@@ -121,7 +121,9 @@ def _vendor(system: str, object_type: str, source_id: str, raw: Mapping[str, Any
         contact = raw.get("Contact") or {}
         key = contact.get("ContactID")
         return Root("vendor", f"xero:{key}", str(contact.get("Name") or key)) if key else None
-    vendor = raw.get("vendor") if isinstance(raw.get("vendor"), Mapping) else {}
+    vendor = raw.get("vendor")
+    if not isinstance(vendor, Mapping):
+        vendor = {}
     key = vendor.get("id") or raw.get("vendor_id")
     if key is None:
         return None

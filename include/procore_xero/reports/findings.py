@@ -45,7 +45,7 @@ COLUMNS = [
     "xero_link",
 ]
 ORDER = {reason: index for index, reason in enumerate([*(r.reason for r in RULES), WAITING])}
-Row = Mapping[str, Any]
+Row = Mapping[str, Any] | pd.Series  # a failing frame row, or a waiting record
 
 
 def labelled_amounts(text: str, currency: str) -> str:
@@ -173,16 +173,16 @@ def collect(
     for rule in RULES:
         frame = frames[rule.frame]
         for position in failing.get(rule.reason, []):
-            row = frame.iloc[position]
+            failed = frame.iloc[position]
             rows.append(
                 {
                     "rule": rule.reason,
-                    **BUILDERS[rule.frame](rule.reason, row, currency_of(row["project_id"])),
+                    **BUILDERS[rule.frame](rule.reason, failed, currency_of(failed["project_id"])),
                 }
             )
     rows += [
         {"rule": WAITING, **_waiting(WAITING, row, currency_of(row["project_id"]))}
-        for row in waiting.to_dict("records")
+        for row in waiting.to_dict("records", into=dict)
     ]
     for row in rows:
         project = row["project_id"]

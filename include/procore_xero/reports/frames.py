@@ -21,7 +21,7 @@ def records(frame: pd.DataFrame, where: Callable[[Mapping[str, Any]], bool] | No
     """The frame's rows as dicts (optionally filtered): the staged API records as sent."""
     if frame.empty:
         return []
-    rows = frame.to_dict("records")
+    rows = frame.to_dict("records", into=dict)
     return [row for row in rows if where is None or where(row)]
 
 
@@ -31,7 +31,8 @@ def sum_by(frame: pd.DataFrame, keys: list[str], figures: Iterable[str]) -> pd.D
     if frame.empty:
         return pd.DataFrame(columns=[*keys, *figures]).astype(object)
     grouped = frame.groupby(keys, sort=True, dropna=False)
-    out = pd.DataFrame({name: grouped[name].agg(lambda group: sum(group, ZERO)) for name in figures})
+    # pandas-stubs allow no Decimal aggregate (nor scalar, below): pandas keeps any object in object columns
+    out = pd.DataFrame({name: grouped[name].agg(lambda group: sum(group, ZERO)) for name in figures})  # type: ignore[type-var]
     return out.reset_index().astype(object)
 
 
@@ -39,7 +40,7 @@ def merge_outer(frames: list[pd.DataFrame], keys: list[str], figures: Iterable[s
     """Outer-join partial figure frames on ``keys``; a figure missing for a key is 0.00."""
     merged = reduce(lambda left, right: left.merge(right, on=keys, how="outer"), frames)
     for name in figures:
-        merged[name] = merged[name].map(dec) if name in merged else ZERO
+        merged[name] = merged[name].map(dec) if name in merged else ZERO  # type: ignore[assignment]
     return merged.astype(object)
 
 

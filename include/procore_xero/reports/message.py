@@ -49,7 +49,7 @@ def render_report(
     message["Message-ID"] = make_msgid(domain="pxsync.drift")
     message.set_content(text)
     message.add_alternative(html, subtype="html")
-    message.get_payload()[1].add_related(
+    list(message.iter_parts())[1].add_related(
         chart, maintype="image", subtype="png", cid=cid, filename=names.chart, disposition="inline"
     )
     message.add_attachment(findings, subtype="csv", filename=names.findings_csv)

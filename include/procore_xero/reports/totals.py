@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 
@@ -47,9 +48,9 @@ def project_totals(
     sums = sum_by(budget, ["project_id"], SUMMED).set_index("project_id")
     paid = sum_by(commitments, ["project_id"], ["xero_paid"]).set_index("project_id")["xero_paid"]
     rows = []
-    for project in projects.to_dict("records"):
+    for project in projects.to_dict("records", into=dict):
         pid, rate = project["project_id"], rates.get(project["currency"], Decimal(1))
-        figures = {name: sums.at[pid, name] if pid in sums.index else ZERO for name in SUMMED}
+        figures: dict[str, Any] = {name: sums.at[pid, name] if pid in sums.index else ZERO for name in SUMMED}
         own = findings[findings["project_id"] == pid] if len(findings) else findings
         rows.append(
             {

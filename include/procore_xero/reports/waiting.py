@@ -99,7 +99,7 @@ def root_rows(waiting: pd.DataFrame) -> pd.DataFrame:
         root = (row["root_kind"], str(row["root_key"]))
         labels.setdefault(root, str(row["root_label"]))
         amounts.setdefault(root, {})[(row["object_type"], row["source_id"])] = dec(row["document_total"])
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "root_kind": kind,
             "root_key": key,

@@ -258,7 +258,7 @@ def decided(
             queued = _queued(row)
             if queued.status is ExceptionStatus.RESOLVED:
                 queued = replace(queued, status=ExceptionStatus.APPROVED)
-            latest[(queued.problem.source_id, queued.problem.reason_code)] = queued
+            latest[(str(queued.problem.source_id), queued.problem.reason_code)] = queued
         return latest
 
 

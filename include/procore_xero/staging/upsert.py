@@ -70,7 +70,7 @@ def upsert_records(
     counts = UpsertCounts()
     with transaction(bind) as connection:
         for chunk in chunks(connection, list(rows.values()), params_per_item=len(table.columns)):
-            existing = dict(
+            existing: dict[Any, str] = dict(
                 connection.execute(
                     select(table.c.id, table.c.content_hash).where(
                         account_column == account_value, table.c.id.in_([row["id"] for row in chunk])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from starlette.datastructures import QueryParams
@@ -59,7 +60,7 @@ def apply_filters(
         for name, values in requested_filters(query).items()
         if name in fields or (name in generic and name in GENERIC_FILTERS)
     }
-    deleted = (filters.pop("include_deleted", None) or [None])[0]
+    deleted = next(iter(filters.pop("include_deleted", [])), None)
     if deleted not in (None, "with", "only"):
         raise bad_request(f"filters[include_deleted] must be 'with' or 'only', got {deleted!r}")
     tests: list[Callable[[dict[str, Any]], bool]] = []
@@ -70,7 +71,7 @@ def apply_filters(
     for stamp in ("updated_at", "created_at"):
         if stamp in filters:
             start, end = _range(stamp, ",".join(filters.pop(stamp)))
-            tests.append(lambda r, s=stamp, a=start, b=end: a <= parse_time(r[s]) <= b)
+            tests.append(partial(_stamped_within, stamp, start, end))
     if "id" in filters:
         ids = set(filters.pop("id"))
         tests.append(lambda r: str(r["id"]) in ids)
@@ -78,8 +79,20 @@ def apply_filters(
         key = fields.get(name) or {"origin_id": lambda r: r.get("origin_id")}.get(name)
         parts = [v.lower() for v in values]
         if name == "search" and key is not None:  # a case-insensitive part of the name
-            tests.append(lambda r, k=key, p=parts: any(part in str(k(r)).lower() for part in p))
+            tests.append(partial(_names_any, key, parts))
         elif key is not None:
             wanted = set(parts)
-            tests.append(lambda r, k=key, w=wanted: str(k(r)).lower() in w)
+            tests.append(partial(_is_one_of, key, wanted))
     return [row for row in rows if all(test(row) for test in tests)]
+
+
+def _stamped_within(stamp: str, start: datetime, end: datetime, record: dict[str, Any]) -> bool:
+    return start <= parse_time(record[stamp]) <= end
+
+
+def _names_any(key: Callable[[dict[str, Any]], Any], parts: list[str], record: dict[str, Any]) -> bool:
+    return any(part in str(key(record)).lower() for part in parts)
+
+
+def _is_one_of(key: Callable[[dict[str, Any]], Any], wanted: set[str], record: dict[str, Any]) -> bool:
+    return str(key(record)).lower() in wanted

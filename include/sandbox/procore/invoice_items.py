@@ -11,7 +11,7 @@ certificates for payment (the previous invoice's earned less retainage).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -145,7 +145,7 @@ def _percent(part: Decimal, whole: Decimal) -> Decimal:
 
 
 def bill_items(
-    sov_lines: list[Mapping[str, Any]],
+    sov_lines: Sequence[Mapping[str, Any]],
     before: Mapping[int, Position],
     billed: Mapping[int, Billed],
     retainage_percent: Decimal,
@@ -199,7 +199,7 @@ def change_orders(
 
 
 def summarise(
-    items: list[Mapping[str, Any]],
+    items: Sequence[Mapping[str, Any]],
     retainage_percent: Decimal,
     changes: ChangeOrders | None = None,
     period: tuple[str | None, str | None] = (None, None),

@@ -9,7 +9,7 @@ certificates). A pay app points to its contract as ``contract {id, type, title}`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -35,7 +35,7 @@ CONTRACT_TYPE = "PrimeContract"
 
 
 def g703_items(
-    items: list[Mapping[str, Any]], sov_lines: list[Mapping[str, Any]], new_id: Callable[[], int]
+    items: Sequence[Mapping[str, Any]], sov_lines: Sequence[Mapping[str, Any]], new_id: Callable[[], int]
 ) -> list[dict[str, Any]]:
     """``invoice_items.bill_items`` items (one per prime contract line) as published G703 lines."""
     by_line = {line["id"]: line for line in sov_lines}
@@ -83,7 +83,7 @@ def g703_items(
 
 
 def g702_summary(
-    g703: list[Mapping[str, Any]], retainage_percent: Decimal, period_start: str, period_end: str
+    g703: Sequence[Mapping[str, Any]], retainage_percent: Decimal, period_start: str, period_end: str
 ) -> dict[str, Any]:
     """The published G702 of a pay app's G703 lines."""
 

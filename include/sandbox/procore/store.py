@@ -114,6 +114,8 @@ class Store:
             field, parents = PROJECT_THROUGH[collection]
             ref = record.get(field)
             parent_id = ref["id"] if isinstance(ref, dict) else ref
+            if parent_id is None:
+                return None
             return next(
                 (self.project[(p, parent_id)] for p in parents if (p, parent_id) in self.project), None
             )

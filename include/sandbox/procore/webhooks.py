@@ -59,7 +59,7 @@ def ulid(moment_ms: int) -> str:
 def resource_name(collection: str, record: dict[str, Any]) -> str | None:
     if collection == "commitment_line_items":
         holder = (record.get("holder") or {}).get("holder_type")
-        return LINE_RESOURCE.get(holder, COMMITMENT_LINES)
+        return LINE_RESOURCE.get(holder or "", COMMITMENT_LINES)
     return RESOURCE_NAMES.get(collection)
 
 

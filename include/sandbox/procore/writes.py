@@ -59,8 +59,8 @@ def save(
     if attrs.get("origin_id") not in (None, ""):
         if not isinstance(attrs["origin_id"], str | int) or isinstance(attrs["origin_id"], bool):
             raise RecordInvalid.field("origin_id", "must be a string")
-        attrs["origin_id"] = str(attrs["origin_id"])
-        _check_origin_free(w, res, attrs["origin_id"], existing)
+        attrs["origin_id"] = origin_id = str(attrs["origin_id"])
+        _check_origin_free(w, res, origin_id, existing)
     elif "origin_id" in attrs:
         attrs["origin_id"] = None
     built = w.store.new_id(res.collection) if existing is None else existing["id"]

@@ -424,7 +424,7 @@ class _Generator:
             quantity = Decimal(self.rng.randrange(2, 400))
             unit_cost = (amount / quantity).quantize(CENT)
             amount = quantity * unit_cost
-        owner = (
+        owner: dict[str, Any] = (
             {
                 "holder": {"id": parent_id, "holder_type": HOLDER_TYPES[holder_type]},
                 "project": {"id": project["id"], "name": project["name"]},

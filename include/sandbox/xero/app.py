@@ -237,7 +237,7 @@ async def _put_option(call: Call) -> Response:
         body = drop_nulls(await _json_body(call))
     except BodyError as exc:
         return errors.post_data_invalid(str(exc))
-    options = body.get("Options") if isinstance(body, dict) and "Options" in body else [body]
+    options = body["Options"] if isinstance(body, dict) and "Options" in body else [body]
     created, failures = [], []
     for option in options:
         problems = call.service.schemas.errors("TrackingOption", option)

@@ -14,7 +14,7 @@ SERVER_ERROR_MESSAGE = (
 
 
 def problem(status: int, title: str, detail: str, headers: dict[str, str] | None = None) -> XeroJSONResponse:
-    body = {
+    body: dict[str, Any] = {
         "Type": None,
         "Title": title,
         "Status": status,

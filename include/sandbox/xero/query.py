@@ -192,9 +192,7 @@ def apply_order(records: list[dict[str, Any]], order: str) -> list[dict[str, Any
             raise QueryError(f"The order clause '{order}' could not be parsed")
         keys.append((words[0], len(words) == 2 and words[1].upper() == "DESC"))
     for field_name, descending in reversed(keys):
-        records = sorted(
-            records, key=lambda r, f=field_name: _sort_key(field_value(r, f)), reverse=descending
-        )
+        records = sorted(records, key=lambda r: _sort_key(field_value(r, field_name)), reverse=descending)
     return records
 
 

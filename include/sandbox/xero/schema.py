@@ -70,7 +70,7 @@ def _error_path(error: SchemaError) -> str:
 def describe(error: SchemaError) -> str:
     """A specific message: which field, what was wrong."""
     where = _error_path(error) or "the element"
-    if error.validator == "enum":
+    if error.validator == "enum" and isinstance(error.validator_value, list):
         allowed = ", ".join(str(v) for v in error.validator_value)
         return f"{where}: '{error.instance}' is not a valid value. Expected one of: {allowed}"
     if error.validator == "type":

@@ -74,7 +74,7 @@ def transform_direct_costs(
             if len(lines[source_type])
             else {}
         )
-        for record in frame.to_dict("records"):
+        for record in frame.to_dict("records", into=dict):
             doc_lines = by_doc.get(str(record[id_field]).lower(), pd.DataFrame())
             tracked = doc_lines[doc_lines["project_id"].notna()] if len(doc_lines) else doc_lines
             projects = sorted(set(tracked["project_id"])) if len(tracked) else []
@@ -153,7 +153,7 @@ def _row(
         # Procore requires an invoice number on every direct cost: the Xero number, else the Xero id's head.
         "invoice_number": str(number or "").strip() or f"XERO-{doc_id[:8]}",
         "description": f"{kind} in Xero: {number or doc_id}",
-        "line_items": [procore_line(line) for line in lines.to_dict("records") if line["mapped"]],
+        "line_items": [procore_line(line) for line in lines.to_dict("records", into=dict) if line["mapped"]],
     }
 
 

@@ -72,14 +72,14 @@ class LineCoder:
     """Codes one Xero line. Lookup entries (settings ``cost_code_lookup``) that name an item code win,
     then the item code itself, then entries by account code alone."""
 
-    codes: Mapping[tuple[str, str], Mapping[str, Any]]  # (project id, item code) -> budget code row
+    codes: Mapping[tuple[str | None, str], Mapping[str, Any]]  # (project id, item code) -> budget code row
     by_account_and_item: Mapping[tuple[str, str], str]  # -> item code
     by_account: Mapping[str, str]
     retainage_code: str
 
     @classmethod
     def build(cls, codes: pd.DataFrame, spec: MappingSpec) -> LineCoder:
-        rows = {(r["project_id"], r["item_code"]): r for r in codes.to_dict("records")}
+        rows = {(r["project_id"], r["item_code"]): r for r in codes.to_dict("records", into=dict)}
         separator = spec.settings.item_code_separator
         with_item, by_account = {}, {}
         for entry in spec.settings.cost_code_lookup:
@@ -91,7 +91,7 @@ class LineCoder:
         return cls(rows, with_item, by_account, spec.settings.retainage.item_code)
 
     def item_code(self, project_id: str | None, account: str | None, item: str | None) -> str | None:
-        if (account, item) in self.by_account_and_item:
+        if account is not None and item is not None and (account, item) in self.by_account_and_item:
             return self.by_account_and_item[(account, item)]
         if item and (project_id, item) in self.codes:
             return item
@@ -107,7 +107,7 @@ def document_lines(documents: pd.DataFrame, known: KnownInProcore, coder: LineCo
     it and in the base currency (at the document's own ``CurrencyRate``: Xero's rate on the document date)."""
     rows = [
         _line(record, index, line, known, coder)
-        for record in documents.to_dict("records")
+        for record in documents.to_dict("records", into=dict)
         for index, line in enumerate(record.get("LineItems") or [])
     ]
     return pd.DataFrame(rows, columns=list(LINE_COLUMNS), dtype=object)

@@ -29,7 +29,7 @@ def transform_payments(
     """Payments (deleted ones included) on bills from Procore subcontractor invoices."""
     by_id = _requisitions(requisitions)
     rows = []
-    for payment in payments.to_dict("records"):
+    for payment in payments.to_dict("records", into=dict):
         requisition_id = known.requisition_by_bill.get(_bill_id(payment))
         if requisition_id is not None:
             rows.append(_row(payment, requisition_id, by_id.get(requisition_id, {})))
@@ -48,7 +48,7 @@ def ignored_payments(payments: pd.DataFrame, known: KnownInProcore) -> int:
     """Live payments on bills that did not come from Procore (counted, never sent)."""
     return sum(
         1
-        for payment in payments.to_dict("records")
+        for payment in payments.to_dict("records", into=dict)
         if payment.get("PaymentType") == BILL_PAYMENT
         and str(payment.get("Status", "")).upper() not in XERO_DELETED_STATUSES
         and _bill_id(payment) not in known.requisition_by_bill

@@ -51,7 +51,7 @@ def transform_xero_purchase_orders(
     by_doc = dict(tuple(lines.groupby("doc_id"))) if len(lines) else {}
     committed = _committed_lines(procore, spec)
     rows = []
-    for order in orders.to_dict("records"):
+    for order in orders.to_dict("records", into=dict):
         order_id = str(order["PurchaseOrderID"]).lower()
         if order_id in known.made_by_sync or order.get("Status") not in FINAL_STATUSES:
             continue
@@ -121,7 +121,7 @@ def _row(
         "number": number,
         "title": (order.get("Reference") or "").strip() or f"Purchase order {number} raised in Xero",
         "date": xero_day(order.get("Date")),
-        "line_items": [procore_line(line) for line in mapped.to_dict("records")],
+        "line_items": [procore_line(line) for line in mapped.to_dict("records", into=dict)],
     }
 
 

@@ -41,7 +41,7 @@ def transform_vendors(
     """One row per candidate contact: ``action`` "link" (one match) or "upsert" (create), with the
     Procore vendor fields; ``match_count`` > 1 is held by validation."""
     wanted = {c.lower() for c in used_contact_ids} - set(known.vendor_by_contact) - known.made_by_sync
-    records = [r for r in contacts.to_dict("records") if str(r["ContactID"]).lower() in wanted]
+    records = [r for r in contacts.to_dict("records", into=dict) if str(r["ContactID"]).lower() in wanted]
     by_key = _vendors_by_name_key(vendors)
     rows = [_row(record, by_key.get(name_key(record.get("Name")), [])) for record in records]
     frame = pd.DataFrame(rows, columns=list(_ROW_COLUMNS), dtype=object)
