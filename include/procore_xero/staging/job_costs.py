@@ -11,17 +11,10 @@ from sqlalchemy import Connection, Engine, delete, insert, select
 
 from procore_xero.staging.engine import transaction
 from procore_xero.staging.keys import TenantKey
+from procore_xero.staging.schema import JOB_COST_FIGURES as FIGURES
 from procore_xero.staging.schema import job_costs
 from procore_xero.staging.timestamps import utc_now
 
-FIGURES = (
-    "jtd_cost",
-    "commitment_invoiced",
-    "direct_costs",
-    "jtd_cost_base",
-    "commitment_invoiced_base",
-    "direct_costs_base",
-)
 CENTS = Decimal(100)
 CENT = Decimal("0.01")
 

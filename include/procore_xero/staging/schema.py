@@ -227,6 +227,15 @@ write_leases = Table(
 
 # The nightly job-cost figures per project and budget code, from Xero's books (``procore_xero.job_costs``),
 # replaced whole for a tenant each night. Money in integer cents: exact on SQLite and PostgreSQL alike.
+# The figures, in their project's currency and in the base currency (``mapping.inbound.job_costs``).
+JOB_COST_FIGURES = (
+    "jtd_cost",
+    "commitment_invoiced",
+    "direct_costs",
+    "jtd_cost_base",
+    "commitment_invoiced_base",
+    "direct_costs_base",
+)
 job_costs = Table(
     "job_costs",
     metadata,
@@ -239,17 +248,7 @@ job_costs = Table(
     Column("cost_type", String(16), nullable=False),
     Column("currency", String(3), nullable=False),
     Column("base_currency", String(3), nullable=False),
-    *(
-        Column(f"{figure}_cents", BigInteger, nullable=False)
-        for figure in (
-            "jtd_cost",
-            "commitment_invoiced",
-            "direct_costs",
-            "jtd_cost_base",
-            "commitment_invoiced_base",
-            "direct_costs_base",
-        )
-    ),
+    *(Column(f"{figure}_cents", BigInteger, nullable=False) for figure in JOB_COST_FIGURES),
     Column("computed_at", UTCDateTime, nullable=False),
     Column("run_id", AIRFLOW_ID, nullable=True),
 )
