@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from procore_xero.extract.specs import PROCORE_SPECS, XERO_SPECS
 from procore_xero.objects import (
     APPROVABLE_REASONS,
     HOURLY_INBOUND_ORDER,
@@ -73,18 +74,20 @@ def test_the_derived_targets_are_the_loaders() -> None:
 
 
 @pytest.mark.parametrize("sync_object", OBJECTS, ids=lambda o: o.name)
-def test_every_staged_input_is_a_staged_object_type(sync_object: SyncObject) -> None:
+def test_every_staged_input_is_a_staged_object_type_some_extract_reads(sync_object: SyncObject) -> None:
     for name in sync_object.staged:
         assert get_object_type("procore", name).table_name == f"procore_{name}"
+        assert PROCORE_SPECS[name].name == name
     for name in sync_object.staged_xero:
         assert get_object_type("xero", name).table_name == f"xero_{name}"
+        assert XERO_SPECS[name].name == name
 
 
-def test_every_object_has_its_settings_with_the_same_direction() -> None:
+def test_every_object_has_its_settings_and_no_setting_contradicts_its_direction() -> None:
     declared = yaml.safe_load(SETTINGS.read_text(encoding="utf-8"))["objects"]
-    assert {name: entry["direction"] for name, entry in declared.items()} == {
-        o.name: o.direction.value for o in OBJECTS
-    }
+    assert set(declared) == {o.name for o in OBJECTS}
+    for o in OBJECTS:
+        assert declared[o.name].get("direction", o.direction.value) == o.direction.value, o.name
 
 
 @pytest.mark.parametrize("sync_object", OBJECTS, ids=lambda o: o.name)
