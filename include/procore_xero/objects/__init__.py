@@ -68,7 +68,7 @@ XERO_TARGET_TYPES = tuple(TARGETS)
 PROCORE_TARGET_TYPES = tuple(o.target_type for o in OBJECTS if o.direction is Direction.TO_PROCORE)
 # Every reason some object lets a person overrule (the approval page and the report list them).
 APPROVABLE_REASONS = frozenset(reason for o in OBJECTS for reason in o.approvable)
-# The run-level links (``system/type``) the outbound steps pass to later steps by XCom.
+# The run-level links (``system/type``) a step passes to the later steps of its DAG by XCom.
 REFERENCED_LATER = frozenset(link for o in OBJECTS for link in o.referenced_later)
 
 __all__ = [

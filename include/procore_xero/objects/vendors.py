@@ -60,4 +60,5 @@ VENDORS = SyncObject(
             shows=("match_count", "matched_vendor_ids"),
         ),
     ),
+    referenced_later=("xero/contacts",),  # the vendor each contact became: later steps' documents name it
 )

@@ -121,6 +121,7 @@ def test_the_links_later_steps_read_are_those_earlier_steps_make() -> None:
         "procore/vendors",
         "procore/work_order_contracts",
         "procore/purchase_order_contracts",
+        "xero/contacts",
     } == REFERENCED_LATER
 
 
