@@ -11,12 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from procore_xero.objects import PROCORE_TARGET_TYPES, XERO_TARGET_TYPES
 from procore_xero.staging.jsoncodec import content_hash
 
-# Xero endpoints the sync writes to (TrackingOptions = PUT TrackingCategories/{id}/Options).
-XERO_TARGET_TYPES = ("Contacts", "Items", "TrackingOptions", "PurchaseOrders", "Invoices")
-# Procore resources the sync writes to (through their sync actions), in dependency order.
-PROCORE_TARGET_TYPES = ("vendors", "purchase_order_contracts", "contract_payments", "direct_costs")
+# Xero endpoints (TrackingOptions = PUT TrackingCategories/{id}/Options), then Procore resources (through
+# their sync actions), each in its objects' order.
 TARGET_TYPES = XERO_TARGET_TYPES + PROCORE_TARGET_TYPES
 
 FRAME_COLUMNS = ("target_type", "source_type", "source_id", "label", "natural_key", "payload")

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from procore_xero.airflow.approval_page import HeldRecord
+from procore_xero.objects import APPROVABLE_REASONS
 from procore_xero.staging import QueuedException, TenantKey, list_open
 from procore_xero.staging.schema import staging_table
-from procore_xero.sync.decisions import APPROVABLE_REASONS
 
 # Where a staged document names its vendor (Procore commitments) or contact (Xero documents).
 VENDOR_FIELDS = {"procore": ("vendor", "company"), "xero": ("Contact", "Name")}

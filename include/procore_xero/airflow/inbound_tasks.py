@@ -14,6 +14,7 @@ from airflow.sdk import get_current_context
 from procore_xero.airflow.sync_tasks import approvals_to_post
 from procore_xero.airflow.tasks import spent_limit_fails_for_good
 from procore_xero.airflow.tenancy import pair_named
+from procore_xero.objects import REFERENCED_LATER, released_by_approval
 
 
 def _known(engine: Any, tenant: Any, earlier: Sequence[dict[str, Any]], base_currency: str = "USD") -> Any:
@@ -45,7 +46,7 @@ def inbound_step_task(step_name: str, tenant: str, earlier: Sequence[dict[str, A
             dry_run=bool(params.get("dry_run")),
             full_refresh=bool(params.get("full_refresh")),
         )
-    ids = {k: v for k, v in result.ids.items() if k == "xero/contacts"}  # documents' ids stay in id_map
+    ids = {k: v for k, v in result.ids.items() if k in REFERENCED_LATER}  # documents' ids stay in id_map
     return {**result.to_dict(), "ids": ids}
 
 
@@ -55,7 +56,8 @@ def apply_inbound_approvals(response: dict[str, Any], tenant: str) -> dict[str, 
     approved = approvals_to_post(response, pair_named(tenant), get_current_context()["run_id"])
     posted = {}
     if approved:
-        posted["xero_purchase_orders"] = inbound_step_task("xero_purchase_orders", tenant)["load"]["counts"]
+        for step_name in released_by_approval("xero_to_procore"):
+            posted[step_name] = inbound_step_task(step_name, tenant)["load"]["counts"]
     return {**response, "posted": posted}
 
 

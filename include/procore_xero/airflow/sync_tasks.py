@@ -15,20 +15,9 @@ from airflow.sdk.exceptions import AirflowSkipException
 
 from procore_xero.airflow.tasks import spent_limit_fails_for_good
 from procore_xero.airflow.tenancy import TenantPair, pair_named
+from procore_xero.objects import REFERENCED_LATER
 
 log = logging.getLogger(__name__)
-
-# The run-level ID maps later steps look up (documents' own ids stay in id_map, out of XCom).
-REFERENCED_LATER = frozenset(
-    {
-        "procore/projects",
-        "procore/cost_codes",
-        "pxsync/settings",
-        "procore/vendors",
-        "procore/work_order_contracts",
-        "procore/purchase_order_contracts",
-    }
-)
 
 
 def enabled_currencies(tenant: str) -> list[str]:
@@ -80,6 +69,7 @@ def sync_step_task(
             project_id=_project_id(engine, key.company_id, params.get("project_number")),
             full_refresh=bool(params.get("full_refresh")),
         )
+    # Only the run-level links later steps look up travel by XCom; documents' own ids stay in id_map.
     return {**result.to_dict(), "ids": {k: v for k, v in result.ids.items() if k in REFERENCED_LATER}}
 
 
@@ -174,14 +164,12 @@ def approvals_to_post(response: dict[str, Any], pair: TenantPair, run_id: str) -
 def apply_approvals(response: dict[str, Any], tenant: str) -> dict[str, Any]:
     """Post what the controller approved in this run (the steps re-run, skipping every record already in
     Xero, so only the released ones are written)."""
-    from procore_xero.sync.decisions import APPROVABLE_REASONS
-    from procore_xero.sync.order import STEP_ORDER
-    from procore_xero.validation import OBJECT_RULES
+    from procore_xero.objects import released_by_approval
 
     approved = approvals_to_post(response, pair_named(tenant), get_current_context()["run_id"])
     posted: dict[str, Any] = {}
     if approved:
-        steps = [s for s in STEP_ORDER if {r.reason for r in OBJECT_RULES[s].rules} & APPROVABLE_REASONS]
+        steps = released_by_approval("procore_to_xero")
         currencies = enabled_currencies(tenant)
         for step_name in steps:
             posted[step_name] = sync_step_task(step_name, [], currencies, tenant)["load"]["counts"]

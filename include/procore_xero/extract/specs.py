@@ -1,4 +1,5 @@
 """One declarative spec per extracted object type: the API path, its scope, and which filters it honours.
+The staged object types (``staging.objects``) follow from these.
 
 Pure data with no heavy imports, so DAG files can build one task per spec at parse time. Checked against
 the emulator's routes (docs/sandbox-procore.md, docs/sandbox-xero.md) and Procore's / Xero's docs.
@@ -48,11 +49,13 @@ class ProcoreSpec:
 
 @dataclass(frozen=True)
 class XeroSpec:
-    """``endpoint`` under ``/api.xro/2.0``; ``paged`` lists take ``page``/``pageSize``; ``incremental``
-    ones honour ``If-Modified-Since``; ``params`` are sent on every read."""
+    """``endpoint`` under ``/api.xro/2.0``; ``key_field`` holds a record's identity; ``paged`` lists take
+    ``page``/``pageSize``; ``incremental`` ones honour ``If-Modified-Since``; ``params`` are sent on every
+    read."""
 
     name: str
     endpoint: str
+    key_field: str
     paged: bool
     incremental: bool = True
     params: tuple[tuple[str, str], ...] = ()
@@ -147,27 +150,35 @@ PROCORE_SPECS: dict[str, ProcoreSpec] = {
     )
 }
 
-# tax_rates is staged by the schema but not extracted: the Xero emulator serves no TaxRates endpoint.
+# The staged Xero types (``staging.objects``) are these, and tax_rates, staged by the schema but not
+# extracted: the Xero emulator serves no TaxRates endpoint.
 XERO_SPECS: dict[str, XeroSpec] = {
     spec.name: spec
     for spec in (
-        XeroSpec("contacts", "Contacts", paged=True, params=(("includeArchived", "true"),)),
+        XeroSpec("contacts", "Contacts", "ContactID", paged=True, params=(("includeArchived", "true"),)),
         # unitdp=4: unit amounts as Xero holds them (a person may key 4 decimals; the default shows 2)
-        XeroSpec("items", "Items", paged=False, params=(("unitdp", "4"),)),
-        XeroSpec("accounts", "Accounts", paged=False),
-        XeroSpec("currencies", "Currencies", paged=False, incremental=False),
+        XeroSpec("items", "Items", "ItemID", paged=False, params=(("unitdp", "4"),)),
+        XeroSpec("accounts", "Accounts", "AccountID", paged=False),
+        XeroSpec("currencies", "Currencies", "Code", paged=False, incremental=False),
         # Xero publishes no If-Modified-Since on TrackingCategories: one small list, re-read whole each run
         XeroSpec(
             "tracking_categories",
             "TrackingCategories",
+            "TrackingCategoryID",
             paged=False,
             incremental=False,
             params=(("includeArchived", "true"),),
         ),
-        XeroSpec("purchase_orders", "PurchaseOrders", paged=True),
-        XeroSpec("invoices", "Invoices", paged=True, params=(("unitdp", "4"),)),
-        XeroSpec("payments", "Payments", paged=True),
-        XeroSpec("bank_transactions", "BankTransactions", paged=True, params=(("unitdp", "4"),)),
+        XeroSpec("purchase_orders", "PurchaseOrders", "PurchaseOrderID", paged=True),
+        XeroSpec("invoices", "Invoices", "InvoiceID", paged=True, params=(("unitdp", "4"),)),
+        XeroSpec("payments", "Payments", "PaymentID", paged=True),
+        XeroSpec(
+            "bank_transactions",
+            "BankTransactions",
+            "BankTransactionID",
+            paged=True,
+            params=(("unitdp", "4"),),
+        ),
     )
 }
 

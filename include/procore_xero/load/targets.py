@@ -1,39 +1,20 @@
-"""The Xero collections the loader writes, and the facts about Xero records it relies on."""
+"""The Xero collections the loader writes (declared with their objects in ``procore_xero.objects``), and the
+facts about Xero records the loader relies on."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from procore_xero.objects import TARGETS
+from procore_xero.objects import XeroTarget as Target
 from procore_xero.staging.timestamps import parse_api_timestamp
+
+__all__ = ["GONE_STATUSES", "TARGETS", "Target", "is_live", "record_id", "updated_at"]
 
 # Statuses after which a Xero record no longer holds its natural key (numbers and names are free again).
 GONE_STATUSES = frozenset({"DELETED", "VOIDED", "ARCHIVED"})
-
-
-@dataclass(frozen=True)
-class Target:
-    """``key`` names the list in request and answer bodies; ``updatable`` says whether a changed record is
-    updated in place (POST with its id) or, as tracking options, created anew under its new name."""
-
-    target_type: str
-    key: str
-    id_field: str
-    updatable: bool
-
-
-TARGETS: dict[str, Target] = {
-    t.target_type: t
-    for t in (
-        Target("Contacts", "Contacts", "ContactID", True),
-        Target("Items", "Items", "ItemID", True),
-        Target("TrackingOptions", "Options", "TrackingOptionID", False),
-        Target("PurchaseOrders", "PurchaseOrders", "PurchaseOrderID", True),
-        Target("Invoices", "Invoices", "InvoiceID", True),
-    )
-}
 
 
 def updated_at(record: Mapping[str, Any]) -> datetime | None:

@@ -37,6 +37,7 @@ from procore_xero.mapping.invoice_items import FIGURE_COLUMNS, cent_amount, line
 from procore_xero.mapping.known import KnownInXero
 from procore_xero.mapping.spec import MappingSpec
 from procore_xero.object_column import object_column
+from procore_xero.objects.bills import BILLS
 
 COLUMNS = (
     "requisition_id",
@@ -123,9 +124,9 @@ def transform_bills(
     frame = add_line_columns(frame, lines, known, spec)
     return finish(
         frame,
-        target_type="Invoices",
+        target_type=BILLS.target_type,
         source_type="procore/requisitions",
-        natural_key={"InvoiceNumber": "invoice_number", "ContactID": "contact_id"},
+        natural_key=BILLS.natural_key,
         fields=spec.fields("bills"),
         columns=COLUMNS,
     )

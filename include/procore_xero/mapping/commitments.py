@@ -8,12 +8,13 @@ order number unique in the organisation, so the PO number is built from the ``po
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
+from procore_xero.extract.specs import COMMITMENT_TYPES
 from procore_xero.mapping.frames import format_columns, id_text, pluck, text_or_none
 from procore_xero.mapping.spec import MappingSpec
-
-COMMITMENT_TYPES = ("work_order_contracts", "purchase_order_contracts")
 
 
 def all_commitments(
@@ -24,6 +25,11 @@ def all_commitments(
     return pd.concat(
         [frame.assign(commitment_type=kind) for kind, frame in kinds if len(frame)], ignore_index=True
     )
+
+
+def commitments_of(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """``all_commitments`` of the staged frames by type (bills and POs, both directions, treat them alike)."""
+    return all_commitments(*(frames[kind] for kind in COMMITMENT_TYPES))
 
 
 def po_numbers(commitments: pd.DataFrame, projects: pd.DataFrame, spec: MappingSpec) -> pd.Series:

@@ -6,6 +6,7 @@ import pandas as pd
 
 from procore_xero.mapping.frames import control_characters, finish, id_text, text_or_none
 from procore_xero.mapping.spec import MappingSpec
+from procore_xero.objects.contacts import CONTACTS
 
 COLUMNS = ("vendor_id", "name", "contact_number", "name_is_text", "name_type", "name_controls")
 
@@ -27,9 +28,9 @@ def transform_contacts(vendors: pd.DataFrame, spec: MappingSpec) -> pd.DataFrame
     frame["label"] = "Vendor " + frame["name"].fillna("(no name)") + " #" + frame["vendor_id"]
     return finish(
         frame,
-        target_type="Contacts",
+        target_type=CONTACTS.target_type,
         source_type="procore/vendors",
-        natural_key={"ContactNumber": "contact_number"},
+        natural_key=CONTACTS.natural_key,
         fields=spec.fields("contacts"),
         columns=COLUMNS,
     )

@@ -6,6 +6,7 @@ import pandas as pd
 
 from procore_xero.mapping.frames import finish, item_codes
 from procore_xero.mapping.spec import MappingSpec
+from procore_xero.objects.items import ITEMS
 
 ITEM_NAME_MAX = 50
 COLUMNS = ("cost_code", "cost_type", "code", "description", "name_truncated")
@@ -36,9 +37,9 @@ def transform_items(cost_codes: pd.DataFrame, cost_types: pd.DataFrame, spec: Ma
     _account_columns(frame, spec)
     return finish(
         frame,
-        target_type="Items",
+        target_type=ITEMS.target_type,
         source_type=None,
-        natural_key={"Code": "code"},
+        natural_key=ITEMS.natural_key,
         fields=spec.fields("items"),
         columns=COLUMNS,
     )

@@ -31,6 +31,7 @@ from procore_xero.mapping.known import KnownInXero
 from procore_xero.mapping.lines import line_items
 from procore_xero.mapping.spec import MappingSpec
 from procore_xero.object_column import object_column
+from procore_xero.objects.purchase_orders import PURCHASE_ORDERS
 
 COLUMNS = (
     "commitment_id",
@@ -124,9 +125,9 @@ def transform_purchase_orders(
     )
     return finish(
         frame,
-        target_type="PurchaseOrders",
+        target_type=PURCHASE_ORDERS.target_type,
         source_type=None,
-        natural_key={"PurchaseOrderNumber": "number"},
+        natural_key=PURCHASE_ORDERS.natural_key,
         fields=spec.fields("purchase_orders"),
         columns=COLUMNS,
     )

@@ -31,6 +31,7 @@ from procore_xero.mapping.frames import ZERO, finish, id_text, money, pluck, val
 from procore_xero.mapping.known import KnownInXero
 from procore_xero.mapping.spec import MappingSpec
 from procore_xero.mapping.staged import STAGED_PROJECT
+from procore_xero.objects.sales_invoices import SALES_INVOICES
 
 COLUMNS = (
     "payment_application_id",
@@ -93,9 +94,9 @@ def transform_sales_invoices(
     frame = add_line_columns(frame, lines, known, spec)
     return finish(
         frame,
-        target_type="Invoices",
+        target_type=SALES_INVOICES.target_type,
         source_type="procore/payment_applications",
-        natural_key={"InvoiceNumber": "invoice_number"},
+        natural_key=SALES_INVOICES.natural_key,
         fields=spec.fields("sales_invoices"),
         columns=COLUMNS,
     )

@@ -6,6 +6,7 @@ import pandas as pd
 
 from procore_xero.mapping.frames import finish, id_text, pluck, text_or_none
 from procore_xero.mapping.spec import MappingSpec
+from procore_xero.objects.tracking_options import TRACKING_OPTIONS
 
 OPTION_NAME_MAX = 50
 COLUMNS = ("project_id", "job_number", "project_name", "stage_name", "option_name")
@@ -23,9 +24,9 @@ def transform_tracking_options(projects: pd.DataFrame, spec: MappingSpec) -> pd.
     frame["label"] = "Project " + frame["option_name"]
     return finish(
         frame,
-        target_type="TrackingOptions",
+        target_type=TRACKING_OPTIONS.target_type,
         source_type="procore/projects",
-        natural_key={"Name": "option_name"},
+        natural_key=TRACKING_OPTIONS.natural_key,
         fields=spec.fields("tracking_options"),
         columns=COLUMNS,
     )

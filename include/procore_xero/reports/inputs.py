@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, select
 
+from procore_xero.extract.specs import COMMITMENT_TYPES
 from procore_xero.mapping.staged import read_staged
 from procore_xero.mapping.xero_staged import read_xero_staged
 from procore_xero.reports.exception_roots import (
@@ -32,7 +33,6 @@ from procore_xero.staging.id_map import Mapping as Link
 from procore_xero.staging.job_costs import read_job_costs
 from procore_xero.staging.objects import get_object_type
 
-COMMITMENT_TYPES = ("work_order_contracts", "purchase_order_contracts")
 PROCORE_TYPES = (
     "projects",
     "prime_contracts",  # the projects' currencies (mapping.project_currency)

@@ -14,12 +14,12 @@ from typing import Any
 
 import pandas as pd
 
+from procore_xero.objects import APPROVABLE_REASONS
 from procore_xero.reports.exception_roots import Root, StagedDocument, root_of
 from procore_xero.reports.frames import records, rows_frame
 from procore_xero.reports.inputs import DriftInputs
 from procore_xero.reports.money import ZERO, dec
 from procore_xero.staging import QueuedException
-from procore_xero.sync.decisions import APPROVABLE_REASONS
 
 AMOUNT_FIELDS = ("net_due", "total", "amount", "gross_this_period")
 COLUMNS = [

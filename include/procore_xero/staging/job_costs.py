@@ -11,10 +11,10 @@ from sqlalchemy import Connection, Engine, delete, insert, select
 
 from procore_xero.staging.engine import transaction
 from procore_xero.staging.keys import TenantKey
-from procore_xero.staging.schema import JOB_COST_FIGURES, job_costs
+from procore_xero.staging.schema import JOB_COST_FIGURES as FIGURES
+from procore_xero.staging.schema import job_costs
 from procore_xero.staging.timestamps import utc_now
 
-FIGURES = JOB_COST_FIGURES
 CENTS = Decimal(100)
 CENT = Decimal("0.01")
 

@@ -1,10 +1,12 @@
-"""The registry of staged object types: one line per type; tables, keys and parsing follow from it."""
+"""The staged object types (the extracted ones, ``extract.specs``): tables, keys and parsing follow."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
+
+from procore_xero.extract.specs import PROCORE_SPECS, XERO_SPECS
 
 
 class System(StrEnum):
@@ -16,39 +18,11 @@ class System(StrEnum):
 # still a document with a number and a history that reconciliation needs, so it stays "not deleted".
 XERO_DELETED_STATUSES = frozenset({"DELETED", "ARCHIVED"})
 
-PROCORE_OBJECT_TYPES = (
-    "projects",
-    "project_stages",
-    "vendors",
-    "cost_codes",
-    "line_item_types",
-    "budget_views",
-    "budget_view_detail_rows",
-    "work_order_contracts",
-    "purchase_order_contracts",
-    "commitment_line_items",
-    "commitment_change_orders",
-    "requisitions",
-    "contract_payments",
-    "prime_contracts",
-    "prime_contract_line_items",
-    "payment_applications",
-    "direct_costs",
-)
-
+# Every extracted type is staged (``extract.specs``), and Xero's tax rates, which nothing reads yet (the
+# Xero emulator serves no TaxRates endpoint).
+PROCORE_OBJECT_TYPES = tuple(PROCORE_SPECS)
 # Xero object type -> the field holding its identity.
-XERO_KEY_FIELDS = {
-    "contacts": "ContactID",
-    "items": "ItemID",
-    "accounts": "AccountID",
-    "currencies": "Code",
-    "tax_rates": "TaxType",
-    "tracking_categories": "TrackingCategoryID",
-    "purchase_orders": "PurchaseOrderID",
-    "invoices": "InvoiceID",
-    "payments": "PaymentID",
-    "bank_transactions": "BankTransactionID",
-}
+XERO_KEY_FIELDS = {**{name: spec.key_field for name, spec in XERO_SPECS.items()}, "tax_rates": "TaxType"}
 
 
 @dataclass(frozen=True)

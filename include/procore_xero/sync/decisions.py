@@ -1,8 +1,8 @@
 """The controller's decisions applied to a validation outcome.
 
 An approved exception lets its record through while the record is unchanged since the decision (same
-failing values) and the reason is one a person may overrule; a rejected one keeps the record out, silently,
-until its source changes. Anything else is (re)queued.
+failing values) and the reason is one a person may overrule for that object (``SyncObject.approvable``);
+a rejected one keeps the record out, silently, until its source changes. Anything else is (re)queued.
 """
 
 from __future__ import annotations
@@ -12,16 +12,10 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from procore_xero.objects import BY_NAME
 from procore_xero.staging import ExceptionStatus, QueuedException
 from procore_xero.staging.jsoncodec import dumps, loads
 from procore_xero.validation import Failure, ValidationOutcome
-
-# Reasons where the record is valid for Xero and only a business rule held it back.
-# The loader holds a contact near an existing one's name (load.contact_matches) and a document voided or
-# gone in Xero (load.gone_in_xero); it reads the approval itself: the record is sent on the next run.
-APPROVABLE_REASONS = frozenset(
-    {"po_above_remaining_budget", "contact_name_near_match", "voided_in_xero", "missing_in_xero"}
-)
 
 Decisions = Mapping[tuple[str, str], QueuedException]
 
@@ -35,6 +29,7 @@ class Verdict:
 
 
 def apply_decisions(outcome: ValidationOutcome, decisions: Decisions) -> Verdict:
+    approvable = BY_NAME[outcome.object_type].approvable
     to_queue: list[Failure] = []
     cleared: dict[str, bool] = {}
     for failure in outcome.failures:
@@ -44,7 +39,7 @@ def apply_decisions(outcome: ValidationOutcome, decisions: Decisions) -> Verdict
             cleared[failure.source_id] = False
             continue
         approved = unchanged and decision.status == ExceptionStatus.APPROVED
-        if approved and failure.reason_code in APPROVABLE_REASONS:
+        if approved and failure.reason_code in approvable:
             cleared.setdefault(failure.source_id, True)
             continue
         to_queue.append(failure)

@@ -1,7 +1,6 @@
-"""The objects the sync sends, in dependency order (pure data: DAG files read it while parsing)."""
+"""The objects each sync DAG sends, in dependency order (derived from ``procore_xero.objects``, pure data:
+DAG files read it while parsing)."""
 
-STEP_ORDER = ("tracking_options", "items", "contacts", "purchase_orders", "bills", "sales_invoices")
+from procore_xero.objects import HOURLY_INBOUND_ORDER, NIGHTLY_INBOUND_ORDER, STEP_ORDER
 
-# Money coming back from Xero: hourly (xero_to_procore) and nightly (job_costs), in dependency order.
-HOURLY_INBOUND_ORDER = ("vendors", "payments", "xero_purchase_orders")
-NIGHTLY_INBOUND_ORDER = ("direct_costs",)
+__all__ = ["HOURLY_INBOUND_ORDER", "NIGHTLY_INBOUND_ORDER", "STEP_ORDER"]

@@ -18,6 +18,7 @@ from procore_xero.mapping.frames import ZERO, finish
 from procore_xero.mapping.inbound.known import KnownInProcore
 from procore_xero.mapping.inbound.lines import CENT, FINAL_STATUSES, xero_day
 from procore_xero.mapping.staged import records_frame
+from procore_xero.objects.direct_costs import DIRECT_COSTS
 
 COLUMNS = (
     "action",
@@ -95,9 +96,9 @@ def transform_direct_costs(
     frame = pd.DataFrame(rows, columns=list(_ROW_COLUMNS), dtype=object)
     return finish(
         frame,
-        target_type="direct_costs",
+        target_type=DIRECT_COSTS.target_type,
         source_type=None,
-        natural_key={"origin_id": "source_id"},
+        natural_key=DIRECT_COSTS.natural_key,
         fields=spec.fields("direct_costs"),
         columns=COLUMNS,
     )

@@ -17,16 +17,9 @@ from collections.abc import Mapping
 import pandas as pd
 
 from procore_xero.mapping.frames import ZERO, decimal_sum
+from procore_xero.staging.schema import JOB_COST_FIGURES as FIGURES
 
 KEY = ["project_id", "cost_code_id", "line_item_type_id", "cost_code", "cost_type"]
-FIGURES = (
-    "jtd_cost",
-    "commitment_invoiced",
-    "direct_costs",
-    "jtd_cost_base",
-    "commitment_invoiced_base",
-    "direct_costs_base",
-)
 
 
 def job_cost_figures(

@@ -176,3 +176,11 @@ def contact_ids(documents: pd.DataFrame) -> pd.Series:
     if documents.empty:
         return pd.Series([], dtype=object)
     return pluck(documents["Contact"], "ContactID").str.lower()
+
+
+def document_ids(documents: pd.DataFrame) -> pd.Series:
+    """The documents' own ids (lower case), whichever kind of Xero document they are."""
+    for field in DOCUMENT_ID_FIELDS:
+        if field in documents:
+            return id_text(documents[field]).str.lower()
+    return pd.Series([], dtype=object)

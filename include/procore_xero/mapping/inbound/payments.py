@@ -17,6 +17,7 @@ from procore_xero.mapping.frames import finish, id_text
 from procore_xero.mapping.inbound.known import KnownInProcore
 from procore_xero.mapping.inbound.lines import CENT, xero_day
 from procore_xero.mapping.spec import MappingSpec
+from procore_xero.objects.payments import PAYMENTS
 from procore_xero.staging.objects import XERO_DELETED_STATUSES
 
 COLUMNS = ("action", "project_id", "requisition_id", "contract_id", "amount", "date", "currency")
@@ -36,9 +37,9 @@ def transform_payments(
     frame = pd.DataFrame(rows, columns=list(_ROW_COLUMNS), dtype=object)
     return finish(
         frame,
-        target_type="contract_payments",
+        target_type=PAYMENTS.target_type,
         source_type="xero/payments",
-        natural_key={"origin_id": "source_id"},
+        natural_key=PAYMENTS.natural_key,
         fields=spec.fields("payments"),
         columns=COLUMNS,
     )

@@ -23,6 +23,7 @@ from procore_xero.mapping.inbound.known import KnownInProcore
 from procore_xero.mapping.inbound.lines import xero_day
 from procore_xero.mapping.purchase_orders import commitment_lines, remaining_budget
 from procore_xero.mapping.spec import MappingSpec
+from procore_xero.objects.xero_purchase_orders import XERO_PURCHASE_ORDERS
 
 COLUMNS = (
     "action",
@@ -64,9 +65,9 @@ def transform_xero_purchase_orders(
     frame = pd.DataFrame(rows, columns=list(_ROW_COLUMNS), dtype=object)
     return finish(
         frame,
-        target_type="purchase_order_contracts",
+        target_type=XERO_PURCHASE_ORDERS.target_type,
         source_type="xero/purchase_orders",
-        natural_key={"origin_id": "source_id"},
+        natural_key=XERO_PURCHASE_ORDERS.natural_key,
         fields=spec.fields("xero_purchase_orders"),
         columns=COLUMNS,
     )

@@ -17,6 +17,7 @@ from procore_xero.mapping.frames import controls_in, finish, id_text, visible_te
 from procore_xero.mapping.inbound.known import KnownInProcore
 from procore_xero.mapping.spec import MappingSpec
 from procore_xero.mapping.vendor_names import name_key
+from procore_xero.objects.vendors import VENDORS
 
 COLUMNS = (
     "action",
@@ -47,9 +48,9 @@ def transform_vendors(
     frame = pd.DataFrame(rows, columns=list(_ROW_COLUMNS), dtype=object)
     return finish(
         frame,
-        target_type="vendors",
+        target_type=VENDORS.target_type,
         source_type="xero/contacts",
-        natural_key={"origin_id": "source_id"},
+        natural_key=VENDORS.natural_key,
         fields=spec.fields("vendors"),
         columns=COLUMNS,
     )
