@@ -52,7 +52,7 @@ def currencies(tenant: str) -> list[str]:
 def sync(step_name: str, earlier: list[dict[str, Any]], currencies: list[str], tenant: str) -> dict[str, Any]:
     from procore_xero.airflow.sync_tasks import sync_step_task
 
-    return sync_step_task(step_name, earlier, currencies, tenant)
+    return sync_step_task(step_name, earlier, tenant, currencies)
 
 
 @task(map_index_template=TENANT_LABEL)
@@ -66,7 +66,7 @@ def held_for_approval(tenant: str) -> list[dict[str, Any]]:
 def apply_approvals(response: dict[str, Any], tenant: str) -> dict[str, Any]:
     from procore_xero.airflow.sync_tasks import apply_approvals as apply
 
-    return apply(response, tenant)
+    return apply(response, tenant, STEP_ORDER)
 
 
 @task_group(group_id="tenant")
