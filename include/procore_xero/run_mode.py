@@ -1,8 +1,8 @@
 """How a run was asked to go (the DAG Params), and the one place that turns a dry run into ports.
 
 Steps and loaders never ask whether this is a dry run: they write through a target writer and a ledger,
-and a dry run hands them the recording ones (``procore_xero.ledger``, ``load.xero_writer``,
-``load.procore_writer``), which keep in memory what a real run would write.
+and a dry run hands them the recording ones (``procore_xero.ledger``, ``to_xero.writer``,
+``to_procore.writer``), which keep in memory what a real run would write.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from sqlalchemy import Engine
 
 from procore_xero.clients import ProcoreClient, XeroClient
 from procore_xero.ledger import Ledger, RecordingLedger, StagingLedger
-from procore_xero.load.procore_writer import ProcoreApiWriter, ProcoreWriter, RecordingProcoreWriter
-from procore_xero.load.xero_writer import RecordingXeroWriter, XeroApiWriter, XeroWriter
 from procore_xero.staging.keys import TenantKey
+from procore_xero.to_procore.writer import ProcoreApiWriter, ProcoreWriter, RecordingProcoreWriter
+from procore_xero.to_xero.writer import RecordingXeroWriter, XeroApiWriter, XeroWriter
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,11 @@ from sqlalchemy import Engine
 
 from procore_xero.clients import ProcoreClient, XeroClient
 from procore_xero.ledger import Ledger
-from procore_xero.load.procore_writer import ProcoreWriter
-from procore_xero.load.xero_writer import XeroWriter
 from procore_xero.mapping import MappingSpec
 from procore_xero.run_mode import RunMode
 from procore_xero.staging.keys import TenantKey
+from procore_xero.to_procore.writer import ProcoreWriter
+from procore_xero.to_xero.writer import XeroWriter
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from procore_xero.load.procore_loader import ProcoreLoader, procore_writes
 from procore_xero.load.report import LoadReport
 from procore_xero.mapping.inbound.known import KnownInProcore
 from procore_xero.sync.inbound_steps import INBOUND_STEPS
 from procore_xero.sync.pipeline import Prepared
 from procore_xero.tenant_run import TenantRun
+from procore_xero.to_procore.loader import ProcoreLoader, procore_writes
 
 
 @dataclass(frozen=True)

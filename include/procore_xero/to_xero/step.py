@@ -8,7 +8,6 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from procore_xero.load.report import LoadReport
-from procore_xero.load.xero_loader import XeroLoader
 from procore_xero.mapping import KnownInXero
 from procore_xero.mapping.staged import read_staged
 from procore_xero.outgoing import to_outgoing
@@ -18,6 +17,7 @@ from procore_xero.sync.pipeline import Prepared
 from procore_xero.sync.scope import out_of_scope_projects, split_out_of_scope
 from procore_xero.sync.steps import STEPS
 from procore_xero.tenant_run import TenantRun
+from procore_xero.to_xero.loader import XeroLoader
 
 
 @dataclass(frozen=True)

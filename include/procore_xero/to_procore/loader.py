@@ -27,11 +27,13 @@ from procore_xero.amounts import amounts_as_text
 from procore_xero.clients import ProcoreClient, SyncResult
 from procore_xero.clients.errors import RequestRejected
 from procore_xero.ledger import Ledger
-from procore_xero.load.procore_writer import PROCORE_TARGETS, ProcoreTarget, ProcoreWriter, refusal
+from procore_xero.load.record_keeping import KeepsRecords
 from procore_xero.load.report import LoadReport, TypeCounts, calls_between
 from procore_xero.outgoing import Outgoing, to_outgoing
-from procore_xero.staging import Crosswalk, Problem, TenantKey, lookup_mappings
+from procore_xero.run_mode import RunMode
+from procore_xero.staging import Crosswalk, TenantKey, lookup_mappings
 from procore_xero.staging.timestamps import parse_api_timestamp
+from procore_xero.to_procore.writer import PROCORE_TARGETS, ProcoreTarget, ProcoreWriter, refusal
 
 if TYPE_CHECKING:
     from procore_xero.tenant_run import TenantRun
@@ -76,8 +78,6 @@ def load_to_procore(
     resend: bool = False,
 ) -> LoadReport:
     """Write, link or reverse every record; ``report.ids`` maps source ids to Procore ids."""
-    from procore_xero.run_mode import RunMode  # which ports: it imports the writers, which import load
-
     mode = RunMode(dry_run=dry_run)
     loader = ProcoreLoader(
         client,
@@ -92,7 +92,7 @@ def load_to_procore(
 
 
 @dataclass
-class ProcoreLoader:
+class ProcoreLoader(KeepsRecords):
     """Reads staging through ``engine``; writes only through ``writer`` (Procore) and ``ledger``."""
 
     client: ProcoreClient
@@ -203,7 +203,9 @@ class ProcoreLoader:
             if error.status != NOT_FOUND:  # already gone: the reversal stands
                 counts.deleted -= 1
                 counts.failed += 1
-                self._raise(crosswalk, write, PROCORE_REJECTED, str(error), {"procore_id": mapping.target_id})
+                self._raise(
+                    crosswalk, write.record, PROCORE_REJECTED, str(error), {"procore_id": mapping.target_id}
+                )
                 return
         self.ledger.link(crosswalk, write.record.source_id, mapping.target_id, payload_hash=DELETED_MARK)
 
@@ -230,17 +232,9 @@ class ProcoreLoader:
 
     def _remember(self, write: ProcoreWrite, entity: Mapping[str, Any]) -> None:
         crosswalk = crosswalk_of(write.record.source_type, write.record.target_type)
-        procore_id = str(entity["id"])
-        self.report.link(write.record.source_type, write.record.source_id, procore_id)
-        self.ledger.link(
-            crosswalk,
-            write.record.source_id,
-            procore_id,
-            payload_hash=write.record.content_hash(),
-            target_updated_at=parse_api_timestamp(entity.get("updated_at")),
-        )
-        for reason in (PROCORE_REJECTED, OWNED_BY_ANOTHER_INTEGRATION):
-            self.ledger.resolve(self._problem(crosswalk, write.record.source_id, reason))
+        updated = parse_api_timestamp(entity.get("updated_at"))
+        closes = (PROCORE_REJECTED, OWNED_BY_ANOTHER_INTEGRATION)
+        self._keep(crosswalk, write.record, str(entity["id"]), updated, closes)
 
     def _failed(
         self, write: ProcoreWrite, error: Mapping[str, Any], counts: TypeCounts, existed: bool
@@ -256,24 +250,11 @@ class ProcoreLoader:
         reason = OWNED_BY_ANOTHER_INTEGRATION if owned else PROCORE_REJECTED
         self._raise(
             crosswalk,
-            write,
+            write.record,
             reason,
             f"{write.record.label}: Procore refused it: {problems}",
             {"errors": problems},
         )
-
-    def _raise(
-        self, crosswalk: Crosswalk, write: ProcoreWrite, reason: str, message: str, details: Any
-    ) -> None:
-        self.ledger.raise_problem(
-            self._problem(crosswalk, write.record.source_id, reason),
-            source_label=write.record.label,
-            message=message,
-            details=details,
-        )
-
-    def _problem(self, crosswalk: Crosswalk, source_id: str, reason: str) -> Problem:
-        return Problem(self.tenant, crosswalk.source_system, crosswalk.source_type, source_id, reason)
 
 
 def crosswalk_of(source_type: str, target_type: str) -> Crosswalk:

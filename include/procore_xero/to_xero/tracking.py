@@ -8,7 +8,7 @@ from typing import Any
 
 from procore_xero.clients import RequestRejected, XeroClient
 from procore_xero.load.reads import unpaged_records
-from procore_xero.load.xero_writer import XeroWriter
+from procore_xero.to_xero.writer import XeroWriter
 
 MAX_ACTIVE_CATEGORIES = 2
 

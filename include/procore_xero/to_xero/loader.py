@@ -32,16 +32,18 @@ from procore_xero.load.contact_matches import (
 )
 from procore_xero.load.gone_in_xero import MISSING_IN_XERO, STAGED_TYPES, VOIDED_IN_XERO, Gone, gone_in_xero
 from procore_xero.load.natural_keys import candidates, match_existing
+from procore_xero.load.record_keeping import KeepsRecords
 from procore_xero.load.report import LoadReport, TypeCounts, calls_between
 from procore_xero.load.targets import TARGETS, Target, updated_at
-from procore_xero.load.tracking import project_category
-from procore_xero.load.xero_writer import XeroWriter
 from procore_xero.outgoing import TARGET_TYPES, Outgoing
+from procore_xero.run_mode import RunMode
 from procore_xero.staging.exceptions_queue import ExceptionStatus, Problem, decided
 from procore_xero.staging.id_map import Crosswalk, lookup_mappings
 from procore_xero.staging.id_map import Mapping as IdMapping
 from procore_xero.staging.keys import TenantKey
 from procore_xero.staging.objects import System
+from procore_xero.to_xero.tracking import project_category
+from procore_xero.to_xero.writer import XeroWriter
 
 if TYPE_CHECKING:
     from procore_xero.tenant_run import TenantRun
@@ -72,8 +74,6 @@ def load_to_xero(
     with ``dry_run`` nothing is written to Xero, ``id_map`` or the exception queue. ``resend`` treats
     unchanged records as changed (a full refresh after a mapping change): still never over a person's edit.
     ``resend_voided`` sends a document voided in Xero again as a new one instead of holding it."""
-    from procore_xero.run_mode import RunMode  # which ports: it imports the writers, which import load
-
     mode = RunMode(dry_run=dry_run)
     loader = XeroLoader(
         client,
@@ -104,7 +104,7 @@ def _crosswalk(source_type: str, target_type: str) -> Crosswalk:
 
 
 @dataclass
-class XeroLoader:
+class XeroLoader(KeepsRecords):
     """Reads Xero and staging through ``client`` and ``engine``; writes only through ``writer`` (Xero) and
     ``ledger`` (crosswalk and exception queue)."""
 
@@ -392,33 +392,8 @@ class XeroLoader:
         self, ledger: Ledger, target: Target, crosswalk: Crosswalk, record: Outgoing, element: dict
     ) -> None:
         """id_map gets the Xero id, the payload hash and Xero's UpdatedDateUTC; old problems close."""
-        xero_id = str(element[target.id_field])
-        self.report.link(record.source_type, record.source_id, xero_id)
-        ledger.link(
-            crosswalk,
-            record.source_id,
-            xero_id,
-            payload_hash=record.content_hash(),
-            target_updated_at=updated_at(element),
-        )
-        for reason in (XERO_REJECTED, EDITED_IN_XERO, *_HELD_BY_TYPE.get(target.target_type, ())):
-            ledger.resolve(self._problem(crosswalk, record.source_id, reason))
-
-    def _raise(
-        self,
-        crosswalk: Crosswalk,
-        record: Outgoing,
-        reason: str,
-        message: str,
-        details: Any,
-        ledger: Ledger | None = None,
-    ) -> None:
-        (ledger or self.ledger).raise_problem(
-            self._problem(crosswalk, record.source_id, reason),
-            source_label=record.label,
-            message=message,
-            details=details,
-        )
+        closes = (XERO_REJECTED, EDITED_IN_XERO, *_HELD_BY_TYPE.get(target.target_type, ()))
+        self._keep(crosswalk, record, str(element[target.id_field]), updated_at(element), closes, ledger)
 
     def _hold_for_category(self, crosswalk: Crosswalk, problem: str, held: int, counts: TypeCounts) -> None:
         """One exception on the category (not one per project) when Xero cannot take its options."""
@@ -435,6 +410,3 @@ class XeroLoader:
             message=problem,
             details={"tracking_category": self.tracking_category, "options_held": held},
         )
-
-    def _problem(self, crosswalk: Crosswalk, source_id: str, reason: str) -> Problem:
-        return Problem(self.tenant, crosswalk.source_system, crosswalk.source_type, source_id, reason)
