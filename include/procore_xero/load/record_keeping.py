@@ -16,15 +16,17 @@ from procore_xero.staging.keys import TenantKey
 
 
 class KeepsRecords:
-    """Mixed into a loader that has ``tenant``, ``ledger`` and ``report``."""
+    """Mixed into a loader that has ``tenant``, ``ledger`` and ``report`` and knows its records' crosswalk."""
 
     tenant: TenantKey
     ledger: Ledger
     report: LoadReport
 
+    def _crosswalk_of(self, record: Outgoing) -> Crosswalk:
+        raise NotImplementedError
+
     def _keep(
         self,
-        crosswalk: Crosswalk,
         record: Outgoing,
         target_id: str,
         updated: datetime | None,
@@ -33,7 +35,7 @@ class KeepsRecords:
     ) -> None:
         """The record is in the target as ``target_id``: link it (with its payload hash and the target's
         update time) and close the problems of ``closes`` it had."""
-        ledger = ledger or self.ledger
+        ledger, crosswalk = ledger or self.ledger, self._crosswalk_of(record)
         self.report.link(record.source_type, record.source_id, target_id)
         ledger.link(
             crosswalk,
@@ -47,7 +49,6 @@ class KeepsRecords:
 
     def _raise(
         self,
-        crosswalk: Crosswalk,
         record: Outgoing,
         reason: str,
         message: str,
@@ -56,7 +57,7 @@ class KeepsRecords:
     ) -> None:
         """Queue (or refresh) the problem that holds the record."""
         (ledger or self.ledger).raise_problem(
-            self._problem(crosswalk, record.source_id, reason),
+            self._problem(self._crosswalk_of(record), record.source_id, reason),
             source_label=record.label,
             message=message,
             details=details,

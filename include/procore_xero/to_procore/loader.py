@@ -203,9 +203,7 @@ class ProcoreLoader(KeepsRecords):
             if error.status != NOT_FOUND:  # already gone: the reversal stands
                 counts.deleted -= 1
                 counts.failed += 1
-                self._raise(
-                    crosswalk, write.record, PROCORE_REJECTED, str(error), {"procore_id": mapping.target_id}
-                )
+                self._raise(write.record, PROCORE_REJECTED, str(error), {"procore_id": mapping.target_id})
                 return
         self.ledger.link(crosswalk, write.record.source_id, mapping.target_id, payload_hash=DELETED_MARK)
 
@@ -231,15 +229,16 @@ class ProcoreLoader(KeepsRecords):
                 self._failed(write, error, counts, existed)
 
     def _remember(self, write: ProcoreWrite, entity: Mapping[str, Any]) -> None:
-        crosswalk = crosswalk_of(write.record.source_type, write.record.target_type)
         updated = parse_api_timestamp(entity.get("updated_at"))
         closes = (PROCORE_REJECTED, OWNED_BY_ANOTHER_INTEGRATION)
-        self._keep(crosswalk, write.record, str(entity["id"]), updated, closes)
+        self._keep(write.record, str(entity["id"]), updated, closes)
+
+    def _crosswalk_of(self, record: Outgoing) -> Crosswalk:
+        return crosswalk_of(record.source_type, record.target_type)
 
     def _failed(
         self, write: ProcoreWrite, error: Mapping[str, Any], counts: TypeCounts, existed: bool
     ) -> None:
-        crosswalk = crosswalk_of(write.record.source_type, write.record.target_type)
         if existed:
             counts.updated -= 1
         else:
@@ -249,7 +248,6 @@ class ProcoreLoader(KeepsRecords):
         owned = "origin_id" in problems and "another integration" in str(problems["origin_id"])
         reason = OWNED_BY_ANOTHER_INTEGRATION if owned else PROCORE_REJECTED
         self._raise(
-            crosswalk,
             write.record,
             reason,
             f"{write.record.label}: Procore refused it: {problems}",

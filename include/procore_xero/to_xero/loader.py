@@ -173,7 +173,7 @@ class XeroLoader(KeepsRecords):
             mapping = known.get(record.source_id)
             lost = gone.get(record.source_id)
             if lost is not None:
-                if self._resend_gone(crosswalk, record, lost, counts):
+                if self._resend_gone(record, lost, counts):
                     fresh.append(record)
                     replacing[record.source_id] = lost.xero_id
             elif mapping is None or (mapping.payload_hash != record.content_hash() and not target.updatable):
@@ -183,8 +183,8 @@ class XeroLoader(KeepsRecords):
                 self.report.link(source_type, record.source_id, mapping.target_id)
             else:
                 changed.append(record)
-        updates = self._updatable(target, crosswalk, changed, known, counts)
-        creates, numbered = self._not_in_xero(target, crosswalk, fresh, options, counts)
+        updates = self._updatable(target, changed, known, counts)
+        creates, numbered = self._not_in_xero(target, fresh, options, counts)
         for group in (
             [r for r in creates if r.source_id not in replacing],
             [r for r in creates if r.source_id in replacing],
@@ -198,7 +198,6 @@ class XeroLoader(KeepsRecords):
     def _updatable(
         self,
         target: Target,
-        crosswalk: Crosswalk,
         changed: list[Outgoing],
         known: Mapping[str, IdMapping],
         counts: TypeCounts,
@@ -216,7 +215,6 @@ class XeroLoader(KeepsRecords):
                 if copy is not None:
                     self.report.link(record.source_type, record.source_id, mapping.target_id)
                 self._raise(
-                    crosswalk,
                     record,
                     EDITED_IN_XERO,
                     f"{record.label} was changed in Xero since the sync wrote it; the Procore change is "
@@ -237,7 +235,6 @@ class XeroLoader(KeepsRecords):
     def _not_in_xero(
         self,
         target: Target,
-        crosswalk: Crosswalk,
         fresh: list[Outgoing],
         options: list[dict] | None,
         counts: TypeCounts,
@@ -252,7 +249,7 @@ class XeroLoader(KeepsRecords):
         numbered: list[tuple[Outgoing, dict[str, Any]]] = []
         held: set[str] = set()
         if target.target_type == "Contacts":
-            held = self._hold_near_matches(crosswalk, unmatched, found, counts)
+            held = self._hold_near_matches(unmatched, found, counts)
             numbered = contact_number_updates(matches, fresh, found)
         waiting = {record.source_id for record, _ in numbered}
         with self.ledger.batch() as ledger:
@@ -261,12 +258,10 @@ class XeroLoader(KeepsRecords):
                 if existing is None or record.source_id in waiting:
                     continue
                 counts.matched_existing += 1
-                self._remember(ledger, target, crosswalk, record, existing)
+                self._remember(ledger, target, record, existing)
         return [r for r in unmatched if r.source_id not in held], numbered
 
-    def _hold_near_matches(
-        self, crosswalk: Crosswalk, records: list[Outgoing], found: list[dict], counts: TypeCounts
-    ) -> set[str]:
+    def _hold_near_matches(self, records: list[Outgoing], found: list[dict], counts: TypeCounts) -> set[str]:
         """Hold the contacts whose name is near an existing one's, unless a person approved creating
         that one against those same contacts; a rejection keeps it out silently."""
         near = near_match_details(records, found)
@@ -278,7 +273,7 @@ class XeroLoader(KeepsRecords):
             if details is None:
                 continue
             message = near_match_message(record, details)
-            if not self._approved(crosswalk, record, CONTACT_NEAR_MATCH, message, details, counts):
+            if not self._approved(record, CONTACT_NEAR_MATCH, message, details, counts):
                 held.add(record.source_id)
         return held
 
@@ -291,18 +286,17 @@ class XeroLoader(KeepsRecords):
         links = {r.source_id: known[r.source_id] for r in records if r.source_id in known}
         return gone_in_xero(self.client, self.engine, self.tenant, target_type, links)
 
-    def _resend_gone(self, crosswalk: Crosswalk, record: Outgoing, lost: Gone, counts: TypeCounts) -> bool:
+    def _resend_gone(self, record: Outgoing, lost: Gone, counts: TypeCounts) -> bool:
         """Send a document Xero voided or lost again as a new one when the settings say so (voided only)
         or a person approved it; otherwise it waits, and its crosswalk row is not used."""
         if lost.reason == VOIDED_IN_XERO and self.resend_voided:
             return True
         return self._approved(
-            crosswalk, record, lost.reason, lost.message(record.label), lost.details(record.payload), counts
+            record, lost.reason, lost.message(record.label), lost.details(record.payload), counts
         )
 
     def _approved(
         self,
-        crosswalk: Crosswalk,
         record: Outgoing,
         reason: str,
         message: str,
@@ -311,6 +305,7 @@ class XeroLoader(KeepsRecords):
     ) -> bool:
         """True when a person approved ``reason`` on this record as it stands now (the same details);
         otherwise the record is held: queued, or silently kept out after a rejection."""
+        crosswalk = self._crosswalk_of(record)
         if crosswalk not in self.decisions:
             self.decisions[crosswalk] = decided(
                 self.engine, self.tenant, crosswalk.source_system, crosswalk.source_type
@@ -321,7 +316,7 @@ class XeroLoader(KeepsRecords):
             return True
         counts.held += 1
         if not (same and decision.status == ExceptionStatus.REJECTED):
-            self._raise(crosswalk, record, reason, message, details)
+            self._raise(record, reason, message, details)
         return False
 
     def _write(
@@ -350,11 +345,10 @@ class XeroLoader(KeepsRecords):
                 for (record, _), result in zip(batch, results, strict=True):
                     if result.ok:
                         setattr(counts, outcome, getattr(counts, outcome) + 1)
-                        self._remember(ledger, target, crosswalk, record, result.element)
+                        self._remember(ledger, target, record, result.element)
                     else:
                         counts.failed += 1
                         self._raise(
-                            crosswalk,
                             record,
                             XERO_REJECTED,
                             f"Xero rejected {record.label}: {'; '.join(result.errors)}",
@@ -388,12 +382,13 @@ class XeroLoader(KeepsRecords):
                 for i, body in enumerate(bodies)
             ]
 
-    def _remember(
-        self, ledger: Ledger, target: Target, crosswalk: Crosswalk, record: Outgoing, element: dict
-    ) -> None:
+    def _crosswalk_of(self, record: Outgoing) -> Crosswalk:
+        return _crosswalk(record.source_type, record.target_type)
+
+    def _remember(self, ledger: Ledger, target: Target, record: Outgoing, element: dict) -> None:
         """id_map gets the Xero id, the payload hash and Xero's UpdatedDateUTC; old problems close."""
         closes = (XERO_REJECTED, EDITED_IN_XERO, *_HELD_BY_TYPE.get(target.target_type, ()))
-        self._keep(crosswalk, record, str(element[target.id_field]), updated_at(element), closes, ledger)
+        self._keep(record, str(element[target.id_field]), updated_at(element), closes, ledger)
 
     def _hold_for_category(self, crosswalk: Crosswalk, problem: str, held: int, counts: TypeCounts) -> None:
         """One exception on the category (not one per project) when Xero cannot take its options."""
