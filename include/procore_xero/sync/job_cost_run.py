@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -49,7 +49,7 @@ def refresh_job_costs(run: TenantRun, known: KnownInProcore) -> dict[str, Any]:
     base-currency totals and the lines left out for being in another currency than their project's."""
     lines = final_cost_lines(run.engine, run.key, run.spec, known)
     currencies = project_currencies(run.engine, run.key)
-    rows = compute_job_costs(lines, currencies, known).to_dict("records")
+    rows = cast(list[dict[str, Any]], compute_job_costs(lines, currencies, known).to_dict("records"))
     run.ledger.replace_job_costs(rows)
     totals = {
         name: str(sum((Decimal(r[name]) for r in rows), ZERO)) for name in FIGURES if name.endswith("_base")

@@ -311,11 +311,11 @@ class XeroLoader(KeepsRecords):
                 self.engine, self.tenant, crosswalk.source_system, crosswalk.source_type
             )
         decision = self.decisions[crosswalk].get((record.source_id, reason))
-        same = decision is not None and decision.details == details
-        if same and decision.status == ExceptionStatus.APPROVED:
+        status = decision.status if decision is not None and decision.details == details else None
+        if status == ExceptionStatus.APPROVED:
             return True
         counts.held += 1
-        if not (same and decision.status == ExceptionStatus.REJECTED):
+        if status != ExceptionStatus.REJECTED:
             self._raise(record, reason, message, details)
         return False
 
