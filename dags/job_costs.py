@@ -35,21 +35,21 @@ DEFAULT_ARGS = {"owner": "data-team", "retries": 2, "retry_delay": timedelta(min
 
 @task(map_index_template=TENANT_LABEL)
 def sync(step_name: str, earlier: list[dict[str, Any]], tenant: str) -> dict[str, Any]:
-    from procore_xero.airflow.inbound_tasks import inbound_step_task
+    from procore_xero.airflow.sync_tasks import sync_step_task
 
-    return inbound_step_task(step_name, tenant, earlier)
+    return sync_step_task(step_name, earlier, tenant)
 
 
 @task(pool=shared_xero_pool(), map_index_template=TENANT_LABEL)
 def base_currency(tenant: str) -> str:
-    from procore_xero.airflow.inbound_tasks import base_currency as currency
+    from procore_xero.airflow.sync_tasks import base_currency as currency
 
     return currency(tenant)
 
 
 @task(map_index_template=TENANT_LABEL)
 def job_cost_figures(currency: str, tenant: str) -> dict[str, Any]:
-    from procore_xero.airflow.inbound_tasks import job_costs_task
+    from procore_xero.airflow.sync_tasks import job_costs_task
 
     return job_costs_task(currency, tenant)
 

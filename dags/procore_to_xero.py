@@ -52,7 +52,7 @@ def currencies(tenant: str) -> list[str]:
 def sync(step_name: str, earlier: list[dict[str, Any]], currencies: list[str], tenant: str) -> dict[str, Any]:
     from procore_xero.airflow.sync_tasks import sync_step_task
 
-    return sync_step_task(step_name, earlier, currencies, tenant)
+    return sync_step_task(step_name, earlier, tenant, currencies)
 
 
 @task(map_index_template=TENANT_LABEL)

@@ -50,9 +50,9 @@ TRIGGERING_ASSET = Asset(extracted_uri("xero"))  # once per tenant per complete 
 
 @task(map_index_template=TENANT_LABEL)
 def sync(step_name: str, earlier: list[dict[str, Any]], tenant: str) -> dict[str, Any]:
-    from procore_xero.airflow.inbound_tasks import inbound_step_task
+    from procore_xero.airflow.sync_tasks import sync_step_task
 
-    return inbound_step_task(step_name, tenant, earlier)
+    return sync_step_task(step_name, earlier, tenant)
 
 
 @task(map_index_template=TENANT_LABEL)
@@ -64,9 +64,9 @@ def held_for_approval(tenant: str) -> list[dict[str, Any]]:
 
 @task(map_index_template=TENANT_LABEL)
 def apply_approvals(response: dict[str, Any], tenant: str) -> dict[str, Any]:
-    from procore_xero.airflow.inbound_tasks import apply_inbound_approvals
+    from procore_xero.airflow.sync_tasks import apply_approvals as apply
 
-    return apply_inbound_approvals(response, tenant)
+    return apply(response, tenant)
 
 
 @task_group(group_id="tenant")

@@ -70,9 +70,9 @@ def baseline_input(env: dict[str, str]) -> BaselineInput:
     pass for contacts, items and bills (what the sync sent; its links make the references resolve as
     they did in its run), each as one payload."""
     from procore_xero.outgoing import to_outgoing
-    from procore_xero.sync.known import known_in_xero
-    from procore_xero.sync.run_step import staged_inputs
     from procore_xero.sync.steps import STEPS
+    from procore_xero.to_xero.known import known_in_xero
+    from procore_xero.to_xero.step import staged_inputs
     from procore_xero.validation import validate
 
     os.environ.update(env)

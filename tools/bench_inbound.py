@@ -43,32 +43,37 @@ def inbound_context(env: dict[str, str]) -> tuple[Any, Any, Any, Any]:
 
 def inbound_one(context: tuple[Any, Any, Any, Any], name: str, run_id: str) -> dict[str, Any]:
     """One Xero -> Procore step as its DAG task calls it, on an ``inbound_context``."""
-    from procore_xero.sync.inbound_known import known_in_procore
-    from procore_xero.sync.inbound_run import sync_inbound_step
+    from procore_xero.sync.pipeline import sync_step
+    from procore_xero.to_procore.known import known_in_procore
+    from procore_xero.to_procore.step import ToProcore
+
+    run = inbound_run(context, run_id)
+    return sync_step(name, run, ToProcore(known_in_procore(run.engine, run.key))).to_dict()
+
+
+def inbound_run(context: tuple[Any, Any, Any, Any], run_id: str) -> Any:
+    """The ``TenantRun`` of an ``inbound_context`` (a real run: it writes)."""
+    from procore_xero.run_mode import RunMode
+    from procore_xero.tenant_run import TenantRun
 
     engine, client, tenant, spec = context
-    known = known_in_procore(engine, tenant)
-    return sync_inbound_step(
-        name, client=client, engine=engine, tenant=tenant, spec=spec, known=known, run_id=run_id
-    ).to_dict()
+    return TenantRun("default", tenant, spec, engine, run_id, RunMode(), connect_procore=lambda: client)
 
 
 def inbound_pass(env: dict[str, str], run_id: str) -> tuple[list[dict[str, Any]], dict[str, Any], float]:
     """Every Xero -> Procore step and the job-cost figures; step results, figures and seconds."""
-    from procore_xero.sync.inbound_known import known_in_procore
     from procore_xero.sync.job_cost_run import refresh_job_costs
+    from procore_xero.to_procore.known import known_in_procore
 
     context = inbound_context(env)
-    engine, _, tenant, spec = context
     started = time.perf_counter()
     results = []
     for name in INBOUND_STEPS:
         began = time.perf_counter()
         result = inbound_one(context, name, run_id)
         results.append({**result, "seconds": time.perf_counter() - began})
-    figures = refresh_job_costs(
-        engine, tenant, spec, known_in_procore(engine, tenant), run_id=run_id, dry_run=False
-    )
+    run = inbound_run(context, run_id)
+    figures = refresh_job_costs(run, known_in_procore(run.engine, run.key))
     return results, figures, time.perf_counter() - started
 
 

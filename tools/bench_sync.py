@@ -62,19 +62,15 @@ def sync_context(env: dict[str, str]) -> SyncContext:
 
 def sync_one(ctx: SyncContext, name: str, run_ids: dict[str, dict[str, str]], run_id: str) -> dict[str, Any]:
     """One step as its DAG task calls it: ``known`` from staging plus the earlier links of the run."""
-    from procore_xero.sync.known import known_in_xero
-    from procore_xero.sync.run_step import sync_step
+    from procore_xero.run_mode import RunMode
+    from procore_xero.sync.pipeline import sync_step
+    from procore_xero.tenant_run import TenantRun
+    from procore_xero.to_xero.known import known_in_xero
+    from procore_xero.to_xero.step import ToXero
 
     known = known_in_xero(ctx.engine, ctx.tenant, ctx.spec, run_ids, ctx.currencies)
-    return sync_step(
-        name,
-        client=ctx.client,
-        engine=ctx.engine,
-        tenant=ctx.tenant,
-        spec=ctx.spec,
-        known=known,
-        run_id=run_id,
-    ).to_dict()
+    run = TenantRun("default", ctx.tenant, ctx.spec, ctx.engine, run_id, RunMode(), lambda: ctx.client)
+    return sync_step(name, run, ToXero(known)).to_dict()
 
 
 def sync_pass(ctx: SyncContext, run_id: str) -> tuple[list[dict[str, Any]], float]:
@@ -94,9 +90,9 @@ def sync_pass(ctx: SyncContext, run_id: str) -> tuple[list[dict[str, Any]], floa
 
 def transform_validate_times(ctx: SyncContext) -> dict[str, dict[str, float]]:
     """Per step: rows, seconds in the transform and in validation, on the staged inputs the step reads."""
-    from procore_xero.sync.known import known_in_xero
-    from procore_xero.sync.run_step import staged_inputs
     from procore_xero.sync.steps import STEPS
+    from procore_xero.to_xero.known import known_in_xero
+    from procore_xero.to_xero.step import staged_inputs
     from procore_xero.validation import validate
 
     known = known_in_xero(ctx.engine, ctx.tenant, ctx.spec, {}, ctx.currencies)

@@ -21,7 +21,7 @@ from procore_xero.clients import DailyLimitReached, RateLimitExhausted
 from procore_xero.extract.runner import ExtractStopped
 from sandbox.process import SandboxProcess
 from tools.bench_extract import in_fresh_process, procore_run, xero_run
-from tools.bench_inbound import inbound_context, inbound_one
+from tools.bench_inbound import inbound_context, inbound_one, inbound_run
 from tools.bench_sync import sync_context, sync_one
 
 RETRIES = 2  # the DAGs' default_args
@@ -65,13 +65,11 @@ def run_name(until: datetime) -> str:
 
 def job_costs(env: dict[str, str], until: datetime, run_ids: dict[str, dict[str, str]]) -> dict[str, Any]:
     """The nightly job-cost figures (``job_costs``)."""
-    from procore_xero.sync.inbound_known import known_in_procore
     from procore_xero.sync.job_cost_run import refresh_job_costs
+    from procore_xero.to_procore.known import known_in_procore
 
-    engine, _, tenant, spec = inbound_context(env)
-    return refresh_job_costs(
-        engine, tenant, spec, known_in_procore(engine, tenant), run_id=run_name(until), dry_run=False
-    )
+    run = inbound_run(inbound_context(env), run_name(until))
+    return refresh_job_costs(run, known_in_procore(run.engine, run.key))
 
 
 @dataclass(frozen=True)

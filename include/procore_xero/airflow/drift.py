@@ -47,8 +47,8 @@ def record_links(pair: Any) -> Any:
 def drift_report_task(tenant_name: str) -> dict[str, Any]:
     """Build the tenant's report from staging, mail it to its ``controller_emails``, keep it and its
     finding keys."""
-    from procore_xero.airflow.inbound_tasks import base_currency  # no job costs yet: one call to Xero
     from procore_xero.airflow.mail import send_message
+    from procore_xero.airflow.sync_tasks import base_currency  # no job costs yet: one call to Xero
     from procore_xero.airflow.tenancy import pair_named
     from procore_xero.reports import make_report
     from procore_xero.reports.history import history_dir, previous_keys, save_keys

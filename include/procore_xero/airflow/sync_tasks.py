@@ -1,21 +1,29 @@
-"""The bodies of the ``procore_to_xero`` tasks, so the DAG file stays wiring only.
+"""The bodies of the sync DAGs' tasks (``procore_to_xero``, ``xero_to_procore``, ``job_costs``), so the DAG
+files stay wiring only.
 
-Each step task receives the earlier steps' results by XCom (their ``ids``: this run's links, the run-level
-ID maps) and returns its own (small, secret-free). ``id_map`` stays the truth across runs.
+Each step task builds the tenant's run once (``tenancy.tenant_run``), receives the earlier steps' results
+by XCom (their ``ids``: this run's links, the run-level ID maps) and returns its own (small, secret-free).
+``id_map`` stays the truth across runs.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import get_current_context
 from airflow.sdk.exceptions import AirflowSkipException
 
 from procore_xero.airflow.tasks import spent_limit_fails_for_good
-from procore_xero.airflow.tenancy import TenantPair, pair_named
+from procore_xero.airflow.tenancy import TenantPair, pair_named, tenant_run
 from procore_xero.objects import REFERENCED_LATER
+
+if TYPE_CHECKING:
+    from procore_xero.mapping.inbound.known import KnownInProcore
+    from procore_xero.sync.pipeline import Direction
+    from procore_xero.tenant_run import TenantRun
 
 log = logging.getLogger(__name__)
 
@@ -26,51 +34,64 @@ def enabled_currencies(tenant: str) -> list[str]:
         return sorted(c["Code"] for c in pair_named(tenant).xero().get("Currencies")["Currencies"])
 
 
-def _project_id(engine: Any, company_id: int, project_number: str | None) -> str | None:
-    """The ``project_number`` Param as a staged project id; an unknown number is an error, not "all"."""
-    if not project_number:
-        return None
-    from procore_xero.mapping.staged import read_staged
-
-    projects = read_staged(engine, "projects", company_id)
-    match = projects[projects["project_number"].astype(str) == str(project_number)]
-    if match.empty:
-        raise ValueError(f"no staged Procore project has the job number {project_number!r}")
-    return str(match.iloc[0]["id"])
-
-
 def sync_step_task(
-    step_name: str, earlier: Sequence[dict[str, Any]], currencies: list[str], tenant: str
+    step_name: str, earlier: Sequence[dict[str, Any]], tenant: str, currencies: Sequence[str] = ()
 ) -> dict[str, Any]:
-    from procore_xero.staging import open_staging
-    from procore_xero.sync.known import known_in_xero
-    from procore_xero.sync.run_step import sync_step
+    """One step of either sync DAG with the run's Params; ``currencies``: the Xero organisation's (the
+    Procore -> Xero steps hold documents in others)."""
+    from procore_xero.sync.pipeline import sync_step
 
-    context = get_current_context()
-    params = context["params"]
-    pair = pair_named(tenant)
-    engine, key = open_staging(), pair.key()
-    skip_until_extracted(engine, tenant, key.company_id)
-    spec = pair.spec()
+    run = tenant_run(tenant, get_current_context())
+    direction = _direction(step_name, run, earlier, currencies)
+    with spent_limit_fails_for_good():
+        result = sync_step(step_name, run, direction)
+    # Only the run-level links later steps look up travel by XCom; documents' own ids stay in id_map.
+    return {**result.to_dict(), "ids": {k: v for k, v in result.ids.items() if k in REFERENCED_LATER}}
+
+
+def _direction(
+    step_name: str, run: TenantRun, earlier: Sequence[dict[str, Any]], currencies: Sequence[str]
+) -> Direction:
+    """Where the step sends (Procore -> Xero steps are ``STEPS``), with what the target already knows."""
+    from procore_xero.sync.steps import STEPS
+    from procore_xero.to_procore.step import ToProcore
+    from procore_xero.to_xero.known import known_in_xero
+    from procore_xero.to_xero.step import ToXero
+
+    if step_name not in STEPS:
+        return ToProcore(known_in_procore(run, earlier))
+    skip_until_extracted(run.engine, run.name, run.key.company_id)
     run_ids: dict[str, dict[str, str]] = {}
     for result in earlier:
         for source_type, links in result["ids"].items():
             run_ids.setdefault(source_type, {}).update(links)
+    return ToXero(known_in_xero(run.engine, run.key, run.spec, run_ids, currencies))
+
+
+def known_in_procore(
+    run: TenantRun, earlier: Sequence[dict[str, Any]], base_currency: str = "USD"
+) -> KnownInProcore:
+    """What Procore knows from the crosswalk, plus the contacts this run's earlier steps linked."""
+    from procore_xero.to_procore.known import known_in_procore as from_crosswalk
+
+    known = from_crosswalk(run.engine, run.key, base_currency)
+    vendors = {k: v for result in earlier for k, v in result.get("ids", {}).get("xero/contacts", {}).items()}
+    return replace(known, vendor_by_contact={**known.vendor_by_contact, **vendors}) if vendors else known
+
+
+def base_currency(tenant: str) -> str:
+    """The organisation's base currency (one call): job-cost figures are converted to it."""
     with spent_limit_fails_for_good():
-        result = sync_step(
-            step_name,
-            client=pair.xero(),
-            engine=engine,
-            tenant=key,
-            spec=spec,
-            known=known_in_xero(engine, key, spec, run_ids, currencies),
-            run_id=context["run_id"],
-            dry_run=bool(params.get("dry_run")),
-            project_id=_project_id(engine, key.company_id, params.get("project_number")),
-            full_refresh=bool(params.get("full_refresh")),
-        )
-    # Only the run-level links later steps look up travel by XCom; documents' own ids stay in id_map.
-    return {**result.to_dict(), "ids": {k: v for k, v in result.ids.items() if k in REFERENCED_LATER}}
+        organisation = pair_named(tenant).xero().get("Organisation")["Organisations"][0]
+    return str(organisation["BaseCurrency"])
+
+
+def job_costs_task(currency: str, tenant: str) -> dict[str, Any]:
+    """Compute the figures per project and budget code into staging (``job_costs`` table)."""
+    from procore_xero.sync.job_cost_run import refresh_job_costs
+
+    run = tenant_run(tenant, get_current_context())
+    return refresh_job_costs(run, known_in_procore(run, (), currency))
 
 
 def skip_until_extracted(engine: Any, tenant: str, company_id: int) -> None:
@@ -162,15 +183,16 @@ def approvals_to_post(response: dict[str, Any], pair: TenantPair, run_id: str) -
 
 
 def apply_approvals(response: dict[str, Any], tenant: str) -> dict[str, Any]:
-    """Post what the controller approved in this run (the steps re-run, skipping every record already in
-    Xero, so only the released ones are written)."""
+    """Post what the controller approved in this run: the steps of this DAG that hold records a person may
+    approve re-run, skipping every record already in the target, so only the released ones are written."""
     from procore_xero.objects import released_by_approval
+    from procore_xero.sync.steps import STEPS
 
     approved = approvals_to_post(response, pair_named(tenant), get_current_context()["run_id"])
     posted: dict[str, Any] = {}
     if approved:
-        steps = released_by_approval("procore_to_xero")
-        currencies = enabled_currencies(tenant)
+        steps = released_by_approval(get_current_context()["ti"].dag_id)
+        currencies = enabled_currencies(tenant) if any(s in STEPS for s in steps) else []
         for step_name in steps:
-            posted[step_name] = sync_step_task(step_name, [], currencies, tenant)["load"]["counts"]
+            posted[step_name] = sync_step_task(step_name, [], tenant, currencies)["load"]["counts"]
     return {**response, "posted": posted}

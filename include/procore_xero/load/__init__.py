@@ -1,6 +1,6 @@
-"""Batched, idempotent writes of ``Outgoing`` records to Xero, recorded in ``id_map``."""
+"""What both loaders share: the load report, reads, record keeping; the loaders themselves are per
+direction (``to_xero.loader``, ``to_procore.loader``)."""
 
 from procore_xero.load.report import LoadReport, TypeCounts
-from procore_xero.load.xero_loader import load_to_xero
 
-__all__ = ["LoadReport", "TypeCounts", "load_to_xero"]
+__all__ = ["LoadReport", "TypeCounts"]

@@ -115,7 +115,8 @@ def _staged_statuses(engine: Engine, tenant: TenantKey, object_type: str, ids: l
                 table.c.tenant_id == tenant.tenant_id, table.c.id.in_(chunk)
             )
             for record_id, raw in connection.execute(query):
-                found[str(record_id).lower()] = str((raw or {}).get("Status") or "").upper()
+                status = raw.get("Status") if isinstance(raw, dict) else None
+                found[str(record_id).lower()] = str(status or "").upper()
     return found
 
 

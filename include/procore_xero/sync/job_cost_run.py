@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -15,8 +15,8 @@ from procore_xero.mapping.inbound.known import KnownInProcore
 from procore_xero.mapping.inbound.lines import FINAL_STATUSES, document_lines
 from procore_xero.mapping.xero_staged import read_xero_staged
 from procore_xero.staging import TenantKey
-from procore_xero.staging.job_costs import replace_job_costs
 from procore_xero.sync.inbound_steps import line_coder, project_currencies
+from procore_xero.tenant_run import TenantRun
 
 DOCUMENT_TYPES = (("invoices", "ACCPAY"), ("bank_transactions", "SPEND"))
 
@@ -44,16 +44,13 @@ def compute_job_costs(lines: pd.DataFrame, currencies: dict[str, str], known: Kn
     return frame
 
 
-def refresh_job_costs(
-    engine: Engine, tenant: TenantKey, spec: MappingSpec, known: KnownInProcore, *, run_id: str, dry_run: bool
-) -> dict[str, Any]:
-    """Compute and (unless a dry run) store the figures; returns counts, base-currency totals and the lines
-    left out for being in another currency than their project's."""
-    lines = final_cost_lines(engine, tenant, spec, known)
-    currencies = project_currencies(engine, tenant)
-    rows = compute_job_costs(lines, currencies, known).to_dict("records")
-    if not dry_run:
-        replace_job_costs(engine, tenant, rows, run_id=run_id)
+def refresh_job_costs(run: TenantRun, known: KnownInProcore) -> dict[str, Any]:
+    """Compute the figures and keep them in the run's ledger (``job_costs``); returns counts,
+    base-currency totals and the lines left out for being in another currency than their project's."""
+    lines = final_cost_lines(run.engine, run.key, run.spec, known)
+    currencies = project_currencies(run.engine, run.key)
+    rows = cast(list[dict[str, Any]], compute_job_costs(lines, currencies, known).to_dict("records"))
+    run.ledger.replace_job_costs(rows)
     totals = {
         name: str(sum((Decimal(r[name]) for r in rows), ZERO)) for name in FIGURES if name.endswith("_base")
     }

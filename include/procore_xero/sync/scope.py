@@ -14,7 +14,7 @@ approval all list the open queue as it is.
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from procore_xero.mapping.frames import id_text, pluck
 from procore_xero.staging import TenantKey, close_out_of_scope
@@ -38,11 +38,13 @@ def split_out_of_scope(frame: pd.DataFrame, out: frozenset[str]) -> tuple[pd.Dat
     return frame[~mask].reset_index(drop=True), frame[mask].reset_index(drop=True)
 
 
-def close_by_design(engine: Engine, tenant: TenantKey, by_design: pd.DataFrame, run_id: str) -> int:
+def close_by_design(
+    bind: Engine | Connection, tenant: TenantKey, by_design: pd.DataFrame, run_id: str
+) -> int:
     """Close every open exception an earlier run raised on records that are out of scope by design."""
     closed = 0
     for source_type, rows in by_design.groupby("source_type"):
         system, _, object_type = str(source_type).partition("/")
         ids = rows["source_id"].astype(str)
-        closed += close_out_of_scope(engine, tenant, system, object_type, ids, run_id=run_id)
+        closed += close_out_of_scope(bind, tenant, system, object_type, ids, run_id=run_id)
     return closed

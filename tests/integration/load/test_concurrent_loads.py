@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import Engine
 
 from procore_xero.clients import XeroClient
-from procore_xero.load import LoadReport, load_to_xero
+from procore_xero.load import LoadReport
 from procore_xero.mapping.lines import line_items
 from procore_xero.outgoing import Outgoing
 from procore_xero.staging import (
@@ -26,6 +26,7 @@ from procore_xero.staging import (
     lookup_mappings,
 )
 from procore_xero.staging.write_leases import LeaseBusy, write_lease
+from procore_xero.to_xero.loader import load_to_xero
 from sandbox.process import SandboxProcess
 from tests.integration.load.conftest import bill, line, purchase_order, xero_state
 

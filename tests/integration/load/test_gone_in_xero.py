@@ -11,8 +11,8 @@ from sqlalchemy import Engine
 
 from procore_xero.clients import XeroClient
 from procore_xero.extract.xero import extract_xero
-from procore_xero.load import load_to_xero
 from procore_xero.staging import Crosswalk, TenantKey, decide, list_open, lookup_mappings, record_mapping
+from procore_xero.to_xero.loader import load_to_xero
 from sandbox.process import SandboxProcess
 from tests.integration.extract.conftest import task_try
 from tests.integration.load.conftest import bill, line, xero_state

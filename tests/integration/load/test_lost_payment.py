@@ -9,10 +9,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from procore_xero.load.procore_loader import ProcoreWrite, load_to_procore
 from procore_xero.outgoing import Outgoing
 from procore_xero.staging import TenantKey, open_staging
 from procore_xero.staging.schema import exceptions
+from procore_xero.to_procore.loader import ProcoreWrite, load_to_procore
 from sandbox.process import SandboxProcess
 from tools.bench_extract import procore_client
 from tools.extract_env import extract_env, patched_environ

@@ -20,9 +20,9 @@ from procore_xero.clients import XeroClient
 from procore_xero.clients.xero import ACCOUNTING_PATH
 from procore_xero.extract.specs import XERO_SPECS
 from procore_xero.extract.xero import extract_xero
-from procore_xero.load import load_to_xero
 from procore_xero.outgoing import Outgoing
 from procore_xero.staging import TenantKey
+from procore_xero.to_xero.loader import load_to_xero
 from sandbox.xero.contract import PublishedContract
 from sandbox.xero.schema import BodySchemas
 from tests.integration.extract.conftest import task_try

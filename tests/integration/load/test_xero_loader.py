@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import Engine
 
 from procore_xero.clients import ServiceUnavailable, XeroClient
-from procore_xero.load import load_to_xero
 from procore_xero.staging import Crosswalk, TenantKey, decide, list_open, lookup_mappings
+from procore_xero.to_xero.loader import load_to_xero
 from sandbox.process import SandboxProcess
 from tests.integration.conftest import SandboxTime
 from tests.integration.load.conftest import (

@@ -3,7 +3,7 @@ every endpoint and parameter the sync uses. The SDK deserialises every answer in
 from Xero's spec), so a field of the wrong type, a null Xero never sends or a missing wrapper fails here;
 the values it reads are compared with what the emulator holds.
 
-The sync's Xero calls (``extract/specs.py`` XERO_SPECS, ``load/`` and ``airflow/inbound_tasks.py``):
+The sync's Xero calls (``extract/specs.py`` XERO_SPECS, ``load/`` and ``airflow/sync_tasks.py``):
 token refresh; GET connections; GET Contacts (page, pageSize, includeArchived, If-Modified-Since, IDs),
 Items (unitdp), Accounts, Currencies, TrackingCategories (includeArchived), PurchaseOrders (page, pageSize),
 Invoices (page, pageSize, unitdp, IDs, InvoiceNumbers), Payments, BankTransactions (unitdp), Organisation;

@@ -7,12 +7,12 @@ from typing import Any
 
 import pandas as pd
 
-from procore_xero.load.procore_loader import procore_writes
 from procore_xero.mapping import load_spec, records_frame
 from procore_xero.mapping.inbound.direct_costs import transform_direct_costs, xero_cost_documents
 from procore_xero.mapping.inbound.job_costs import FIGURES, KEY, job_cost_figures, other_currency_lines
 from procore_xero.mapping.inbound.known import KnownInProcore
 from procore_xero.mapping.inbound.lines import document_lines
+from procore_xero.to_procore.loader import procore_writes
 from tests.unit.mapping.xero_records import CODER, xero_line
 
 SPEC = load_spec()

@@ -7,13 +7,13 @@ from typing import Any
 
 import pandas as pd
 
-from procore_xero.load.procore_loader import procore_writes
 from procore_xero.mapping import load_spec, records_frame
 from procore_xero.mapping.budget_view import budget_figures
 from procore_xero.mapping.inbound.known import KnownInProcore
 from procore_xero.mapping.inbound.lines import document_lines
 from procore_xero.mapping.inbound.purchase_orders import COLUMNS, transform_xero_purchase_orders
 from procore_xero.outgoing import FRAME_COLUMNS
+from procore_xero.to_procore.loader import procore_writes
 from tests.unit.mapping.xero_records import CODER, xero_line
 
 SPEC = load_spec()

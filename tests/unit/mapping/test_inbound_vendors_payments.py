@@ -6,12 +6,12 @@ from __future__ import annotations
 from decimal import Decimal as D
 from typing import Any
 
-from procore_xero.load.procore_loader import ProcoreWrite, procore_writes
 from procore_xero.mapping import load_spec, records_frame
 from procore_xero.mapping.inbound.known import KnownInProcore
 from procore_xero.mapping.inbound.payments import ignored_payments, transform_payments
 from procore_xero.mapping.inbound.vendors import transform_vendors
 from procore_xero.outgoing import FRAME_COLUMNS
+from procore_xero.to_procore.loader import ProcoreWrite, procore_writes
 
 SPEC = load_spec()
 NOV_19 = "/Date(1763510400000+0000)/"  # 2025-11-19T00:00:00Z

@@ -9,7 +9,7 @@ from typing import Any
 
 @dataclass(frozen=True)
 class KnownInProcore:
-    """Built from the crosswalk (``procore_xero.sync.inbound_known``); the transforms only read it.
+    """Built from the crosswalk (``procore_xero.to_procore.known``); the transforms only read it.
 
     ``project_by_option``: Xero TrackingOptionID -> Procore project id, for synced projects only.
     ``requisition_by_bill``: Xero InvoiceID of a bill the sync created -> Procore requisition id.

@@ -8,6 +8,7 @@ from typing import Any
 
 from procore_xero.clients import RequestRejected, XeroClient
 from procore_xero.load.reads import unpaged_records
+from procore_xero.to_xero.writer import XeroWriter
 
 MAX_ACTIVE_CATEGORIES = 2
 
@@ -20,7 +21,9 @@ class CategoryLookup:
     problem: str | None = None
 
 
-def project_category(client: XeroClient, name: str, *, dry_run: bool) -> CategoryLookup:
+def project_category(client: XeroClient, writer: XeroWriter, name: str) -> CategoryLookup:
+    """Read through ``client``; a category to create goes through ``writer`` (a dry run's answers a stand-in
+    without id)."""
     # Xero lists archived categories (and options) only when asked; an archived one must be seen to be named
     categories = unpaged_records(client, "TrackingCategories", {"includeArchived": "true"})
     same_name = [c for c in categories if str(c.get("Name", "")).strip().lower() == name.strip().lower()]
@@ -36,15 +39,11 @@ def project_category(client: XeroClient, name: str, *, dry_run: bool) -> Categor
             f"Tracking category {name!r} cannot be created: Xero allows {MAX_ACTIVE_CATEGORIES} active "
             f"categories and {', '.join(active)} are active. Archive one or rename one to {name!r}.",
         )
-    if dry_run:
-        return CategoryLookup({"Name": name, "TrackingCategoryID": None, "Options": []})
     try:
-        (result,) = client.save(
-            "TrackingCategories", [{"Name": name}], idempotency_key=f"pxsync-category-{name}"
-        )
+        created = writer.create_category(name)
     except RequestRejected as rejected:
         return CategoryLookup(None, f"Xero refused tracking category {name!r}: {_messages(rejected)}")
-    return CategoryLookup({"Options": [], **result.element})
+    return CategoryLookup({"Options": [], **created})
 
 
 def _messages(rejected: RequestRejected) -> str:

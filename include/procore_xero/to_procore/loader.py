@@ -18,73 +18,31 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from sqlalchemy import Engine
 
 from procore_xero.amounts import amounts_as_text
-from procore_xero.clients import ProcoreClient
-from procore_xero.clients.errors import RequestRejected, ServiceUnavailable
-from procore_xero.load.commitments import post_commitments
-from procore_xero.load.direct_costs import post_direct_costs
+from procore_xero.clients import ProcoreClient, SyncResult
+from procore_xero.clients.errors import RequestRejected
+from procore_xero.ledger import Ledger
+from procore_xero.load.record_keeping import KeepsRecords
 from procore_xero.load.report import LoadReport, TypeCounts, calls_between
 from procore_xero.outgoing import Outgoing, to_outgoing
-from procore_xero.staging import (
-    Crosswalk,
-    Problem,
-    TenantKey,
-    lookup_mappings,
-    raise_exception,
-    record_mapping,
-    resolve,
-)
+from procore_xero.run_mode import RunMode
+from procore_xero.staging import Crosswalk, TenantKey, lookup_mappings
 from procore_xero.staging.timestamps import parse_api_timestamp
+from procore_xero.to_procore.writer import PROCORE_TARGETS, ProcoreTarget, ProcoreWriter, refusal
+
+if TYPE_CHECKING:
+    from procore_xero.tenant_run import TenantRun
 
 PROCORE_REJECTED = "procore_rejected"
 OWNED_BY_ANOTHER_INTEGRATION = "owned_by_another_integration"
 DELETED_MARK = "deleted"  # id_map.payload_hash of a record reversed in Procore
 NOT_FOUND = 404
-
-
-@dataclass(frozen=True)
-class ProcoreTarget:
-    """Where one resource's writes go; ``{project_id}`` / ``{id}`` are filled per call.
-
-    A resource without a sync action (``sync_path`` None: payments issued) is created one POST per record
-    under ``wrapper``, with ``top_level`` fields beside it (not inside) as Procore asks; a POST whose answer
-    was lost is found again by its ``origin_id`` before anything is sent twice. ``delete_path`` (default
-    ``item_path``) may also need ``{contract_id}``.
-    """
-
-    sync_path: str | None
-    item_path: str
-    project_scoped: bool = True
-    list_path: str | None = None
-    wrapper: str | None = None
-    top_level: tuple[str, ...] = ()
-    delete_path: str | None = None
-
-
-PROCORE_TARGETS: dict[str, ProcoreTarget] = {
-    "vendors": ProcoreTarget("/rest/v1.0/vendors/sync", "/rest/v1.0/vendors/{id}", project_scoped=False),
-    "contract_payments": ProcoreTarget(
-        None,
-        "/rest/v1.0/contract_payments/{id}",
-        list_path="/rest/v1.0/contract_payments",
-        wrapper="contract_payment",
-        top_level=("contract_id",),
-        delete_path="/rest/v1.0/contract_payments/{id}?project_id={project_id}&contract_id={contract_id}",
-    ),
-    "direct_costs": ProcoreTarget(
-        "/rest/v1.0/projects/{project_id}/direct_costs/sync",
-        "/rest/v1.0/projects/{project_id}/direct_costs/{id}",
-    ),
-    "purchase_order_contracts": ProcoreTarget(
-        "/rest/v1.0/purchase_order_contracts/sync",
-        "/rest/v1.0/purchase_order_contracts/{id}?project_id={project_id}",
-    ),
-}
+__all__ = ["PROCORE_TARGETS", "ProcoreTarget", "ProcoreWrite", "load_to_procore", "procore_writes"]
 
 
 @dataclass(frozen=True)
@@ -120,26 +78,54 @@ def load_to_procore(
     resend: bool = False,
 ) -> LoadReport:
     """Write, link or reverse every record; ``report.ids`` maps source ids to Procore ids."""
-    before = client.calls
-    loader = _Loader(client, engine, tenant, run_id, dry_run, resend, LoadReport(dry_run=dry_run))
-    groups: dict[str, list[ProcoreWrite]] = {}
-    for write in writes:
-        groups.setdefault(write.record.target_type, []).append(write)
-    for target_type, group in groups.items():
-        loader.load_group(target_type, group)
-    loader.report.calls = calls_between(before, client.calls)
-    return loader.report
+    mode = RunMode(dry_run=dry_run)
+    loader = ProcoreLoader(
+        client,
+        engine,
+        tenant,
+        mode.procore_writer(client),
+        mode.ledger(engine, tenant, run_id),
+        resend,
+        LoadReport(dry_run=dry_run),
+    )
+    return loader.load(writes)
 
 
 @dataclass
-class _Loader:
+class ProcoreLoader(KeepsRecords):
+    """Reads staging through ``engine``; writes only through ``writer`` (Procore) and ``ledger``."""
+
     client: ProcoreClient
     engine: Engine
     tenant: TenantKey
-    run_id: str
-    dry_run: bool
+    writer: ProcoreWriter
+    ledger: Ledger
     resend: bool
     report: LoadReport
+
+    @classmethod
+    def for_run(cls, run: TenantRun) -> ProcoreLoader:
+        """The loader of a sync step: the run's client, writer and ledger."""
+        return cls(
+            run.procore,
+            run.engine,
+            run.key,
+            run.procore_writer,
+            run.ledger,
+            run.mode.full_refresh,
+            LoadReport(dry_run=run.mode.dry_run),
+        )
+
+    def load(self, writes: Iterable[ProcoreWrite]) -> LoadReport:
+        """Every target type's writes; the report, with the calls spent."""
+        before = self.client.calls
+        groups: dict[str, list[ProcoreWrite]] = {}
+        for write in writes:
+            groups.setdefault(write.record.target_type, []).append(write)
+        for target_type, group in groups.items():
+            self.load_group(target_type, group)
+        self.report.calls = calls_between(before, self.client.calls)
+        return self.report
 
     def load_group(self, target_type: str, writes: list[ProcoreWrite]) -> None:
         """One target type; records of every source type share the per-project sync calls."""
@@ -165,8 +151,6 @@ class _Loader:
                 counts.updated += mapping is not None
                 counts.created += mapping is None
                 upserts.setdefault(write.project_id, []).append(write)
-        if self.dry_run:
-            return
         for project_id, batch in upserts.items():
             if PROCORE_TARGETS[target_type].sync_path is None:
                 for write in batch:
@@ -184,63 +168,22 @@ class _Loader:
             **{name: payload.pop(name) for name in target.top_level if name in payload},
             target.wrapper: payload,
         }
+        origin = str(write.record.natural_key["origin_id"])
         try:
-            if mapping is None:
-                entity = self._create(target, write, body)
-            else:
-                entity = self._update(target, write, body, mapping.target_id)
+            result = self.writer.one(target, body, origin, None if mapping is None else mapping.target_id)
         except RequestRejected as error:
             self._failed(
-                write, {"errors": _errors(error) or {"request": str(error)}}, counts, mapping is not None
+                write, {"errors": refusal(error) or {"request": str(error)}}, counts, mapping is not None
             )
             return
-        self._remember(write, entity)
-
-    def _create(self, target: ProcoreTarget, write: ProcoreWrite, body: Mapping[str, Any]) -> Any:
-        """POST one record. If an earlier attempt made it — its answer was lost, or the worker died before
-        recording it, so Procore now says the ``origin_id`` is taken — the record is found again by its
-        ``origin_id`` (and brought up to date) instead of being sent twice or held forever."""
-        try:
-            return self.client.send("POST", str(target.list_path), body)
-        except ServiceUnavailable as error:
-            entity = self._by_origin(target, write, body) if error.maybe_applied else None
-            if entity is None:
-                raise
-            return entity
-        except RequestRejected as error:
-            errors = _errors(error)
-            taken = isinstance(errors, dict) and "already been taken" in str(errors.get("origin_id", ""))
-            entity = self._by_origin(target, write, body) if taken else None
-            if entity is None:
-                raise
-            return self._update(target, write, body, str(entity["id"]))
-
-    def _update(
-        self, target: ProcoreTarget, write: ProcoreWrite, body: Mapping[str, Any], procore_id: str
-    ) -> Any:
-        path = target.item_path.format(id=procore_id, project_id=write.project_id)
-        return self.client.send("PATCH", path, body, idempotent=True)
-
-    def _by_origin(self, target: ProcoreTarget, write: ProcoreWrite, body: Mapping[str, Any]) -> Any:
-        """The record a write whose answer was lost created, if it did: the list under the same keys
-        (a payment's commitment), every page, matched on ``origin_id`` here (no filter is published)."""
-        params = {
-            "project_id": body["project_id"],
-            **{name: body[name] for name in target.top_level if name in body},
-        }
-        origin = str(write.record.natural_key["origin_id"])
-        for page in self.client.pages(str(target.list_path), params):
-            found = next((record for record in page if str(record.get("origin_id")) == origin), None)
-            if found is not None:
-                return found
-        return None
+        for entity in result.entities:
+            self._remember(write, entity)
 
     def _link(self, crosswalk: Crosswalk, write: ProcoreWrite, counts: TypeCounts) -> None:
         counts.matched_existing += 1
         assert write.link_to is not None, f"{write.record.label}: a link needs the Procore id"
         self.report.link(write.record.source_type, write.record.source_id, write.link_to)
-        if not self.dry_run:
-            record_mapping(self.engine, self.tenant, crosswalk, write.record.source_id, write.link_to)
+        self.ledger.link(crosswalk, write.record.source_id, write.link_to)
 
     def _reverse(self, crosswalk: Crosswalk, write: ProcoreWrite, mapping: Any, counts: TypeCounts) -> None:
         """Delete the Procore record a now-deleted Xero record made; nothing to do if none was made."""
@@ -248,8 +191,6 @@ class _Loader:
             counts.unchanged += 1
             return
         counts.deleted += 1
-        if self.dry_run:
-            return
         target = PROCORE_TARGETS[crosswalk.target_type]
         path = (target.delete_path or target.item_path).format(
             id=mapping.target_id,
@@ -257,21 +198,14 @@ class _Loader:
             contract_id=write.record.payload.get("contract_id"),
         )
         try:
-            self.client.send("DELETE", path, None, idempotent=True)
+            self.writer.delete(path)
         except RequestRejected as error:
             if error.status != NOT_FOUND:  # already gone: the reversal stands
                 counts.deleted -= 1
                 counts.failed += 1
-                self._raise(crosswalk, write, PROCORE_REJECTED, str(error), {"procore_id": mapping.target_id})
+                self._raise(write.record, PROCORE_REJECTED, str(error), {"procore_id": mapping.target_id})
                 return
-        record_mapping(
-            self.engine,
-            self.tenant,
-            crosswalk,
-            write.record.source_id,
-            mapping.target_id,
-            payload_hash=DELETED_MARK,
-        )
+        self.ledger.link(crosswalk, write.record.source_id, mapping.target_id, payload_hash=DELETED_MARK)
 
     def _sync(
         self,
@@ -281,20 +215,8 @@ class _Loader:
         known: Mapping[tuple[str, str], Any],
         counts: TypeCounts,
     ) -> None:
-        target = PROCORE_TARGETS[target_type]
-        body = (
-            {"project_id": int(project_id)}
-            if target.project_scoped and project_id
-            else {"company_id": self.client.company_id}  # the company vendor sync requires it
-        )
-        path = str(target.sync_path).format(project_id=project_id)
         records = [dict(w.record.payload) for w in batch]
-        if target_type == "purchase_order_contracts":
-            result = post_commitments(self.client, path, int(project_id or 0), records)
-        elif target_type == "direct_costs":
-            result = post_direct_costs(self.client, path, int(project_id or 0), records)
-        else:
-            result = self.client.sync(path, records, body=body, idempotent=True)
+        result: SyncResult = self.writer.sync(target_type, project_id, records, self.client.company_id)
         by_origin = {str(w.record.natural_key["origin_id"]): w for w in batch}
         for entity in result.entities:
             write = by_origin.get(str(entity.get("origin_id")))
@@ -307,25 +229,16 @@ class _Loader:
                 self._failed(write, error, counts, existed)
 
     def _remember(self, write: ProcoreWrite, entity: Mapping[str, Any]) -> None:
-        crosswalk = crosswalk_of(write.record.source_type, write.record.target_type)
-        procore_id = str(entity["id"])
-        self.report.link(write.record.source_type, write.record.source_id, procore_id)
-        record_mapping(
-            self.engine,
-            self.tenant,
-            crosswalk,
-            write.record.source_id,
-            procore_id,
-            payload_hash=write.record.content_hash(),
-            target_updated_at=parse_api_timestamp(entity.get("updated_at")),
-        )
-        for reason in (PROCORE_REJECTED, OWNED_BY_ANOTHER_INTEGRATION):
-            resolve(self.engine, self._problem(crosswalk, write.record.source_id, reason), run_id=self.run_id)
+        updated = parse_api_timestamp(entity.get("updated_at"))
+        closes = (PROCORE_REJECTED, OWNED_BY_ANOTHER_INTEGRATION)
+        self._keep(write.record, str(entity["id"]), updated, closes)
+
+    def _crosswalk_of(self, record: Outgoing) -> Crosswalk:
+        return crosswalk_of(record.source_type, record.target_type)
 
     def _failed(
         self, write: ProcoreWrite, error: Mapping[str, Any], counts: TypeCounts, existed: bool
     ) -> None:
-        crosswalk = crosswalk_of(write.record.source_type, write.record.target_type)
         if existed:
             counts.updated -= 1
         else:
@@ -335,32 +248,11 @@ class _Loader:
         owned = "origin_id" in problems and "another integration" in str(problems["origin_id"])
         reason = OWNED_BY_ANOTHER_INTEGRATION if owned else PROCORE_REJECTED
         self._raise(
-            crosswalk,
-            write,
+            write.record,
             reason,
             f"{write.record.label}: Procore refused it: {problems}",
             {"errors": problems},
         )
-
-    def _raise(
-        self, crosswalk: Crosswalk, write: ProcoreWrite, reason: str, message: str, details: Any
-    ) -> None:
-        raise_exception(
-            self.engine,
-            self._problem(crosswalk, write.record.source_id, reason),
-            source_label=write.record.label,
-            message=message,
-            details=details,
-            run_id=self.run_id,
-        )
-
-    def _problem(self, crosswalk: Crosswalk, source_id: str, reason: str) -> Problem:
-        return Problem(self.tenant, crosswalk.source_system, crosswalk.source_type, source_id, reason)
-
-
-def _errors(error: RequestRejected) -> Any:
-    """Procore's reasons for a refusal: ``{"field": ["why"]}``, a message, or None."""
-    return error.body.get("errors") if isinstance(error.body, dict) else None
 
 
 def crosswalk_of(source_type: str, target_type: str) -> Crosswalk:

@@ -16,12 +16,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
 from procore_xero.clients import ElementResult, RequestRejected, XeroClient
 from procore_xero.clients.xero import WRITE_BATCH_SIZE
+from procore_xero.ledger import Lease, Ledger
 from procore_xero.load.conflicts import current_copies, edited_since_sync, with_line_item_ids
 from procore_xero.load.contact_matches import (
     CONTACT_NEAR_MATCH,
@@ -31,22 +32,25 @@ from procore_xero.load.contact_matches import (
 )
 from procore_xero.load.gone_in_xero import MISSING_IN_XERO, STAGED_TYPES, VOIDED_IN_XERO, Gone, gone_in_xero
 from procore_xero.load.natural_keys import candidates, match_existing
+from procore_xero.load.record_keeping import KeepsRecords
 from procore_xero.load.report import LoadReport, TypeCounts, calls_between
 from procore_xero.load.targets import TARGETS, Target, updated_at
-from procore_xero.load.tracking import project_category
 from procore_xero.outgoing import TARGET_TYPES, Outgoing
-from procore_xero.staging.engine import transaction
-from procore_xero.staging.exceptions_queue import ExceptionStatus, Problem, decided, raise_exception, resolve
-from procore_xero.staging.id_map import Crosswalk, lookup_mappings, record_mapping
+from procore_xero.run_mode import RunMode
+from procore_xero.staging.exceptions_queue import ExceptionStatus, Problem, decided
+from procore_xero.staging.id_map import Crosswalk, lookup_mappings
 from procore_xero.staging.id_map import Mapping as IdMapping
 from procore_xero.staging.keys import TenantKey
 from procore_xero.staging.objects import System
-from procore_xero.staging.write_leases import WriteLease, write_lease
+from procore_xero.to_xero.tracking import project_category
+from procore_xero.to_xero.writer import XeroWriter
+
+if TYPE_CHECKING:
+    from procore_xero.tenant_run import TenantRun
 
 XERO_REJECTED = "xero_rejected"
 EDITED_IN_XERO = "edited_in_xero"
 DEFAULT_TRACKING_CATEGORY = "Project"
-DRY_RUN_ID = "(dry run)"  # stands for the id Xero would give a record a dry run did not create
 # What else the loader holds per target type, closed once the record is in Xero.
 _HELD_BY_TYPE = {
     "Contacts": (CONTACT_NEAR_MATCH,),
@@ -70,15 +74,19 @@ def load_to_xero(
     with ``dry_run`` nothing is written to Xero, ``id_map`` or the exception queue. ``resend`` treats
     unchanged records as changed (a full refresh after a mapping change): still never over a person's edit.
     ``resend_voided`` sends a document voided in Xero again as a new one instead of holding it."""
-    before = client.calls
-    report = LoadReport(dry_run=dry_run)
-    loader = _Loader(
-        client, engine, tenant, run_id, dry_run, tracking_category, resend, report, resend_voided
+    mode = RunMode(dry_run=dry_run)
+    loader = XeroLoader(
+        client,
+        engine,
+        tenant,
+        mode.xero_writer(client),
+        mode.ledger(engine, tenant, run_id),
+        tracking_category,
+        resend,
+        LoadReport(dry_run=dry_run),
+        resend_voided,
     )
-    for (target_type, source_type), group in _groups(records).items():
-        loader.load_group(target_type, source_type, group)
-    report.calls = calls_between(before, client.calls)
-    return report
+    return loader.load(records)
 
 
 def _groups(records: Sequence[Outgoing]) -> dict[tuple[str, str], list[Outgoing]]:
@@ -96,26 +104,50 @@ def _crosswalk(source_type: str, target_type: str) -> Crosswalk:
 
 
 @dataclass
-class _Loader:
+class XeroLoader(KeepsRecords):
+    """Reads Xero and staging through ``client`` and ``engine``; writes only through ``writer`` (Xero) and
+    ``ledger`` (crosswalk and exception queue)."""
+
     client: XeroClient
     engine: Engine
     tenant: TenantKey
-    run_id: str
-    dry_run: bool
+    writer: XeroWriter
+    ledger: Ledger
     tracking_category: str
     resend: bool
     report: LoadReport
     resend_voided: bool = False
 
-    lease: WriteLease | None = None
+    lease: Lease | None = None
     decisions: dict[Crosswalk, Mapping[tuple[str, str], Any]] = field(default_factory=dict)
+
+    @classmethod
+    def for_run(cls, run: TenantRun) -> XeroLoader:
+        """The loader of a sync step: the run's client, writer, ledger and settings."""
+        settings = run.spec.settings
+        return cls(
+            run.xero,
+            run.engine,
+            run.key,
+            run.xero_writer,
+            run.ledger,
+            settings["tracking_category"],
+            run.mode.full_refresh,
+            LoadReport(dry_run=run.mode.dry_run),
+            bool(settings.get("resend_voided_in_xero", False)),
+        )
+
+    def load(self, records: list[Outgoing]) -> LoadReport:
+        """Every group of ``records`` in dependency order; the report, with the calls spent."""
+        before = self.client.calls
+        for (target_type, source_type), group in _groups(records).items():
+            self.load_group(target_type, source_type, group)
+        self.report.calls = calls_between(before, self.client.calls)
+        return self.report
 
     def load_group(self, target_type: str, source_type: str, records: list[Outgoing]) -> None:
         """One target type's records, the tenant's other writers of that type held off meanwhile."""
-        if self.dry_run:
-            self._load_group(target_type, source_type, records)
-            return
-        with write_lease(self.engine, self.tenant.tenant_id, target_type) as lease:
+        with self.ledger.lease(self.tenant.tenant_id, target_type) as lease:
             self.lease = lease
             try:
                 self._load_group(target_type, source_type, records)
@@ -128,7 +160,7 @@ class _Loader:
         known = lookup_mappings(self.engine, self.tenant, crosswalk, [r.source_id for r in records])
         endpoint, options = target_type, None
         if target_type == "TrackingOptions":
-            lookup = project_category(self.client, self.tracking_category, dry_run=self.dry_run)
+            lookup = project_category(self.client, self.writer, self.tracking_category)
             if lookup.category is None:
                 self._hold_for_category(crosswalk, lookup.problem or "", len(records), counts)
                 return
@@ -141,7 +173,7 @@ class _Loader:
             mapping = known.get(record.source_id)
             lost = gone.get(record.source_id)
             if lost is not None:
-                if self._resend_gone(crosswalk, record, lost, counts):
+                if self._resend_gone(record, lost, counts):
                     fresh.append(record)
                     replacing[record.source_id] = lost.xero_id
             elif mapping is None or (mapping.payload_hash != record.content_hash() and not target.updatable):
@@ -151,8 +183,8 @@ class _Loader:
                 self.report.link(source_type, record.source_id, mapping.target_id)
             else:
                 changed.append(record)
-        updates = self._updatable(target, crosswalk, changed, known, counts)
-        creates, numbered = self._not_in_xero(target, crosswalk, fresh, options, counts)
+        updates = self._updatable(target, changed, known, counts)
+        creates, numbered = self._not_in_xero(target, fresh, options, counts)
         for group in (
             [r for r in creates if r.source_id not in replacing],
             [r for r in creates if r.source_id in replacing],
@@ -166,7 +198,6 @@ class _Loader:
     def _updatable(
         self,
         target: Target,
-        crosswalk: Crosswalk,
         changed: list[Outgoing],
         known: Mapping[str, IdMapping],
         counts: TypeCounts,
@@ -184,7 +215,6 @@ class _Loader:
                 if copy is not None:
                     self.report.link(record.source_type, record.source_id, mapping.target_id)
                 self._raise(
-                    crosswalk,
                     record,
                     EDITED_IN_XERO,
                     f"{record.label} was changed in Xero since the sync wrote it; the Procore change is "
@@ -205,7 +235,6 @@ class _Loader:
     def _not_in_xero(
         self,
         target: Target,
-        crosswalk: Crosswalk,
         fresh: list[Outgoing],
         options: list[dict] | None,
         counts: TypeCounts,
@@ -220,21 +249,19 @@ class _Loader:
         numbered: list[tuple[Outgoing, dict[str, Any]]] = []
         held: set[str] = set()
         if target.target_type == "Contacts":
-            held = self._hold_near_matches(crosswalk, unmatched, found, counts)
-            numbered = [] if self.dry_run else contact_number_updates(matches, fresh, found)
+            held = self._hold_near_matches(unmatched, found, counts)
+            numbered = contact_number_updates(matches, fresh, found)
         waiting = {record.source_id for record, _ in numbered}
-        with transaction(self.engine) as connection:
+        with self.ledger.batch() as ledger:
             for record in fresh:
                 existing = matches.get(record.source_id)
                 if existing is None or record.source_id in waiting:
                     continue
                 counts.matched_existing += 1
-                self._remember(connection, target, crosswalk, record, existing)
+                self._remember(ledger, target, record, existing)
         return [r for r in unmatched if r.source_id not in held], numbered
 
-    def _hold_near_matches(
-        self, crosswalk: Crosswalk, records: list[Outgoing], found: list[dict], counts: TypeCounts
-    ) -> set[str]:
+    def _hold_near_matches(self, records: list[Outgoing], found: list[dict], counts: TypeCounts) -> set[str]:
         """Hold the contacts whose name is near an existing one's, unless a person approved creating
         that one against those same contacts; a rejection keeps it out silently."""
         near = near_match_details(records, found)
@@ -246,7 +273,7 @@ class _Loader:
             if details is None:
                 continue
             message = near_match_message(record, details)
-            if not self._approved(crosswalk, record, CONTACT_NEAR_MATCH, message, details, counts):
+            if not self._approved(record, CONTACT_NEAR_MATCH, message, details, counts):
                 held.add(record.source_id)
         return held
 
@@ -259,18 +286,17 @@ class _Loader:
         links = {r.source_id: known[r.source_id] for r in records if r.source_id in known}
         return gone_in_xero(self.client, self.engine, self.tenant, target_type, links)
 
-    def _resend_gone(self, crosswalk: Crosswalk, record: Outgoing, lost: Gone, counts: TypeCounts) -> bool:
+    def _resend_gone(self, record: Outgoing, lost: Gone, counts: TypeCounts) -> bool:
         """Send a document Xero voided or lost again as a new one when the settings say so (voided only)
         or a person approved it; otherwise it waits, and its crosswalk row is not used."""
         if lost.reason == VOIDED_IN_XERO and self.resend_voided:
             return True
         return self._approved(
-            crosswalk, record, lost.reason, lost.message(record.label), lost.details(record.payload), counts
+            record, lost.reason, lost.message(record.label), lost.details(record.payload), counts
         )
 
     def _approved(
         self,
-        crosswalk: Crosswalk,
         record: Outgoing,
         reason: str,
         message: str,
@@ -279,17 +305,18 @@ class _Loader:
     ) -> bool:
         """True when a person approved ``reason`` on this record as it stands now (the same details);
         otherwise the record is held: queued, or silently kept out after a rejection."""
+        crosswalk = self._crosswalk_of(record)
         if crosswalk not in self.decisions:
             self.decisions[crosswalk] = decided(
                 self.engine, self.tenant, crosswalk.source_system, crosswalk.source_type
             )
         decision = self.decisions[crosswalk].get((record.source_id, reason))
-        same = decision is not None and decision.details == details
-        if same and decision.status == ExceptionStatus.APPROVED:
+        status = decision.status if decision is not None and decision.details == details else None
+        if status == ExceptionStatus.APPROVED:
             return True
         counts.held += 1
-        if not (same and decision.status == ExceptionStatus.REJECTED):
-            self._raise(crosswalk, record, reason, message, details)
+        if status != ExceptionStatus.REJECTED:
+            self._raise(record, reason, message, details)
         return False
 
     def _write(
@@ -308,31 +335,25 @@ class _Loader:
         counts = self.report.count(target.target_type)
         for start in range(0, len(pending), WRITE_BATCH_SIZE):
             batch = pending[start : start + WRITE_BATCH_SIZE]
-            if self.dry_run:
-                setattr(counts, outcome, getattr(counts, outcome) + len(batch))
-                for record, _ in batch:  # later steps of the dry run may then refer to it
-                    self.report.link(record.source_type, record.source_id, DRY_RUN_ID)
-                continue
             if self.lease is not None:
                 self.lease.renew()
             key = f"pxsync-{crosswalk.source_type}-{target.target_type}-{method}"
             if replacing:
                 key += f"-replacing-{hashlib.sha256(replacing.encode()).hexdigest()[:16]}"
             results = self._save(endpoint, target, [payload for _, payload in batch], method, key)
-            with transaction(self.engine) as connection:
+            with self.ledger.batch() as ledger:
                 for (record, _), result in zip(batch, results, strict=True):
                     if result.ok:
                         setattr(counts, outcome, getattr(counts, outcome) + 1)
-                        self._remember(connection, target, crosswalk, record, result.element)
+                        self._remember(ledger, target, record, result.element)
                     else:
                         counts.failed += 1
                         self._raise(
-                            crosswalk,
                             record,
                             XERO_REJECTED,
                             f"Xero rejected {record.label}: {'; '.join(result.errors)}",
                             {"validation_errors": result.errors, "natural_key": dict(record.natural_key)},
-                            connection,
+                            ledger,
                         )
 
     def _save(
@@ -341,7 +362,7 @@ class _Loader:
         """One batch. Tracking options are all-or-nothing in Xero (400 when one is bad): the bad ones are
         reported and the good ones sent again."""
         try:
-            return self.client.save(endpoint, bodies, method=method, idempotency_key=key, key=target.key)
+            return self.writer.save(endpoint, target, bodies, method=method, idempotency_key=key)
         except RequestRejected as rejected:
             if target.target_type != "TrackingOptions" or not isinstance(rejected.body, dict):
                 raise
@@ -361,64 +382,26 @@ class _Loader:
                 for i, body in enumerate(bodies)
             ]
 
-    def _remember(
-        self, connection: Connection, target: Target, crosswalk: Crosswalk, record: Outgoing, element: dict
-    ) -> None:
-        """id_map gets the Xero id, the payload hash and Xero's UpdatedDateUTC; old problems close."""
-        xero_id = str(element[target.id_field])
-        self.report.link(record.source_type, record.source_id, xero_id)
-        if self.dry_run:
-            return
-        record_mapping(
-            connection,
-            self.tenant,
-            crosswalk,
-            record.source_id,
-            xero_id,
-            payload_hash=record.content_hash(),
-            target_updated_at=updated_at(element),
-        )
-        for reason in (XERO_REJECTED, EDITED_IN_XERO, *_HELD_BY_TYPE.get(target.target_type, ())):
-            resolve(connection, self._problem(crosswalk, record.source_id, reason), run_id=self.run_id)
+    def _crosswalk_of(self, record: Outgoing) -> Crosswalk:
+        return _crosswalk(record.source_type, record.target_type)
 
-    def _raise(
-        self,
-        crosswalk: Crosswalk,
-        record: Outgoing,
-        reason: str,
-        message: str,
-        details: Any,
-        bind: Engine | Connection | None = None,
-    ) -> None:
-        if self.dry_run:
-            return
-        raise_exception(
-            bind or self.engine,
-            self._problem(crosswalk, record.source_id, reason),
-            source_label=record.label,
-            message=message,
-            details=details,
-            run_id=self.run_id,
-        )
+    def _remember(self, ledger: Ledger, target: Target, record: Outgoing, element: dict) -> None:
+        """id_map gets the Xero id, the payload hash and Xero's UpdatedDateUTC; old problems close."""
+        closes = (XERO_REJECTED, EDITED_IN_XERO, *_HELD_BY_TYPE.get(target.target_type, ()))
+        self._keep(record, str(element[target.id_field]), updated_at(element), closes, ledger)
 
     def _hold_for_category(self, crosswalk: Crosswalk, problem: str, held: int, counts: TypeCounts) -> None:
         """One exception on the category (not one per project) when Xero cannot take its options."""
         counts.held += held
-        if not self.dry_run:
-            raise_exception(
-                self.engine,
-                Problem(
-                    self.tenant,
-                    crosswalk.source_system,
-                    "tracking_category",
-                    self.tracking_category,
-                    XERO_REJECTED,
-                ),
-                source_label=f"Tracking category {self.tracking_category}",
-                message=problem,
-                details={"tracking_category": self.tracking_category, "options_held": held},
-                run_id=self.run_id,
-            )
-
-    def _problem(self, crosswalk: Crosswalk, source_id: str, reason: str) -> Problem:
-        return Problem(self.tenant, crosswalk.source_system, crosswalk.source_type, source_id, reason)
+        self.ledger.raise_problem(
+            Problem(
+                self.tenant,
+                crosswalk.source_system,
+                "tracking_category",
+                self.tracking_category,
+                XERO_REJECTED,
+            ),
+            source_label=f"Tracking category {self.tracking_category}",
+            message=problem,
+            details={"tracking_category": self.tracking_category, "options_held": held},
+        )

@@ -1,0 +1,1 @@
+"""Xero -> Procore: the direction-specific half of its steps."""

@@ -1,0 +1,1 @@
+"""Procore -> Xero: the direction-specific half of its steps."""
