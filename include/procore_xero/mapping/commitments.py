@@ -40,6 +40,6 @@ def po_numbers(commitments: pd.DataFrame, projects: pd.DataFrame, spec: MappingS
         dict(zip(project_ids, job_numbers, strict=True))
     )
     return format_columns(
-        spec.settings["po_number"],
+        spec.settings.po_number,
         {"job_number": project_key, "number": commitments["number"].astype(object)},
     )

@@ -2,8 +2,9 @@
 
 A typo or a wrong type fails when the file is loaded, with the file and the key path
 (``settings.yaml: settings.drift.amount: 'abc' does not match ...``), not as a ``KeyError`` deep in a
-transform. Until every caller reads attributes (``settings.drift.amount``), each section also reads as a
-read-only mapping (``settings["drift"]["amount"]``).
+transform. Code reads attributes (``settings.drift.amount``); each section also reads as a read-only mapping
+(``settings["send_to_xero_stage"]``) because validation rules name the setting they compare with by key
+(``objects.rules.Setting``), and tests hand ``validate`` plain mappings.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ class SettingsError(ValueError):
 
 
 class MappingView(Mapping[str, Any]):
-    """``["key"]`` and ``.get("key")`` reads of a frozen dataclass's fields, for callers not yet converted."""
+    """``["key"]`` and ``.get("key")`` reads of a frozen dataclass's fields: a rule's ``Setting`` by key."""
 
     def __getitem__(self, key: str) -> Any:
         if key not in self._names():

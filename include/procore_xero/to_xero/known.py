@@ -51,5 +51,5 @@ def _settings_item_codes(spec: MappingSpec, linked_items: Mapping[str, str]) -> 
     from procore_xero.mapping.items import RETAINAGE_SOURCE_ID
 
     if RETAINAGE_SOURCE_ID in linked_items:
-        return frozenset({spec.settings["retainage"]["item_code"]})
+        return frozenset({spec.settings.retainage.item_code})
     return frozenset()

@@ -131,10 +131,10 @@ class XeroLoader(KeepsRecords):
             run.key,
             run.xero_writer,
             run.ledger,
-            settings["tracking_category"],
+            settings.tracking_category,
             run.mode.full_refresh,
             LoadReport(dry_run=run.mode.dry_run),
-            bool(settings.get("resend_voided_in_xero", False)),
+            settings.resend_voided_in_xero,
         )
 
     def load(self, records: list[Outgoing]) -> LoadReport:

@@ -34,7 +34,7 @@ class ToXero:
         inputs = staged_inputs(run.engine, step.staged, run.key.company_id, scope)
         frame = without_records_from_xero(run.engine, run.key, step.transform(inputs, self.known, run.spec))
         out = out_of_scope_projects(
-            read_staged(run.engine, "projects", run.key.company_id), run.spec.settings["send_to_xero_stage"]
+            read_staged(run.engine, "projects", run.key.company_id), run.spec.settings.send_to_xero_stage
         )
         frame, by_design = split_out_of_scope(frame, out)
         return Prepared(frame, by_design)
