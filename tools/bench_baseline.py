@@ -82,7 +82,7 @@ def baseline_input(env: dict[str, str]) -> BaselineInput:
     def passed(name: str) -> Any:
         step = STEPS[name]
         staged = staged_inputs(ctx.engine, step.staged, ctx.tenant.company_id, None)
-        return validate(step.transform(staged, known, ctx.spec), name, ctx.spec.settings).passed
+        return validate(step.transformed(staged, known, ctx.spec), name, ctx.spec.settings).passed
 
     return BaselineInput(
         bills=[

@@ -101,7 +101,7 @@ def transform_validate_times(ctx: SyncContext) -> dict[str, dict[str, float]]:
         step = STEPS[name]
         frames = staged_inputs(ctx.engine, step.staged, ctx.tenant.company_id, None)
         started = time.perf_counter()
-        frame = step.transform(frames, known, ctx.spec)
+        frame = step.transformed(frames, known, ctx.spec)
         transformed = time.perf_counter()
         validate(frame, name, ctx.spec.settings)
         validated = time.perf_counter()

@@ -12,13 +12,15 @@ suffixes ignored, the rule the Xero -> Procore direction uses too).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from procore_xero.clients import XeroClient
 from procore_xero.load.reads import all_records, records_matching, unpaged_records
 from procore_xero.load.targets import is_live
 from procore_xero.mapping.vendor_names import name_key, near_keys
 from procore_xero.outgoing import Outgoing
+
+Record = TypeVar("Record", bound=Mapping[str, Any])  # a Xero record, as read (a dict) or as shown
 
 # Natural-key fields that sit deeper in the Xero record than their name says.
 _FIELD_PATHS = {"ContactID": ("Contact", "ContactID")}
@@ -71,17 +73,17 @@ def match_existing(records: Sequence[Outgoing], found: Sequence[dict]) -> dict[s
     by_name = contacts_by_name(found)
     matches: dict[str, dict] = {}
     for outgoing in records:
-        record = by_key.get(outgoing_key(outgoing))
-        if record is None and outgoing.target_type == "Contacts":
-            record = _one_named(outgoing.payload.get("Name"), by_name)
-        if record is not None and _same_kind(outgoing, record):
-            matches[outgoing.source_id] = record
+        match = by_key.get(outgoing_key(outgoing))
+        if match is None and outgoing.target_type == "Contacts":
+            match = _one_named(outgoing.payload.get("Name"), by_name)
+        if match is not None and _same_kind(outgoing, match):
+            matches[outgoing.source_id] = match
     return matches
 
 
-def contacts_by_name(found: Sequence[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:
+def contacts_by_name(found: Sequence[Record]) -> dict[str, list[Record]]:
     """Xero contacts by name key (``mapping.vendor_names``)."""
-    by_name: dict[str, list[Mapping[str, Any]]] = {}
+    by_name: dict[str, list[Record]] = {}
     for record in found:
         key = name_key(record.get("Name")) if "ContactID" in record else ""
         if key:
@@ -89,7 +91,7 @@ def contacts_by_name(found: Sequence[Mapping[str, Any]]) -> dict[str, list[Mappi
     return by_name
 
 
-def near_contacts(name: Any, by_name: Mapping[str, list[Mapping[str, Any]]]) -> list[Mapping[str, Any]]:
+def near_contacts(name: Any, by_name: Mapping[str, list[Record]]) -> list[Record]:
     """Contacts a person must tell apart from ``name``: several with its key, or any with a near key."""
     key = name_key(name)
     same = by_name.get(key, [])
@@ -97,7 +99,7 @@ def near_contacts(name: Any, by_name: Mapping[str, list[Mapping[str, Any]]]) -> 
     return [*(same if len(same) > 1 else []), *near]
 
 
-def _one_named(name: Any, by_name: Mapping[str, list[Mapping[str, Any]]]) -> Mapping[str, Any] | None:
+def _one_named(name: Any, by_name: Mapping[str, list[Record]]) -> Record | None:
     """The one contact with ``name``'s key; of several, the one Xero would call the same name."""
     same = by_name.get(name_key(name), [])
     if len(same) == 1:

@@ -81,6 +81,18 @@ class SyncObject:
         if isinstance(self.target, XeroTarget) != to_xero:
             raise ValueError(f"sync object {self.name!r}: its target is in the wrong system")
 
+    def transformed(self, frames: Frames, known: Any, spec: Any) -> pd.DataFrame:
+        """Its frame for Xero from the staged Procore frames (an object sent to Xero)."""
+        if self.transform is None:
+            raise TypeError(f"sync object {self.name!r} is sent to Procore: it has a build, not a transform")
+        return self.transform(frames, known, spec)
+
+    def built(self, engine: Any, tenant: Any, spec: Any, known: Any) -> Built:
+        """Its frame for Procore, read from staging, and the counts of records left alone on purpose."""
+        if self.build is None:
+            raise TypeError(f"sync object {self.name!r} is sent to Xero: it has a transform, not a build")
+        return self.build(engine, tenant, spec, known)
+
     @property
     def target_type(self) -> str:
         """The ``target_type`` of its frame's rows (Xero collection or Procore resource)."""

@@ -35,11 +35,11 @@ def apply_decisions(outcome: ValidationOutcome, decisions: Decisions) -> Verdict
     for failure in outcome.failures:
         decision = decisions.get((failure.source_id, failure.reason_code))
         unchanged = decision is not None and _same(decision.details, failure.details())
-        if unchanged and decision.status == ExceptionStatus.REJECTED:
+        status = decision.status if decision is not None and unchanged else None
+        if status == ExceptionStatus.REJECTED:
             cleared[failure.source_id] = False
             continue
-        approved = unchanged and decision.status == ExceptionStatus.APPROVED
-        if approved and failure.reason_code in approvable:
+        if status == ExceptionStatus.APPROVED and failure.reason_code in approvable:
             cleared.setdefault(failure.source_id, True)
             continue
         to_queue.append(failure)

@@ -21,7 +21,7 @@ class ToProcore:
     known: KnownInProcore
 
     def prepare(self, step_name: str, run: TenantRun) -> Prepared:
-        frame, counted = INBOUND_STEPS[step_name].build(run.engine, run.key, run.spec, self.known)
+        frame, counted = INBOUND_STEPS[step_name].built(run.engine, run.key, run.spec, self.known)
         return Prepared(frame, counted=counted)
 
     def load(self, passed: pd.DataFrame, run: TenantRun) -> LoadReport:

@@ -32,7 +32,7 @@ class ToXero:
         step = STEPS[step_name]
         scope = run.mode.project_id if step.documents else None
         inputs = staged_inputs(run.engine, step.staged, run.key.company_id, scope)
-        frame = without_records_from_xero(run.engine, run.key, step.transform(inputs, self.known, run.spec))
+        frame = without_records_from_xero(run.engine, run.key, step.transformed(inputs, self.known, run.spec))
         out = out_of_scope_projects(
             read_staged(run.engine, "projects", run.key.company_id), run.spec.settings.send_to_xero_stage
         )

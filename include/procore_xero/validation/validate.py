@@ -85,7 +85,7 @@ def _failures(
     """One Failure per failing row and reason, with the row's own (Decimal-exact) values."""
     rows = frame.set_index(frame["source_id"].astype(str)).loc[failing["source_id"]]
     keys = failing[["source_id", "rule", "expectation"]].itertuples(index=False)
-    for (source_id, index, expectation), row in zip(keys, rows.to_dict("records"), strict=True):
+    for (source_id, index, expectation), row in zip(keys, rows.to_dict("records", into=dict), strict=True):
         rule = suite.rules[index]
         yield Failure(
             object_type=object_type,
