@@ -1,8 +1,8 @@
 """The ledger port: every record a sync step keeps of what it did, outside the target system.
 
-A step writes to two places: the target API (``to_xero.writer``, ``to_procore.writer``) and this ledger — the crosswalk
-(``id_map`` links), the exception queue (raise, resolve, close), the validation results file and the
-job-cost figures. ``StagingLedger`` keeps them in staging and the data dir; a dry run gets a
+A step writes to two places: the target API (``to_xero.writer``, ``to_procore.writer``) and this ledger —
+the crosswalk (``id_map`` links), the exception queue (raise, resolve, close), the validation results file
+and the job-cost figures. ``StagingLedger`` keeps them in staging and the data dir; a dry run gets a
 ``RecordingLedger``, which keeps them in memory only, so a dry run cannot write by forgetting a check.
 """
 

@@ -17,7 +17,7 @@ import pytest
 
 from procore_xero.clients.procore import MAX_PER_PAGE
 from procore_xero.extract.specs import COMMITMENT_TYPES, PROCORE_SPECS, ProcoreSpec
-from procore_xero.load.commitments import SOV_PATH
+from procore_xero.to_procore.commitments import SOV_PATH
 from procore_xero.to_procore.loader import PROCORE_TARGETS
 from sandbox.process import SandboxProcess
 from sandbox.procore.store import project_of_records

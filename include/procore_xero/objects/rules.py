@@ -20,7 +20,7 @@ from typing import Any
 NOT_BLANK = r"\S"
 
 # Reasons the Xero loader holds a record with, where a person may overrule it: it reads the approval itself
-# and sends the record on the next run (``load.contact_matches``, ``load.gone_in_xero``).
+# and sends the record on the next run (``to_xero.contact_matches``, ``to_xero.gone_in_xero``).
 CONTACT_NEAR_MATCH = "contact_name_near_match"
 GONE_IN_XERO = frozenset({"voided_in_xero", "missing_in_xero"})
 

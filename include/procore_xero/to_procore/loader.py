@@ -7,11 +7,11 @@ POST whose answer was lost is looked up by its ``origin_id`` (unique per company
 payments (the list is per ``contract_id`` and publishes no filter: matched here) before it could be sent
 again; so is one Procore refuses because its ``origin_id`` is taken (an earlier attempt made the record and
 died before recording it), which is then brought up to date. Direct costs go through the v1.0 sync action,
-their lines through the line-items sync (``load.direct_costs``). ``id_map`` (Xero -> Procore) remembers the
-Procore id and the payload hash: unchanged records cost no call. ``action`` "link" records only a link (a
-vendor matched by name); "delete" reverses what was sent (a payment deleted in Xero). Per-record errors — a
-record owned by another integration (422), a rule Procore enforces — become exceptions; the rest of the
-batch still loads.
+their lines through the line-items sync (``to_procore.direct_costs``). ``id_map`` (Xero -> Procore)
+remembers the Procore id and the payload hash: unchanged records cost no call. ``action`` "link" records
+only a link (a vendor matched by name); "delete" reverses what was sent (a payment deleted in Xero).
+Per-record errors — a record owned by another integration (422), a rule Procore enforces — become
+exceptions; the rest of the batch still loads.
 """
 
 from __future__ import annotations

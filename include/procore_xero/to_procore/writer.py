@@ -13,8 +13,8 @@ from typing import Any, Protocol
 
 from procore_xero.clients import ProcoreClient, SyncResult
 from procore_xero.clients.errors import RequestRejected, ServiceUnavailable
-from procore_xero.load.commitments import post_commitments
-from procore_xero.load.direct_costs import post_direct_costs
+from procore_xero.to_procore.commitments import post_commitments
+from procore_xero.to_procore.direct_costs import post_direct_costs
 
 
 @dataclass(frozen=True)

@@ -23,18 +23,8 @@ from sqlalchemy import Engine
 from procore_xero.clients import ElementResult, RequestRejected, XeroClient
 from procore_xero.clients.xero import WRITE_BATCH_SIZE
 from procore_xero.ledger import Lease, Ledger
-from procore_xero.load.conflicts import current_copies, edited_since_sync, with_line_item_ids
-from procore_xero.load.contact_matches import (
-    CONTACT_NEAR_MATCH,
-    contact_number_updates,
-    near_match_details,
-    near_match_message,
-)
-from procore_xero.load.gone_in_xero import MISSING_IN_XERO, STAGED_TYPES, VOIDED_IN_XERO, Gone, gone_in_xero
-from procore_xero.load.natural_keys import candidates, match_existing
 from procore_xero.load.record_keeping import KeepsRecords
 from procore_xero.load.report import LoadReport, TypeCounts, calls_between
-from procore_xero.load.targets import TARGETS, Target, updated_at
 from procore_xero.outgoing import TARGET_TYPES, Outgoing
 from procore_xero.run_mode import RunMode
 from procore_xero.staging.exceptions_queue import ExceptionStatus, Problem, decided
@@ -42,6 +32,22 @@ from procore_xero.staging.id_map import Crosswalk, lookup_mappings
 from procore_xero.staging.id_map import Mapping as IdMapping
 from procore_xero.staging.keys import TenantKey
 from procore_xero.staging.objects import System
+from procore_xero.to_xero.conflicts import current_copies, edited_since_sync, with_line_item_ids
+from procore_xero.to_xero.contact_matches import (
+    CONTACT_NEAR_MATCH,
+    contact_number_updates,
+    near_match_details,
+    near_match_message,
+)
+from procore_xero.to_xero.gone_in_xero import (
+    MISSING_IN_XERO,
+    STAGED_TYPES,
+    VOIDED_IN_XERO,
+    Gone,
+    gone_in_xero,
+)
+from procore_xero.to_xero.natural_keys import candidates, match_existing
+from procore_xero.to_xero.targets import TARGETS, Target, updated_at
 from procore_xero.to_xero.tracking import project_category
 from procore_xero.to_xero.writer import XeroWriter
 
@@ -280,7 +286,7 @@ class XeroLoader(KeepsRecords):
     def _gone(
         self, target_type: str, records: list[Outgoing], known: Mapping[str, IdMapping]
     ) -> dict[str, Gone]:
-        """The linked documents voided, deleted or missing in Xero (``load.gone_in_xero``)."""
+        """The linked documents voided, deleted or missing in Xero (``to_xero.gone_in_xero``)."""
         if target_type not in STAGED_TYPES:
             return {}
         links = {r.source_id: known[r.source_id] for r in records if r.source_id in known}

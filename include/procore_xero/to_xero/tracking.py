@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from procore_xero.clients import RequestRejected, XeroClient
-from procore_xero.load.reads import unpaged_records
+from procore_xero.to_xero.reads import unpaged_records
 from procore_xero.to_xero.writer import XeroWriter
 
 MAX_ACTIVE_CATEGORIES = 2

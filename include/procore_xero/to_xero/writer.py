@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from procore_xero.clients import ElementResult, XeroClient
-from procore_xero.load.targets import Target
+from procore_xero.to_xero.targets import Target
 
 DRY_RUN_ID = "(dry run)"  # stands for the id Xero would give a record a dry run did not create
 CATEGORIES = "TrackingCategories"

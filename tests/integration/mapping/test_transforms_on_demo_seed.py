@@ -14,7 +14,6 @@ from sqlalchemy import Engine
 
 from procore_xero.amounts import parse_amount as amount  # the emulator sends Procore's decimal strings
 from procore_xero.extract.specs import COMPANY_SCOPED
-from procore_xero.load.targets import TARGETS
 from procore_xero.mapping import (
     KnownInXero,
     all_commitments,
@@ -32,6 +31,7 @@ from procore_xero.mapping.budget_view import budget_figures
 from procore_xero.mapping.staged import STAGED_PROJECT
 from procore_xero.staging import create_staging_engine
 from procore_xero.staging.jsoncodec import dumps
+from procore_xero.to_xero.targets import TARGETS
 from sandbox.xero.contract import PublishedContract
 from sandbox.xero.schema import BodySchemas
 from tests.staging_fixtures import copy_staged_demo

@@ -139,7 +139,7 @@ def test_a_project_in_xero_that_left_the_send_stage_is_listed_as_not_sent() -> N
 
 
 def test_a_bill_voided_in_xero_is_shown_as_voided_with_its_money() -> None:
-    """The loader held requisition 702's bill as voided_in_xero (load.gone_in_xero's details)."""
+    """The loader held requisition 702's bill as voided_in_xero (to_xero.gone_in_xero's details)."""
     inputs = books()
     details = {"xero_id": "b2", "xero_status": "VOIDED", "values": {"total": "950.00"}}
     voided = replace(

@@ -19,13 +19,13 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from procore_xero.clients import XeroClient
-from procore_xero.load.conflicts import current_copies
 from procore_xero.staging.dialect import chunks
 from procore_xero.staging.engine import transaction
 from procore_xero.staging.id_map import Mapping as IdMapping
 from procore_xero.staging.keys import StagingKey, TenantKey
 from procore_xero.staging.schema import staging_table
 from procore_xero.staging.watermarks import get_watermark
+from procore_xero.to_xero.conflicts import current_copies
 
 VOIDED_IN_XERO = "voided_in_xero"
 MISSING_IN_XERO = "missing_in_xero"

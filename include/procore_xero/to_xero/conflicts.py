@@ -8,9 +8,9 @@ from datetime import UTC
 from typing import Any
 
 from procore_xero.clients import XeroClient
-from procore_xero.load.reads import all_records, records_matching, unpaged_records
-from procore_xero.load.targets import TARGETS, record_id, updated_at
 from procore_xero.staging.id_map import Mapping as IdMapping
+from procore_xero.to_xero.reads import all_records, records_matching, unpaged_records
+from procore_xero.to_xero.targets import TARGETS, record_id, updated_at
 
 
 def current_copies(client: XeroClient, target_type: str, target_ids: Iterable[str]) -> dict[str, dict]:

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from procore_xero.load.natural_keys import contacts_by_name, near_contacts
 from procore_xero.outgoing import Outgoing
+from procore_xero.to_xero.natural_keys import contacts_by_name, near_contacts
 
 CONTACT_NEAR_MATCH = "contact_name_near_match"
 

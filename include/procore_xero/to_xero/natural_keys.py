@@ -15,10 +15,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from procore_xero.clients import XeroClient
-from procore_xero.load.reads import all_records, records_matching, unpaged_records
-from procore_xero.load.targets import is_live
 from procore_xero.mapping.vendor_names import name_key, near_keys
 from procore_xero.outgoing import Outgoing
+from procore_xero.to_xero.reads import all_records, records_matching, unpaged_records
+from procore_xero.to_xero.targets import is_live
 
 Record = TypeVar("Record", bound=Mapping[str, Any])  # a Xero record, as read (a dict) or as shown
 
