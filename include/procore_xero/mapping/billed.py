@@ -19,6 +19,7 @@ from procore_xero.mapping.known import KnownInXero
 from procore_xero.mapping.lines import line_items
 from procore_xero.mapping.spec import MappingSpec
 from procore_xero.object_column import object_column
+from procore_xero.objects.rules import DOCUMENT_MONEY
 
 ONE = Decimal("1.00")
 SUMMARY_FIGURES = {
@@ -145,12 +146,7 @@ DOCUMENT_COLUMNS = (
     "has_summary",
     "project_option_mapped",
     "unmapped_lines",
-    "gross_this_period",
-    "retainage_held",
-    "retainage_released",
-    "net_due",
-    "lines_total",
-    "sov_total",
+    *DOCUMENT_MONEY,
     "has_lines",
     "currency",
     "currency_enabled",

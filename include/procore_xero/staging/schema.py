@@ -225,8 +225,6 @@ write_leases = Table(
     Column("expires_at", UTCDateTime, nullable=False),
 )
 
-# The nightly job-cost figures per project and budget code, from Xero's books (``procore_xero.job_costs``),
-# replaced whole for a tenant each night. Money in integer cents: exact on SQLite and PostgreSQL alike.
 # The job-cost figures per budget code, in the project's currency and in the base currency (whole cents).
 JOB_COST_FIGURES = (
     "jtd_cost",
@@ -236,6 +234,8 @@ JOB_COST_FIGURES = (
     "commitment_invoiced_base",
     "direct_costs_base",
 )
+# The nightly job-cost figures per project and budget code, from Xero's books (``procore_xero.job_costs``),
+# replaced whole for a tenant each night. Money in integer cents: exact on SQLite and PostgreSQL alike.
 job_costs = Table(
     "job_costs",
     metadata,
