@@ -71,12 +71,16 @@ def tenant_run(name: str, context: Any) -> TenantRun:
 
 
 def project_id(engine: Engine, company_id: int, project_number: str | None) -> str | None:
-    """The ``project_number`` Param as a staged project id; an unknown number is an error, not "all"."""
+    """The ``project_number`` Param as a staged project id; an unknown number is an error, not "all". A
+    company with nothing staged yet gives None: its steps are skipped until its first extract
+    (``sync_tasks.skip_until_extracted``), whatever the Param."""
     if not project_number:
         return None
     from procore_xero.mapping.staged import read_staged
 
     projects = read_staged(engine, "projects", company_id)
+    if projects.empty:
+        return None
     match = projects[projects["project_number"].astype(str) == str(project_number)]
     if match.empty:
         raise ValueError(f"no staged Procore project has the job number {project_number!r}")
